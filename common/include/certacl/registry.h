@@ -1,0 +1,82 @@
+#pragma once
+// Plain read model of the registry (devices, roles and their rules, issued certificates),
+// shared by certacl-ca and the broker plugin. Writes live in ca-service only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certacl/sqlite.h"
+
+namespace certacl {
+
+enum class RuleEffect { kAllow, kDeny };
+enum class RuleAction { kPublish, kSubscribe };
+enum class CertificateKind { kDevice, kServer };
+
+[[nodiscard]] std::string_view to_string(RuleEffect effect) noexcept;
+[[nodiscard]] std::string_view to_string(RuleAction action) noexcept;
+[[nodiscard]] std::string_view to_string(CertificateKind kind) noexcept;
+[[nodiscard]] std::optional<RuleEffect> parse_rule_effect(std::string_view text) noexcept;
+[[nodiscard]] std::optional<RuleAction> parse_rule_action(std::string_view text) noexcept;
+[[nodiscard]] std::optional<CertificateKind> parse_certificate_kind(std::string_view text) noexcept;
+
+struct Device {
+  std::string name;
+  std::string role;
+  bool enabled = false;
+  std::optional<std::string> san_dns;
+  std::optional<std::string> san_uri;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct RoleRule {
+  std::string role;
+  RuleEffect effect = RuleEffect::kDeny;
+  RuleAction action = RuleAction::kPublish;
+  std::string pattern;
+};
+
+// One issued certificate. Serial is upper-case hex without leading zeros (BN_bn2hex);
+// sha256 is the lower-case hex SHA-256 of the DER encoding; times are Unix seconds.
+struct CertificateRecord {
+  std::string serial;
+  CertificateKind kind = CertificateKind::kDevice;
+  std::optional<std::string> device;
+  std::string subject;
+  std::string issuer;
+  std::int64_t not_before = 0;
+  std::int64_t not_after = 0;
+  std::string sha256;
+  std::int64_t issued_at = 0;
+  std::optional<std::int64_t> revoked_at;
+  std::optional<std::int64_t> revocation_reason;
+
+  [[nodiscard]] bool revoked() const noexcept { return revoked_at.has_value(); }
+};
+
+// Everything the broker needs, read in one transaction so it is self-consistent.
+struct RegistryContents {
+  std::int64_t change_counter = 0;
+  std::vector<Device> devices;
+  std::vector<RoleRule> rules;
+  std::vector<CertificateRecord> device_certificates;
+};
+
+[[nodiscard]] std::int64_t read_change_counter(SqliteDatabase& db);
+[[nodiscard]] std::vector<Device> load_devices(SqliteDatabase& db);
+[[nodiscard]] std::optional<Device> find_device(SqliteDatabase& db, std::string_view name);
+[[nodiscard]] std::vector<RoleRule> load_role_rules(SqliteDatabase& db);
+[[nodiscard]] std::vector<RoleRule> load_role_rules(SqliteDatabase& db, std::string_view role);
+// `device` filters to one device; kind filters to device or server certificates.
+[[nodiscard]] std::vector<CertificateRecord> load_certificates(
+    SqliteDatabase& db, std::optional<std::string_view> device = std::nullopt,
+    std::optional<CertificateKind> kind = std::nullopt);
+[[nodiscard]] std::optional<CertificateRecord> find_certificate(SqliteDatabase& db,
+                                                                std::string_view serial);
+[[nodiscard]] RegistryContents load_registry(SqliteDatabase& db);
+
+}  // namespace certacl

@@ -1,0 +1,22 @@
+#pragma once
+// The database schema is the contract between certacl-ca (the only writer) and the broker
+// plugin (a reader). It is versioned with PRAGMA user_version; docs/SCHEMA.md describes it.
+
+#include "certacl/sqlite.h"
+
+namespace certacl {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Creates or upgrades the schema in one write transaction. Refuses a database whose
+// version is newer than this build knows, or that is not a certacl database at all.
+void apply_migrations(SqliteDatabase& db);
+
+// Returns the schema version of an open database (0 for an empty file).
+[[nodiscard]] int read_schema_version(SqliteDatabase& db);
+
+// For readers: throws DatabaseError with a clear message unless the database carries
+// exactly the schema this build understands.
+void require_current_schema(SqliteDatabase& db);
+
+}  // namespace certacl

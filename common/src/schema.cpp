@@ -1,0 +1,154 @@
+#include "certacl/schema.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string_view>
+
+namespace certacl {
+namespace {
+
+// Migration N upgrades a database from version N to N+1. Never edit a released migration;
+// append a new one and bump kSchemaVersion.
+constexpr std::string_view kMigrationToV1 = R"sql(
+CREATE TABLE certacl_state (
+  id             INTEGER PRIMARY KEY CHECK (id = 1),
+  change_counter INTEGER NOT NULL
+);
+INSERT INTO certacl_state (id, change_counter) VALUES (1, 0);
+
+CREATE TABLE ca (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  name            TEXT NOT NULL,
+  certificate_pem TEXT NOT NULL,
+  key_path        TEXT NOT NULL,
+  key_encrypted   INTEGER NOT NULL CHECK (key_encrypted IN (0, 1)),
+  created_at      INTEGER NOT NULL
+);
+
+CREATE TABLE roles (
+  name       TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE role_rules (
+  id         INTEGER PRIMARY KEY,
+  role       TEXT NOT NULL REFERENCES roles (name),
+  effect     TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),
+  action     TEXT NOT NULL CHECK (action IN ('publish', 'subscribe')),
+  pattern    TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (role, effect, action, pattern)
+);
+
+CREATE TABLE devices (
+  name       TEXT PRIMARY KEY,
+  role       TEXT NOT NULL REFERENCES roles (name),
+  enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  san_dns    TEXT,
+  san_uri    TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX devices_san_dns ON devices (san_dns) WHERE san_dns IS NOT NULL;
+CREATE UNIQUE INDEX devices_san_uri ON devices (san_uri) WHERE san_uri IS NOT NULL;
+
+CREATE TABLE certificates (
+  serial            TEXT PRIMARY KEY,
+  kind              TEXT NOT NULL CHECK (kind IN ('device', 'server')),
+  device            TEXT REFERENCES devices (name),
+  subject           TEXT NOT NULL,
+  issuer            TEXT NOT NULL,
+  not_before        INTEGER NOT NULL,
+  not_after         INTEGER NOT NULL,
+  sha256            TEXT NOT NULL UNIQUE,
+  certificate_pem   TEXT NOT NULL,
+  issued_at         INTEGER NOT NULL,
+  revoked_at        INTEGER,
+  revocation_reason INTEGER,
+  CHECK ((kind = 'device') = (device IS NOT NULL)),
+  CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL))
+);
+CREATE INDEX certificates_device ON certificates (device);
+
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  device TEXT,
+  serial TEXT,
+  detail TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations = {kMigrationToV1};
+static_assert(kMigrations.size() == kSchemaVersion);
+
+// Every table the plugin reads bumps the change counter, whoever writes it, so the
+// plugin can watch one integer instead of diffing tables.
+constexpr std::array<std::string_view, 4> kWatchedTables = {"roles", "role_rules", "devices",
+                                                            "certificates"};
+
+void create_change_counter_triggers(SqliteDatabase& db) {
+  for (const std::string_view table : kWatchedTables) {
+    for (const std::string_view operation : {"INSERT", "UPDATE", "DELETE"}) {
+      db.exec(fmt::format(
+          "CREATE TRIGGER IF NOT EXISTS {0}_{1}_bumps_counter AFTER {1} ON {0} "
+          "BEGIN UPDATE certacl_state SET change_counter = change_counter + 1 WHERE id = 1; END",
+          table, operation));
+    }
+  }
+}
+
+bool has_foreign_tables(SqliteDatabase& db) {
+  return db.query_int64("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") > 0;
+}
+
+}  // namespace
+
+int read_schema_version(SqliteDatabase& db) {
+  return static_cast<int>(db.query_int64("PRAGMA user_version"));
+}
+
+void apply_migrations(SqliteDatabase& db) {
+  WriteTransaction transaction(db);
+  const int version = read_schema_version(db);
+  if (version > kSchemaVersion) {
+    throw DatabaseError(fmt::format("database '{}' has schema version {}, newer than this "
+                                    "certacl (version {}); upgrade certacl",
+                                    db.path(), version, kSchemaVersion),
+                        SQLITE_ERROR);
+  }
+  if (version == 0 && has_foreign_tables(db)) {
+    throw DatabaseError(
+        fmt::format("'{}' is an SQLite database but not a certacl database", db.path()),
+        SQLITE_ERROR);
+  }
+  for (int from = version; from < kSchemaVersion; ++from) {
+    db.exec(kMigrations[static_cast<std::size_t>(from)]);
+  }
+  create_change_counter_triggers(db);
+  db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+  transaction.commit();
+}
+
+void require_current_schema(SqliteDatabase& db) {
+  const int version = read_schema_version(db);
+  if (version == kSchemaVersion) return;
+  if (version == 0) {
+    throw DatabaseError(fmt::format("'{}' is not a certacl database (no schema; run "
+                                    "'certacl-ca init' first)",
+                                    db.path()),
+                        SQLITE_ERROR);
+  }
+  throw DatabaseError(fmt::format("database '{}' has schema version {}, this build expects {}",
+                                  db.path(), version, kSchemaVersion),
+                      SQLITE_ERROR);
+}
+
+}  // namespace certacl

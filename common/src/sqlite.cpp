@@ -1,0 +1,181 @@
+#include "certacl/sqlite.h"
+
+#include <fmt/format.h>
+
+namespace certacl {
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  statement_.reset(raw);
+  if (rc != SQLITE_OK) fail("prepare", rc);
+}
+
+void Statement::fail(const char* what, int code) const {
+  const char* sql = statement_ ? sqlite3_sql(statement_.get()) : nullptr;
+  throw DatabaseError(fmt::format("database {} failed: {} (in: {})", what, sqlite3_errmsg(db_),
+                                  sql != nullptr ? sql : "?"),
+                      code);
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (const int rc = sqlite3_bind_int64(statement_.get(), index, value); rc != SQLITE_OK) {
+    fail("bind", rc);
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  const int rc = sqlite3_bind_text64(statement_.get(), index, value.data(), value.size(),
+                                     SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail("bind", rc);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind(int index, std::optional<std::int64_t> value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+Statement& Statement::bind_null(int index) {
+  if (const int rc = sqlite3_bind_null(statement_.get(), index); rc != SQLITE_OK) {
+    fail("bind", rc);
+  }
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(statement_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail("step", sqlite3_extended_errcode(db_));
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(statement_.get());
+  sqlite3_clear_bindings(statement_.get());
+}
+
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(statement_.get(), index) == SQLITE_NULL;
+}
+
+std::int64_t Statement::column_int64(int index) const {
+  return sqlite3_column_int64(statement_.get(), index);
+}
+
+std::string Statement::column_text(int index) const {
+  const auto* text = sqlite3_column_text(statement_.get(), index);
+  const int bytes = sqlite3_column_bytes(statement_.get(), index);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(bytes)};
+}
+
+std::optional<std::string> Statement::column_optional_text(int index) const {
+  if (column_is_null(index)) return std::nullopt;
+  return column_text(index);
+}
+
+std::optional<std::int64_t> Statement::column_optional_int64(int index) const {
+  if (column_is_null(index)) return std::nullopt;
+  return column_int64(index);
+}
+
+SqliteDatabase::SqliteDatabase(const std::string& path, Access access) : path_(path) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  switch (access) {
+    case Access::ReadOnly:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case Access::ReadWrite:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case Access::ReadWriteCreate:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) {
+    const std::string reason = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    throw DatabaseError(fmt::format("cannot open database '{}': {}", path, reason), rc);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+}
+
+void SqliteDatabase::configure_as_writer(std::chrono::milliseconds busy_timeout) {
+  sqlite3_busy_timeout(handle(), static_cast<int>(busy_timeout.count()));
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");
+  exec("PRAGMA foreign_keys=ON");
+}
+
+void SqliteDatabase::configure_as_reader(std::chrono::milliseconds busy_timeout) {
+  sqlite3_busy_timeout(handle(), static_cast<int>(busy_timeout.count()));
+  exec("PRAGMA query_only=ON");
+}
+
+void SqliteDatabase::exec(std::string_view sql) {
+  const std::string statement_text(sql);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(handle(), statement_text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    const std::string reason = error != nullptr ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    throw DatabaseError(fmt::format("database '{}': {}", path_, reason),
+                        sqlite3_extended_errcode(handle()));
+  }
+}
+
+std::int64_t SqliteDatabase::query_int64(std::string_view sql) {
+  Statement statement = prepare(sql);
+  if (!statement.step()) {
+    throw DatabaseError(fmt::format("database '{}': query returned no row: {}", path_, sql),
+                        SQLITE_ERROR);
+  }
+  return statement.column_int64(0);
+}
+
+std::int64_t SqliteDatabase::last_insert_rowid() const noexcept {
+  return sqlite3_last_insert_rowid(handle());
+}
+
+int SqliteDatabase::changes() const noexcept { return sqlite3_changes(handle()); }
+
+WriteTransaction::WriteTransaction(SqliteDatabase& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+WriteTransaction::~WriteTransaction() {
+  if (!finished_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (const DatabaseError&) {
+      // The transaction is already gone (for example the connection failed); nothing to undo.
+    }
+  }
+}
+
+void WriteTransaction::commit() {
+  db_.exec("COMMIT");
+  finished_ = true;
+}
+
+ReadTransaction::ReadTransaction(SqliteDatabase& db) : db_(db) { db_.exec("BEGIN DEFERRED"); }
+
+ReadTransaction::~ReadTransaction() {
+  try {
+    db_.exec("COMMIT");
+  } catch (const DatabaseError&) {
+    // A read transaction has nothing to lose; the connection reports the error elsewhere.
+  }
+}
+
+}  // namespace certacl
