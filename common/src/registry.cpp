@@ -12,9 +12,8 @@ constexpr std::string_view kCertificateColumns =
     "revoked_at, revocation_reason";
 
 Device read_device(const Statement& row) {
-  return Device{row.column_text(0),          row.column_text(1),
-                row.column_int64(2) != 0,    row.column_optional_text(3),
-                row.column_optional_text(4), row.column_int64(5),
+  return Device{row.column_text(0),          row.column_text(1),          row.column_int64(2) != 0,
+                row.column_optional_text(3), row.column_optional_text(4), row.column_int64(5),
                 row.column_int64(6)};
 }
 
@@ -25,9 +24,9 @@ RoleRule read_rule(const Statement& row) {
   const auto parsed_action = parse_rule_action(action);
   if (!parsed_effect || !parsed_action) {
     // The schema's CHECK constraints make this unreachable unless the file was tampered with.
-    throw DatabaseError(fmt::format("role rule has unknown effect '{}' or action '{}'", effect,
-                                    action),
-                        SQLITE_CORRUPT);
+    throw DatabaseError(
+        fmt::format("role rule has unknown effect '{}' or action '{}'", effect, action),
+        SQLITE_CORRUPT);
   }
   return RoleRule{row.column_text(0), *parsed_effect, *parsed_action, row.column_text(3)};
 }
@@ -38,16 +37,11 @@ CertificateRecord read_certificate(const Statement& row) {
   if (!parsed_kind) {
     throw DatabaseError(fmt::format("certificate has unknown kind '{}'", kind), SQLITE_CORRUPT);
   }
-  return CertificateRecord{row.column_text(0),
-                           *parsed_kind,
-                           row.column_optional_text(2),
-                           row.column_text(3),
-                           row.column_text(4),
-                           row.column_int64(5),
-                           row.column_int64(6),
-                           row.column_text(7),
-                           row.column_int64(8),
-                           row.column_optional_int64(9),
+  return CertificateRecord{row.column_text(0),           *parsed_kind,
+                           row.column_optional_text(2),  row.column_text(3),
+                           row.column_text(4),           row.column_int64(5),
+                           row.column_int64(6),          row.column_text(7),
+                           row.column_int64(8),          row.column_optional_int64(9),
                            row.column_optional_int64(10)};
 }
 
@@ -122,10 +116,10 @@ std::vector<RoleRule> load_role_rules(SqliteDatabase& db, std::string_view role)
 std::vector<CertificateRecord> load_certificates(SqliteDatabase& db,
                                                  std::optional<std::string_view> device,
                                                  std::optional<CertificateKind> kind) {
-  Statement query = db.prepare(
-      fmt::format("SELECT {} FROM certificates WHERE (?1 IS NULL OR device = ?1) AND "
-                  "(?2 IS NULL OR kind = ?2) ORDER BY issued_at, serial",
-                  kCertificateColumns));
+  Statement query =
+      db.prepare(fmt::format("SELECT {} FROM certificates WHERE (?1 IS NULL OR device = ?1) AND "
+                             "(?2 IS NULL OR kind = ?2) ORDER BY issued_at, serial",
+                             kCertificateColumns));
   if (device) {
     query.bind(1, *device);
   } else {
@@ -142,8 +136,8 @@ std::vector<CertificateRecord> load_certificates(SqliteDatabase& db,
 }
 
 std::optional<CertificateRecord> find_certificate(SqliteDatabase& db, std::string_view serial) {
-  Statement query = db.prepare(
-      fmt::format("SELECT {} FROM certificates WHERE serial = ?1", kCertificateColumns));
+  Statement query =
+      db.prepare(fmt::format("SELECT {} FROM certificates WHERE serial = ?1", kCertificateColumns));
   query.bind(1, serial);
   if (!query.step()) return std::nullopt;
   return read_certificate(query);

@@ -149,9 +149,13 @@ std::int64_t SqliteDatabase::last_insert_rowid() const noexcept {
   return sqlite3_last_insert_rowid(handle());
 }
 
-int SqliteDatabase::changes() const noexcept { return sqlite3_changes(handle()); }
+int SqliteDatabase::changes() const noexcept {
+  return sqlite3_changes(handle());
+}
 
-WriteTransaction::WriteTransaction(SqliteDatabase& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+WriteTransaction::WriteTransaction(SqliteDatabase& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 WriteTransaction::~WriteTransaction() {
   if (!finished_) {
@@ -168,7 +172,9 @@ void WriteTransaction::commit() {
   finished_ = true;
 }
 
-ReadTransaction::ReadTransaction(SqliteDatabase& db) : db_(db) { db_.exec("BEGIN DEFERRED"); }
+ReadTransaction::ReadTransaction(SqliteDatabase& db) : db_(db) {
+  db_.exec("BEGIN DEFERRED");
+}
 
 ReadTransaction::~ReadTransaction() {
   try {

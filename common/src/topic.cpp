@@ -38,7 +38,9 @@ std::string_view text_problem(std::string_view text) noexcept {
   return {};
 }
 
-bool is_wildcard_level(std::string_view level) noexcept { return level == "+" || level == "#"; }
+bool is_wildcard_level(std::string_view level) noexcept {
+  return level == "+" || level == "#";
+}
 
 }  // namespace
 

@@ -44,7 +44,9 @@ void write_file(const std::string& path, const std::string& contents, mode_t mod
   std::filesystem::permissions(path, static_cast<std::filesystem::perms>(mode));
 }
 
-bool file_exists(const std::string& path) { return std::filesystem::exists(path); }
+bool file_exists(const std::string& path) {
+  return std::filesystem::exists(path);
+}
 
 mode_t file_mode(const std::string& path) {
   struct stat info {};
@@ -81,8 +83,7 @@ bool wait_for_port(int port, int timeout_ms) {
   while (std::chrono::steady_clock::now() < deadline) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address = loopback(port);
-    const bool connected =
-        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
     close(fd);
     if (connected) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -24,7 +24,8 @@ namespace certacl {
 // identity validation can refuse them.
 [[nodiscard]] std::vector<std::string> common_names(const X509_NAME* name);
 // Values of every subjectAltName entry of one type (GEN_DNS or GEN_URI), NULs kept.
-[[nodiscard]] std::vector<std::string> subject_alt_names(const X509* certificate, int general_name_type);
+[[nodiscard]] std::vector<std::string> subject_alt_names(const X509* certificate,
+                                                         int general_name_type);
 // Unix seconds, or nullopt when the time cannot be represented.
 [[nodiscard]] std::optional<std::int64_t> asn1_time_to_unix(const ASN1_TIME* time);
 

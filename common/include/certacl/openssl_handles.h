@@ -37,7 +37,9 @@ using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OpensslDeleter<ASN1_INTEGER
 using Asn1TimePtr = std::unique_ptr<ASN1_TIME, OpensslDeleter<ASN1_TIME_free>>;
 
 // Frees memory OpenSSL allocated with OPENSSL_malloc (BN_bn2hex, X509_NAME_oneline, ...).
-inline void free_openssl_string(char* text) noexcept { OPENSSL_free(text); }
+inline void free_openssl_string(char* text) noexcept {
+  OPENSSL_free(text);
+}
 using OpensslStringPtr = std::unique_ptr<char, OpensslDeleter<free_openssl_string>>;
 
 // Drains OpenSSL's error queue into one line ("unknown error" when it is empty), so the

@@ -5,10 +5,10 @@
 
 namespace certacl::test {
 
-std::string ca_binary();          // build/bin/certacl-ca
-std::string sim_binary();         // build/bin/certacl-sim
-std::string plugin_library();     // build/lib/mosquitto_certacl.so
-std::string mosquitto_binary();   // the Debian broker, /usr/sbin/mosquitto
-std::string source_dir();         // the repository root
+std::string ca_binary();         // build/bin/certacl-ca
+std::string sim_binary();        // build/bin/certacl-sim
+std::string plugin_library();    // build/lib/mosquitto_certacl.so
+std::string mosquitto_binary();  // the Debian broker, /usr/sbin/mosquitto
+std::string source_dir();        // the repository root
 
 }  // namespace certacl::test
