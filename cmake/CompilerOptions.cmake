@@ -12,6 +12,13 @@ if(CERTACL_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-if(CERTACL_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  message(FATAL_ERROR "CERTACL_FUZZ=ON needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+if(CERTACL_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CERTACL_FUZZ=ON needs clang (libFuzzer): configure with "
+                        "CC=clang CXX=clang++")
+  endif()
+  # Coverage instrumentation everywhere, so the fuzzer sees inside the libraries it drives;
+  # only the fuzz executables link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
 endif()
