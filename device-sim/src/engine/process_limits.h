@@ -1,0 +1,19 @@
+#pragma once
+// Thousands of TLS connections need thousands of descriptors (libmosquitto also keeps a
+// socket pair per client), so the simulator raises its own open-file limit.
+
+#include <cstdint>
+#include <string>
+
+namespace certacl::sim {
+
+// Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the limit now in force.
+std::uint64_t raise_open_file_limit();
+
+// Descriptors one simulated device costs (its socket plus libmosquitto's socket pair).
+inline constexpr std::uint64_t kDescriptorsPerDevice = 3;
+
+// Empty when `devices` fit under `limit`, else why not (with the fix).
+[[nodiscard]] std::string descriptor_budget_problem(std::uint64_t devices, std::uint64_t limit);
+
+}  // namespace certacl::sim

@@ -1,0 +1,282 @@
+#include "load/load_run.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+#include <ostream>
+#include <queue>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/event_loop.h"
+#include "engine/process_limits.h"
+#include "engine/rate_pacer.h"
+#include "engine/telemetry_payload.h"
+#include "provision/fleet_provisioner.h"
+
+namespace certacl::sim {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr auto kProgressPeriod = std::chrono::seconds(1);
+constexpr auto kConnectGrace = std::chrono::seconds(30);
+constexpr auto kShutdownLimit = milliseconds(2000);
+
+std::vector<DeviceCredentials> provision_load_fleet(const LoadSettings& settings,
+                                                    std::ostream& progress) {
+  CertificateAuthorityCli ca(settings.ca_bin, settings.ca_db);
+  FleetProvisioner fleet(ca, settings.workdir);
+  fleet.ensure_role("sim-load",
+                    {{"allow", "publish", "load/%u/#"}, {"allow", "subscribe", "load/%u/#"}});
+  const auto registered = fleet.registered_devices();
+  std::vector<DeviceCredentials> credentials;
+  credentials.reserve(settings.devices);
+  const int width = static_cast<int>(std::to_string(settings.devices).size());
+  for (std::size_t i = 0; i < settings.devices; ++i) {
+    const auto name = fmt::format("{}{:0{}}", settings.name_prefix, i, width);
+    if (!registered.contains(name)) fleet.ensure_device(name, "sim-load");
+    credentials.push_back(fleet.issue_once(name));
+    if (settings.progress && (i + 1) % 500 == 0) {
+      progress << fmt::format("provisioned {}/{} load devices\n", i + 1, settings.devices)
+               << std::flush;
+    }
+  }
+  return credentials;
+}
+
+struct DuePublish {
+  TimePoint due;
+  std::uint32_t device;
+  bool operator>(const DuePublish& other) const noexcept { return due > other.due; }
+};
+
+class LoadRun {
+ public:
+  LoadRun(const LoadSettings& settings, std::vector<DeviceCredentials> credentials,
+          std::ostream& progress)
+      : settings_(settings),
+        credentials_(std::move(credentials)),
+        progress_(progress),
+        pacer_(settings.connect_rate),
+        period_(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(
+            settings.publish_rate > 0 ? 1.0 / settings.publish_rate : 1e9))) {
+    devices_.reserve(credentials_.size());
+  }
+
+  LoadResult run() {
+    result_.devices = credentials_.size();
+    start_ = SteadyClock::now();
+    last_progress_ = start_;
+    connect_phase();
+    publish_phase();
+    shutdown();
+    result_.never_answered = result_.devices - started_ + pending_;
+    result_.latency = latency_.summary();
+    return result_;
+  }
+
+ private:
+  void connect_phase() {
+    const auto expected = settings_.connect_rate > 0
+                              ? std::chrono::duration<double>(static_cast<double>(result_.devices) /
+                                                              settings_.connect_rate)
+                              : std::chrono::duration<double>(0);
+    const auto limit = std::chrono::duration_cast<milliseconds>(expected) + kConnectGrace;
+    phase_ = "connecting";
+    loop_.run_until([&] { return started_ == credentials_.size() && pending_ == 0; }, limit,
+                    [&] {
+                      start_due_connects();
+                      show_progress();
+                      return milliseconds(5);
+                    });
+    const auto end = last_connack_ > start_ ? last_connack_ : SteadyClock::now();
+    result_.connect_seconds = std::chrono::duration<double>(end - start_).count();
+    if (result_.connect_seconds > 0) {
+      result_.connections_per_second =
+          static_cast<double>(result_.connected) / result_.connect_seconds;
+    }
+  }
+
+  void publish_phase() {
+    publish_start_ = SteadyClock::now();
+    publish_end_ = publish_start_ + settings_.duration;
+    // Spread first publishes over one period (golden-ratio phases) so the fleet does not
+    // publish in lockstep.
+    for (std::uint32_t i = 0; i < ready_.size(); ++i) {
+      const double phase = std::fmod(static_cast<double>(i) * 0.6180339887, 1.0);
+      schedule_.push(
+          {publish_start_ + std::chrono::duration_cast<SteadyClock::duration>(period_ * phase),
+           ready_[i]});
+    }
+    phase_ = "publishing";
+    const auto limit =
+        std::chrono::duration_cast<milliseconds>(settings_.duration) + settings_.drain_limit;
+    loop_.run_until(
+        [&] {
+          const auto now = SteadyClock::now();
+          return now >= publish_end_ && result_.delivered >= result_.sent;
+        },
+        limit, [&] { return publish_due(); });
+    const auto last = last_delivery_ > publish_start_ ? last_delivery_ : SteadyClock::now();
+    result_.publish_seconds = std::chrono::duration<double>(last - publish_start_).count();
+    if (result_.publish_seconds > 0) {
+      result_.messages_per_second =
+          static_cast<double>(result_.delivered) / result_.publish_seconds;
+    }
+    show_progress(true);
+  }
+
+  void shutdown() {
+    phase_ = "closing";
+    for (auto& device : devices_) device->disconnect();
+    loop_.run_until(
+        [&] {
+          for (auto& device : devices_) {
+            if (mosquitto_socket(device->handle()) >= 0) return false;
+          }
+          return true;
+        },
+        kShutdownLimit);
+  }
+
+  void start_due_connects() {
+    const auto allowed = pacer_.allowed(SteadyClock::now() - start_);
+    while (started_ < credentials_.size() && started_ < allowed &&
+           pending_ < settings_.max_pending_connects) {
+      const auto index = static_cast<std::uint32_t>(started_++);
+      auto device = std::make_unique<SimulatedDevice>(credentials_[index], settings_.broker, 60);
+      device->keep_messages = false;
+      wire(*device, index);
+      loop_.add(*device);
+      devices_.push_back(std::move(device));
+      ++pending_;
+      devices_.back()->start_connect();
+    }
+  }
+
+  void wire(SimulatedDevice& device, std::uint32_t index) {
+    const auto topic = fmt::format("load/{}/echo", device.name());
+    device.on_connected = [this, topic](SimulatedDevice& d) { d.subscribe(topic, settings_.qos); };
+    device.on_subscribed = [this, index](SimulatedDevice&, int, int granted) {
+      if (granted >= 0x80) {
+        ++result_.subscribe_refused;
+        note_error(fmt::format("{}: subscription to its echo topic refused",
+                               credentials_[index].identity));
+      } else {
+        ready_.push_back(index);
+      }
+    };
+    device.on_message = [this](SimulatedDevice&, const mosquitto_message& message) {
+      const auto stamp = decode_telemetry(std::string_view(
+          static_cast<const char*>(message.payload), static_cast<std::size_t>(message.payloadlen)));
+      if (!stamp) return;
+      ++result_.delivered;
+      last_delivery_ = SteadyClock::now();
+      latency_.record(steady_now_ns() - stamp->sent_ns);
+    };
+    device.on_state_changed = [this](SimulatedDevice& d, SessionState from) {
+      count_transition(d, from);
+    };
+  }
+
+  void count_transition(SimulatedDevice& device, SessionState from) {
+    if (from == SessionState::kConnecting && device.state() != SessionState::kConnecting) {
+      --pending_;
+    }
+    switch (device.state()) {
+      case SessionState::kConnected:
+        ++result_.connected;
+        last_connack_ = SteadyClock::now();
+        break;
+      case SessionState::kRefused:
+        ++result_.refused;
+        note_error(fmt::format("{}: {}", device.name(), device.describe_outcome()));
+        break;
+      case SessionState::kConnectionError:
+        ++result_.connection_errors;
+        note_error(fmt::format("{}: {}", device.name(), device.describe_outcome()));
+        break;
+      case SessionState::kDropped:
+        ++result_.dropped;
+        note_error(fmt::format("{}: {}", device.name(), device.describe_outcome()));
+        break;
+      default:
+        break;
+    }
+  }
+
+  milliseconds publish_due() {
+    const auto now = SteadyClock::now();
+    while (!schedule_.empty() && schedule_.top().due <= now) {
+      const auto next = schedule_.top();
+      schedule_.pop();
+      if (next.due >= publish_end_) continue;
+      auto& device = *devices_[next.device];
+      if (device.state() != SessionState::kConnected) continue;
+      const auto payload =
+          encode_telemetry({sequence_++, steady_now_ns()}, settings_.payload_bytes);
+      if (device.publish(fmt::format("load/{}/echo", device.name()), payload, settings_.qos)) {
+        ++result_.sent;
+      }
+      schedule_.push({next.due + period_, next.device});
+    }
+    show_progress();
+    if (schedule_.empty()) return milliseconds(20);
+    return std::chrono::ceil<milliseconds>(schedule_.top().due - SteadyClock::now());
+  }
+
+  void show_progress(bool force = false) {
+    const auto now = SteadyClock::now();
+    if (!settings_.progress || (!force && now - last_progress_ < kProgressPeriod)) return;
+    last_progress_ = now;
+    progress_ << fmt::format(
+                     "[{:6.1f} s] {:<10} connected {}/{} (pending {}, failed {}) | sent {} "
+                     "delivered {} | p50 {:.2f} ms\n",
+                     std::chrono::duration<double>(now - start_).count(), phase_,
+                     result_.connected - result_.dropped, result_.devices, pending_,
+                     result_.refused + result_.connection_errors + result_.dropped, result_.sent,
+                     result_.delivered, latency_.percentile_ms(0.5))
+              << std::flush;
+  }
+
+  void note_error(std::string text) {
+    if (result_.first_error.empty()) result_.first_error = std::move(text);
+  }
+
+  const LoadSettings& settings_;
+  std::vector<DeviceCredentials> credentials_;
+  std::ostream& progress_;
+  RatePacer pacer_;
+  SteadyClock::duration period_;
+  EventLoop loop_;
+  std::vector<std::unique_ptr<SimulatedDevice>> devices_;
+  std::vector<std::uint32_t> ready_;
+  std::priority_queue<DuePublish, std::vector<DuePublish>, std::greater<>> schedule_;
+  LatencyRecorder latency_;
+  LoadResult result_;
+  std::size_t started_ = 0;
+  std::size_t pending_ = 0;
+  std::uint64_t sequence_ = 0;
+  std::string phase_;
+  TimePoint start_{};
+  TimePoint last_progress_{};
+  TimePoint last_connack_{};
+  TimePoint publish_start_{};
+  TimePoint publish_end_{};
+  TimePoint last_delivery_{};
+};
+
+}  // namespace
+
+LoadResult run_load(const LoadSettings& settings, std::ostream& progress) {
+  const auto limit = raise_open_file_limit();
+  if (const auto problem = descriptor_budget_problem(settings.devices, limit); !problem.empty()) {
+    throw std::runtime_error(problem);
+  }
+  auto credentials = provision_load_fleet(settings, progress);
+  LoadRun run(settings, std::move(credentials), progress);
+  return run.run();
+}
+
+}  // namespace certacl::sim

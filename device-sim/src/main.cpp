@@ -1,0 +1,175 @@
+// certacl-sim: simulated MQTT devices with their own certificates.
+//   certacl-sim scenario seeds|attacks|revoke-live|all --port P --cafile F --ca-db DB ...
+//   certacl-sim load --devices N --connect-rate R --publish-rate R --payload-bytes B ...
+// Exit codes: 0 every expectation met, 1 a scenario or load check failed, 2 bad usage or
+// a setup error (named on stderr).
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "load/load_run.h"
+#include "scenario/scenario_settings.h"
+
+namespace {
+
+using namespace certacl::sim;
+
+constexpr int kExitMismatch = 1;
+constexpr int kExitSetup = 2;
+
+// certacl-ca normally sits next to certacl-sim in <build>/bin.
+std::string default_ca_binary() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const auto sibling = self.parent_path() / "certacl-ca";
+    if (std::filesystem::exists(sibling)) return sibling.string();
+  }
+  return "certacl-ca";
+}
+
+struct CommonOptions {
+  BrokerEndpoint broker;
+  std::string ca_db;
+  std::string ca_bin = default_ca_binary();
+  std::string workdir = "certacl-sim-work";
+  bool json = false;
+};
+
+void add_common_options(CLI::App& command, CommonOptions& options) {
+  command.add_option("--host", options.broker.host, "Broker address")->capture_default_str();
+  command.add_option("--port", options.broker.port, "Broker TLS port")
+      ->required()
+      ->check(CLI::Range(1, 65535));
+  command
+      .add_option("--cafile", options.broker.cafile, "CA certificate the broker's cert chains to")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command.add_option("--ca-db", options.ca_db, "certacl-ca database (for provisioning)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command.add_option("--ca-bin", options.ca_bin, "certacl-ca executable")->capture_default_str();
+  command.add_option("--workdir", options.workdir, "Where device keys and certificates go")
+      ->capture_default_str();
+  command.add_flag("--json", options.json, "Print machine-readable JSON instead of tables");
+}
+
+std::string absolute(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+int run_scenarios(const std::vector<std::string>& names, const CommonOptions& common,
+                  const ScenarioSettings& tuning) {
+  ScenarioSettings settings = tuning;
+  settings.broker = common.broker;
+  settings.ca_db = absolute(common.ca_db);
+  settings.ca_bin = common.ca_bin;
+  settings.workdir = absolute(common.workdir);
+  std::filesystem::create_directories(settings.workdir);
+
+  std::vector<std::string> order = names;
+  if (order.size() == 1 && order[0] == "all") order = {"seeds", "attacks", "revoke-live"};
+  bool all_passed = true;
+  nlohmann::json reports = nlohmann::json::array();
+  for (const auto& name : order) {
+    ScenarioReport report = name == "seeds"     ? run_seeds(settings)
+                            : name == "attacks" ? run_attacks(settings)
+                                                : run_revoke_live(settings);
+    all_passed = all_passed && report.passed();
+    if (common.json) {
+      reports.push_back(report.to_json());
+    } else {
+      std::cout << report.table() << std::flush;
+    }
+  }
+  if (common.json)
+    std::cout << nlohmann::json{{"passed", all_passed}, {"scenarios", reports}}.dump(2) << "\n";
+  return all_passed ? 0 : kExitMismatch;
+}
+
+int run_load_command(const CommonOptions& common, LoadSettings settings) {
+  settings.broker = common.broker;
+  settings.ca_db = absolute(common.ca_db);
+  settings.ca_bin = common.ca_bin;
+  settings.workdir = absolute(common.workdir);
+  std::filesystem::create_directories(settings.workdir);
+  const auto result = run_load(settings, std::cerr);
+  if (common.json) {
+    std::cout << load_to_json(settings, result).dump(2) << "\n";
+  } else {
+    std::cout << describe_load(settings, result) << std::flush;
+  }
+  return result.healthy(settings.qos) ? 0 : kExitMismatch;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A broker that closes a socket mid-write must not kill the simulator.
+  signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"certacl-sim: simulated devices, attack scenarios and load for certacl"};
+  app.require_subcommand(1);
+
+  CommonOptions scenario_common;
+  ScenarioSettings tuning;
+  std::vector<std::string> scenario_names;
+  auto* scenario = app.add_subcommand("scenario", "Run named scenarios and check their outcome");
+  scenario->add_option("names", scenario_names, "seeds, attacks, revoke-live or all")
+      ->required()
+      ->check(CLI::IsMember({"seeds", "attacks", "revoke-live", "all"}));
+  add_common_options(*scenario, scenario_common);
+  scenario->add_option("--messages", tuning.messages, "Readings each seed device publishes")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  scenario->add_option("--qos", tuning.qos, "QoS of publishes and subscriptions")
+      ->check(CLI::Range(0, 2))
+      ->capture_default_str();
+
+  CommonOptions load_common;
+  LoadSettings load;
+  double duration_s = 10;
+  auto* load_command = app.add_subcommand("load", "Load the broker with a fleet of devices");
+  add_common_options(*load_command, load_common);
+  load_command->add_option("--devices", load.devices, "Number of devices (connections)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  load_command
+      ->add_option("--connect-rate", load.connect_rate, "New connections per second (0: no limit)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  load_command->add_option("--publish-rate", load.publish_rate, "Messages per second per device")
+      ->check(CLI::Range(0.001, 1e4))
+      ->capture_default_str();
+  load_command
+      ->add_option("--payload-bytes", load.payload_bytes, "Payload size (at least the stamp)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  load_command->add_option("--duration", duration_s, "Seconds of publishing after the connect ramp")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  load_command->add_option("--qos", load.qos, "QoS of publishes and subscriptions")
+      ->check(CLI::Range(0, 2))
+      ->capture_default_str();
+  load_command->add_option("--name-prefix", load.name_prefix, "Device name prefix")
+      ->capture_default_str();
+  bool quiet = false;
+  load_command->add_flag("--quiet", quiet, "No progress lines");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (scenario->parsed()) return run_scenarios(scenario_names, scenario_common, tuning);
+    load.duration = std::chrono::seconds(static_cast<long>(duration_s));
+    load.progress = !quiet;
+    return run_load_command(load_common, load);
+  } catch (const std::exception& error) {
+    std::cerr << "certacl-sim: error: " << error.what() << "\n";
+    return kExitSetup;
+  }
+}
