@@ -1,0 +1,117 @@
+#include "plugin_options.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <set>
+
+namespace certacl::plugin {
+namespace {
+
+constexpr std::string_view kPrefix = "plugin_opt_";
+
+std::optional<std::int64_t> parse_integer(std::string_view text, std::int64_t low,
+                                          std::int64_t high) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (value < low || value > high) return std::nullopt;
+  return value;
+}
+
+OptionsError bad_value(std::string_view key, std::string_view value, std::string_view expected) {
+  return {fmt::format("{}{}: '{}' is not {}", kPrefix, policy::printable(key),
+                      policy::printable(value), expected)};
+}
+
+// Applies one option; returns an error message naming it, or nullopt.
+std::optional<OptionsError> apply(PluginOptions& options, const std::string& key,
+                                  const std::string& value) {
+  if (key == "db") {
+    if (value.empty()) return OptionsError{"plugin_opt_db: the database path is empty"};
+    options.db_path = value;
+  } else if (key == "identity") {
+    if (value == "cn") {
+      options.connect.identity_source = policy::IdentitySource::kCommonName;
+    } else if (value == "san-uri") {
+      options.connect.identity_source = policy::IdentitySource::kSanUri;
+    } else if (value == "san-dns") {
+      options.connect.identity_source = policy::IdentitySource::kSanDns;
+    } else {
+      return bad_value(key, value, "one of cn, san-uri, san-dns");
+    }
+  } else if (key == "client_id") {
+    if (value == "exact") {
+      options.connect.client_id_rule = policy::ClientIdRule::kExact;
+    } else if (value == "prefix") {
+      options.connect.client_id_rule = policy::ClientIdRule::kPrefix;
+    } else if (value == "any") {
+      options.connect.client_id_rule = policy::ClientIdRule::kAny;
+    } else {
+      return bad_value(key, value, "one of exact, prefix, any");
+    }
+  } else if (key == "stale_limit") {
+    const auto seconds = parse_integer(value, 1, 7 * 24 * 3600);
+    if (!seconds) return bad_value(key, value, "a number of seconds from 1 to 604800");
+    options.stale_limit = std::chrono::seconds(*seconds);
+  } else if (key == "dry_run") {
+    if (value == "true") {
+      options.dry_run = true;
+    } else if (value == "false") {
+      options.dry_run = false;
+    } else {
+      return bad_value(key, value, "true or false");
+    }
+  } else if (key == "log_level") {
+    if (value == "trace") {
+      options.log_level = spdlog::level::trace;
+    } else if (value == "debug") {
+      options.log_level = spdlog::level::debug;
+    } else if (value == "info") {
+      options.log_level = spdlog::level::info;
+    } else if (value == "warn") {
+      options.log_level = spdlog::level::warn;
+    } else if (value == "error") {
+      options.log_level = spdlog::level::err;
+    } else {
+      return bad_value(key, value, "one of trace, debug, info, warn, error");
+    }
+  } else if (key == "stats_interval") {
+    const auto seconds = parse_integer(value, 0, 86400);
+    if (!seconds) return bad_value(key, value, "a number of seconds from 0 (off) to 86400");
+    options.stats_interval = std::chrono::seconds(*seconds);
+  } else if (key == "poll_interval_ms") {
+    const auto milliseconds = parse_integer(value, 10, 60000);
+    if (!milliseconds) return bad_value(key, value, "a number of milliseconds from 10 to 60000");
+    options.poll_interval = std::chrono::milliseconds(*milliseconds);
+  } else {
+    return OptionsError{
+        fmt::format("{}{}: unknown option (known: db, identity, client_id, stale_limit, dry_run, "
+                    "log_level, stats_interval, poll_interval_ms)",
+                    kPrefix, policy::printable(key))};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<PluginOptions, OptionsError> parse_plugin_options(
+    std::span<const OptionPair> options) {
+  PluginOptions parsed;
+  std::set<std::string> seen;
+  for (const auto& [key, value] : options) {
+    if (!seen.insert(key).second) {
+      return OptionsError{
+          fmt::format("{}{}: given more than once", kPrefix, policy::printable(key))};
+    }
+    if (auto error = apply(parsed, key, value)) return *std::move(error);
+  }
+  if (parsed.db_path.empty()) {
+    return OptionsError{"plugin_opt_db: required (the path of the certacl database)"};
+  }
+  return parsed;
+}
+
+}  // namespace certacl::plugin

@@ -1,0 +1,36 @@
+#pragma once
+// The plugin_opt_* options as one value. Parsing is a pure function from the key/value list
+// mosquitto hands over to either PluginOptions or an error naming the option.
+
+#include <spdlog/common.h>
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "connect_check.h"
+
+namespace certacl::plugin {
+
+struct PluginOptions {
+  std::string db_path;
+  policy::ConnectPolicy connect;
+  std::chrono::seconds stale_limit{60};
+  bool dry_run = false;
+  spdlog::level::level_enum log_level = spdlog::level::info;
+  std::chrono::seconds stats_interval{10};
+  std::chrono::milliseconds poll_interval{50};
+};
+
+struct OptionsError {
+  std::string message;  // e.g. "plugin_opt_identity: 'cn2' is not one of cn, san-uri, san-dns"
+};
+
+// Keys as mosquitto passes them: without the "plugin_opt_" prefix ("db", "identity", ...).
+using OptionPair = std::pair<std::string, std::string>;
+[[nodiscard]] std::variant<PluginOptions, OptionsError> parse_plugin_options(
+    std::span<const OptionPair> options);
+
+}  // namespace certacl::plugin

@@ -1,0 +1,57 @@
+#pragma once
+// Keeps an up-to-date RegistrySnapshot without ever touching SQLite on the broker thread.
+// A background thread with its own read-only connection polls PRAGMA data_version and the
+// change counter; on a change it builds a new snapshot and leaves it in a slot that the
+// TICK callback empties. Failures are recorded, never thrown across threads: the last good
+// snapshot stays in force and health() says how old it is.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "registry_snapshot.h"
+
+namespace certacl::plugin {
+
+// Reads the whole registry once. Throws DatabaseError naming the path and the cause.
+[[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
+    const std::string& path);
+
+class SnapshotWatcher {
+ public:
+  struct Health {
+    std::int64_t last_success = 0;  // Unix seconds of the last poll that read the database
+    std::uint64_t failures = 0;     // consecutive failed polls
+    std::string last_error;         // empty after a success
+  };
+
+  // `initial` is the snapshot already in force; only changes after it are handed over.
+  SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
+                  const policy::RegistrySnapshot& initial);
+  ~SnapshotWatcher();
+  SnapshotWatcher(const SnapshotWatcher&) = delete;
+  SnapshotWatcher& operator=(const SnapshotWatcher&) = delete;
+
+  // The snapshot built since the last call, or nullptr.
+  [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> take_new();
+  [[nodiscard]] Health health() const;
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  void run(std::int64_t known_counter);
+
+  std::string path_;
+  std::chrono::milliseconds interval_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::shared_ptr<const policy::RegistrySnapshot> pending_;
+  Health health_;
+  std::thread thread_;
+};
+
+}  // namespace certacl::plugin

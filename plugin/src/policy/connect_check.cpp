@@ -1,0 +1,191 @@
+#include "connect_check.h"
+
+#include <fmt/format.h>
+
+#include <span>
+
+#include "certacl/identity.h"
+
+namespace certacl::policy {
+namespace {
+
+struct IdentityResult {
+  Reason failure = Reason::kAllowed;
+  const Device* device = nullptr;
+  std::string claimed;  // what the certificate says, for the log when lookup fails
+};
+
+bool has_forbidden_byte(std::string_view text) noexcept {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) return true;
+  }
+  return false;
+}
+
+IdentityResult identify(const PresentedCertificate& certificate, const RegistrySnapshot& registry,
+                        IdentitySource source) {
+  IdentityResult result;
+  if (source == IdentitySource::kCommonName) {
+    if (certificate.common_names.size() != 1) {
+      result.failure = Reason::kIdentityAmbiguous;
+      return result;
+    }
+    result.claimed = certificate.common_names.front();
+    if (!device_name_problem(result.claimed).empty()) {
+      result.failure = Reason::kIdentityInvalid;
+      return result;
+    }
+    result.device = registry.find_device(result.claimed);
+  } else {
+    const std::vector<std::string>& sans =
+        source == IdentitySource::kSanUri ? certificate.san_uri : certificate.san_dns;
+    if (sans.size() != 1) {
+      result.failure = Reason::kIdentityAmbiguous;
+      return result;
+    }
+    result.claimed = sans.front();
+    // A URI legitimately holds '/'; the device name it maps to is what reaches topics.
+    if (result.claimed.empty() || has_forbidden_byte(result.claimed)) {
+      result.failure = Reason::kIdentityInvalid;
+      return result;
+    }
+    result.device = source == IdentitySource::kSanUri
+                        ? registry.find_device_by_san_uri(result.claimed)
+                        : registry.find_device_by_san_dns(result.claimed);
+    if (result.device && !device_name_problem(result.device->name).empty()) {
+      result.failure = Reason::kIdentityInvalid;
+      return result;
+    }
+  }
+  if (result.device == nullptr) result.failure = Reason::kUnknownDevice;
+  return result;
+}
+
+Reason client_id_verdict(std::string_view client_id, std::string_view identity,
+                         ClientIdRule rule) noexcept {
+  // Checked under every rule: the client id is substituted for %c.
+  if (!client_id_problem(client_id).empty()) return Reason::kClientIdInvalid;
+  switch (rule) {
+    case ClientIdRule::kExact:
+      return client_id == identity ? Reason::kAllowed : Reason::kClientIdMismatch;
+    case ClientIdRule::kPrefix:
+      return client_id.size() > identity.size() + 1 && client_id.starts_with(identity) &&
+                     client_id[identity.size()] == '-'
+                 ? Reason::kAllowed
+                 : Reason::kClientIdMismatch;
+    case ClientIdRule::kAny:
+      return Reason::kAllowed;
+  }
+  return Reason::kClientIdMismatch;
+}
+
+}  // namespace
+
+std::string_view to_string(IdentitySource source) noexcept {
+  switch (source) {
+    case IdentitySource::kCommonName:
+      return "cn";
+    case IdentitySource::kSanUri:
+      return "san-uri";
+    case IdentitySource::kSanDns:
+      return "san-dns";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ClientIdRule rule) noexcept {
+  switch (rule) {
+    case ClientIdRule::kExact:
+      return "exact";
+    case ClientIdRule::kPrefix:
+      return "prefix";
+    case ClientIdRule::kAny:
+      return "any";
+  }
+  return "unknown";
+}
+
+std::string printable(std::string_view untrusted) {
+  std::string out;
+  out.reserve(untrusted.size());
+  for (const char c : untrusted) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F || c == '\'' || c == '\\') {
+      out += fmt::format("\\x{:02X}", byte);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Decision recheck_registration(std::string_view device_name, std::string_view serial,
+                              const RegistrySnapshot& registry, std::int64_t now) {
+  const CertificateRecord* record = registry.find_certificate(serial);
+  if (record == nullptr) return Decision::deny(Reason::kUnknownCertificate);
+  if (!record->device || *record->device != device_name) {
+    return Decision::deny(Reason::kCertificateOfOtherDevice);
+  }
+  if (record->revoked()) return Decision::deny(Reason::kCertificateRevoked);
+  if (now < record->not_before) return Decision::deny(Reason::kCertificateNotYetValid);
+  if (now > record->not_after) return Decision::deny(Reason::kCertificateExpired);
+  const Device* device = registry.find_device(device_name);
+  if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
+  if (!device->enabled) return Decision::deny(Reason::kDeviceDisabled);
+  return Decision::allow();
+}
+
+ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certificate_present,
+                             std::string_view client_id, const RegistrySnapshot& registry,
+                             const ConnectPolicy& policy, std::int64_t now) {
+  ConnectVerdict verdict;
+  if (certificate == nullptr) {
+    verdict.decision = Decision::deny(certificate_present ? Reason::kMalformedCertificate
+                                                          : Reason::kNoCertificate);
+    return verdict;
+  }
+  verdict.serial = certificate->serial;
+
+  const IdentityResult identity = identify(*certificate, registry, policy.identity_source);
+  verdict.device = identity.device ? identity.device->name : identity.claimed;
+  if (identity.failure != Reason::kAllowed) {
+    verdict.decision = Decision::deny(identity.failure);
+    return verdict;
+  }
+
+  // The presented certificate must be the very one the CA recorded: same serial, same
+  // issuer, same bytes. A certificate signed with a stolen CA key fails here.
+  const CertificateRecord* record = registry.find_certificate(certificate->serial);
+  if (record == nullptr) {
+    verdict.decision = Decision::deny(Reason::kUnknownCertificate);
+    return verdict;
+  }
+  if (record->sha256 != certificate->sha256) {
+    verdict.decision = Decision::deny(Reason::kFingerprintMismatch);
+    return verdict;
+  }
+  if (record->issuer != certificate->issuer) {
+    verdict.decision = Decision::deny(Reason::kIssuerMismatch);
+    return verdict;
+  }
+  const Decision registration =
+      recheck_registration(identity.device->name, certificate->serial, registry, now);
+  if (!registration.allowed()) {
+    verdict.decision = registration;
+    return verdict;
+  }
+
+  const Reason client_id_reason =
+      client_id_verdict(client_id, identity.device->name, policy.client_id_rule);
+  if (client_id_reason != Reason::kAllowed) {
+    verdict.decision = Decision::deny(client_id_reason);
+    return verdict;
+  }
+  verdict.decision = Decision::allow();
+  verdict.role = identity.device->role;
+  verdict.not_after = record->not_after;
+  return verdict;
+}
+
+}  // namespace certacl::policy

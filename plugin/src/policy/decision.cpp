@@ -1,0 +1,49 @@
+#include "decision.h"
+
+#include <array>
+
+namespace certacl::policy {
+namespace {
+
+struct ReasonText {
+  std::string_view description;
+  std::string_view slug;
+};
+
+constexpr std::array<ReasonText, kReasonCount> kReasonTexts = {{
+    {"allowed", "allowed"},
+    {"no client certificate", "no_certificate"},
+    {"certificate cannot be read", "malformed_certificate"},
+    {"certificate does not carry exactly one identity", "identity_ambiguous"},
+    {"identity is not a valid device name", "identity_invalid"},
+    {"certificate was never issued by the CA", "unknown_certificate"},
+    {"certificate fingerprint does not match the issued one", "fingerprint_mismatch"},
+    {"certificate issuer does not match the issued one", "issuer_mismatch"},
+    {"certificate belongs to another device", "certificate_of_other_device"},
+    {"certificate revoked", "certificate_revoked"},
+    {"certificate not yet valid", "certificate_not_yet_valid"},
+    {"certificate expired", "certificate_expired"},
+    {"device not registered", "unknown_device"},
+    {"device disabled", "device_disabled"},
+    {"client id is not acceptable", "client_id_invalid"},
+    {"client id does not match the identity", "client_id_mismatch"},
+    {"database stale", "database_stale"},
+    {"no authenticated session", "no_session"},
+    {"no rule allows it", "no_matching_rule"},
+    {"denied by rule", "denied_by_rule"},
+    {"device role changed", "role_changed"},
+}};
+
+}  // namespace
+
+std::string_view describe(Reason reason) noexcept {
+  const auto index = static_cast<std::size_t>(reason);
+  return index < kReasonCount ? kReasonTexts[index].description : "unknown reason";
+}
+
+std::string_view slug(Reason reason) noexcept {
+  const auto index = static_cast<std::size_t>(reason);
+  return index < kReasonCount ? kReasonTexts[index].slug : "unknown";
+}
+
+}  // namespace certacl::policy

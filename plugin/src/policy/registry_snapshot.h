@@ -1,0 +1,48 @@
+#pragma once
+// An immutable, indexed copy of the registry, built off the broker thread and then only
+// read. Every connect check and every live-session review looks things up here, never in
+// SQLite.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "certacl/registry.h"
+#include "text_lookup.h"
+
+namespace certacl::policy {
+
+class RegistrySnapshot {
+ public:
+  // Unix seconds at which the contents were read; drives the stale limit.
+  static std::shared_ptr<const RegistrySnapshot> build(RegistryContents contents,
+                                                       std::int64_t loaded_at);
+
+  [[nodiscard]] const CertificateRecord* find_certificate(std::string_view serial) const noexcept;
+  [[nodiscard]] const Device* find_device(std::string_view name) const noexcept;
+  [[nodiscard]] const Device* find_device_by_san_dns(std::string_view san) const noexcept;
+  [[nodiscard]] const Device* find_device_by_san_uri(std::string_view san) const noexcept;
+  // Rules of a role in database order; empty for an unknown role.
+  [[nodiscard]] std::span<const RoleRule> rules_for_role(std::string_view role) const noexcept;
+  // True when `role` has exactly the same rules here as in `other`.
+  [[nodiscard]] bool same_rules(std::string_view role,
+                                const RegistrySnapshot& other) const noexcept;
+
+  [[nodiscard]] std::int64_t change_counter() const noexcept { return change_counter_; }
+  [[nodiscard]] std::int64_t loaded_at() const noexcept { return loaded_at_; }
+  [[nodiscard]] std::size_t device_count() const noexcept { return devices_.size(); }
+  [[nodiscard]] std::size_t certificate_count() const noexcept { return certificates_.size(); }
+
+ private:
+  std::int64_t change_counter_ = 0;
+  std::int64_t loaded_at_ = 0;
+  TextMap<CertificateRecord> certificates_;
+  TextMap<Device> devices_;
+  TextMap<const Device*> devices_by_san_dns_;
+  TextMap<const Device*> devices_by_san_uri_;
+  TextMap<std::vector<RoleRule>> rules_by_role_;
+};
+
+}  // namespace certacl::policy

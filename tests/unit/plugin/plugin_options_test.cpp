@@ -1,0 +1,81 @@
+#include "plugin_options.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace certacl::plugin {
+namespace {
+
+std::variant<PluginOptions, OptionsError> parse(std::vector<OptionPair> pairs) {
+  return parse_plugin_options(pairs);
+}
+
+std::string error_of(std::vector<OptionPair> pairs) {
+  const auto parsed = parse(std::move(pairs));
+  const auto* error = std::get_if<OptionsError>(&parsed);
+  return error ? error->message : std::string("(no error)");
+}
+
+TEST(PluginOptionsTest, DefaultsNeedOnlyTheDatabase) {
+  const auto parsed = parse({{"db", "/var/lib/certacl/registry.db"}});
+  ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
+  const auto& options = std::get<PluginOptions>(parsed);
+  EXPECT_EQ(options.db_path, "/var/lib/certacl/registry.db");
+  EXPECT_EQ(options.connect.identity_source, policy::IdentitySource::kCommonName);
+  EXPECT_EQ(options.connect.client_id_rule, policy::ClientIdRule::kExact);
+  EXPECT_EQ(options.stale_limit.count(), 60);
+  EXPECT_FALSE(options.dry_run);
+  EXPECT_EQ(options.stats_interval.count(), 10);
+  EXPECT_EQ(options.poll_interval.count(), 50);
+}
+
+TEST(PluginOptionsTest, EveryOptionIsRead) {
+  const auto parsed = parse({{"db", "x.db"},
+                             {"identity", "san-uri"},
+                             {"client_id", "prefix"},
+                             {"stale_limit", "5"},
+                             {"dry_run", "true"},
+                             {"log_level", "debug"},
+                             {"stats_interval", "0"},
+                             {"poll_interval_ms", "20"}});
+  ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed)) << error_of({});
+  const auto& options = std::get<PluginOptions>(parsed);
+  EXPECT_EQ(options.connect.identity_source, policy::IdentitySource::kSanUri);
+  EXPECT_EQ(options.connect.client_id_rule, policy::ClientIdRule::kPrefix);
+  EXPECT_EQ(options.stale_limit.count(), 5);
+  EXPECT_TRUE(options.dry_run);
+  EXPECT_EQ(options.log_level, spdlog::level::debug);
+  EXPECT_EQ(options.stats_interval.count(), 0);
+  EXPECT_EQ(options.poll_interval.count(), 20);
+}
+
+TEST(PluginOptionsTest, ErrorsNameTheOption) {
+  EXPECT_EQ(error_of({}), "plugin_opt_db: required (the path of the certacl database)");
+  EXPECT_NE(error_of({{"db", "x"}, {"identity", "cn2"}}).find("plugin_opt_identity: 'cn2'"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"client_id", "EXACT"}}).find("plugin_opt_client_id"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"stale_limit", "0"}}).find("plugin_opt_stale_limit"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"stale_limit", "12s"}}).find("plugin_opt_stale_limit"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"dry_run", "yes"}}).find("plugin_opt_dry_run"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"log_level", "loud"}}).find("plugin_opt_log_level"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"poll_interval_ms", "1"}}).find("plugin_opt_poll_interval_ms"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"colour", "red"}}).find("plugin_opt_colour: unknown option"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", "x"}, {"db", "y"}}).find("plugin_opt_db: given more than once"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db", ""}}).find("plugin_opt_db"), std::string::npos);
+}
+
+TEST(PluginOptionsTest, UntrustedTextInErrorsIsEscaped) {
+  EXPECT_NE(error_of({{"db", "x"}, {"identity", "a\nb"}}).find("a\\x0Ab"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace certacl::plugin
