@@ -1,0 +1,29 @@
+#pragma once
+// Where the device keeps its credentials: NVS on the ESP32, a directory of files on the host.
+// The key is the only secret; the platform must keep it unreadable by others (0600 on the host,
+// encrypted NVS where the chip supports it).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "certacl_fw/result.h"
+
+namespace certacl::fw {
+
+enum class CredentialItem { device_name, device_key, device_certificate, ca_certificate };
+
+// A short stable name for an item: the NVS key / file stem ("device_key", ...).
+[[nodiscard]] std::string_view item_name(CredentialItem item) noexcept;
+
+class CredentialStore {
+ public:
+  virtual ~CredentialStore() = default;
+  // nullopt when the item was never stored; a failure when it exists but cannot be read,
+  // so a broken store is never mistaken for an empty one (which would replace the key).
+  virtual Result<std::optional<std::string>> load(CredentialItem item) = 0;
+  // Replaces the item as a whole: a reader sees the old value or the new one, never half.
+  virtual Status save(CredentialItem item, std::string_view value) = 0;
+};
+
+}  // namespace certacl::fw
