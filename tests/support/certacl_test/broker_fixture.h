@@ -1,0 +1,65 @@
+#pragma once
+// A real mosquitto with the real certacl plugin on 127.0.0.1:<free port>, TLS with a
+// required client certificate, identity options off (so the plugin's BASIC_AUTH runs).
+// The broker is a ScopedProcess: it is always stopped with the fixture.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "certacl_test/files.h"
+#include "certacl_test/process.h"
+
+namespace certacl::test {
+
+struct BrokerSettings {
+  std::string cafile;
+  std::string certfile;
+  std::string keyfile;
+  std::optional<std::string> crlfile;
+  // plugin_opt_<key> <value>; "db" is required by the plugin.
+  std::map<std::string, std::string> plugin_options;
+  std::string plugin_path;   // default: plugin_library()
+  std::string extra_config;  // appended verbatim
+};
+
+class BrokerFixture {
+ public:
+  explicit BrokerFixture(BrokerSettings settings);
+  ~BrokerFixture();
+  BrokerFixture(const BrokerFixture&) = delete;
+  BrokerFixture& operator=(const BrokerFixture&) = delete;
+
+  // Writes the configuration and starts mosquitto; true once the port accepts connections.
+  // False when the broker exited or never listened (see log()).
+  [[nodiscard]] bool start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Rewrites the configuration with new plugin options (for SIGHUP tests).
+  void rewrite_config(const std::map<std::string, std::string>& plugin_options);
+  void reload();  // SIGHUP
+  // Stops the broker; returns its wait status.
+  int stop();
+  // For "broker must not start" tests: waits for the process to exit by itself.
+  std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
+  [[nodiscard]] bool running();
+
+  [[nodiscard]] int port() const noexcept { return port_; }
+  [[nodiscard]] std::string log() const;
+  // Waits (bounded) until the log contains `text`; returns whether it did.
+  [[nodiscard]] bool wait_for_log(
+      const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  [[nodiscard]] const std::string& config_path() const noexcept { return config_path_; }
+
+ private:
+  void write_config();
+
+  BrokerSettings settings_;
+  TempDir dir_;
+  int port_;
+  std::string config_path_;
+  std::string log_path_;
+  std::unique_ptr<ScopedProcess> process_;
+};
+
+}  // namespace certacl::test
