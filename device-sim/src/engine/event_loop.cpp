@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +36,7 @@ void EventLoop::add(SimulatedDevice& device) {
 // libmosquitto closes it, and wants EPOLLOUT only while output is queued.
 void EventLoop::sync_registration(SimulatedDevice& device, std::uint32_t index) {
   const int socket = mosquitto_socket(device.handle());
-  if (socket < 0) {
+  if (socket < 0 || device.abandoned) {
     device.registered_socket = -1;
     return;
   }
@@ -56,14 +57,42 @@ void EventLoop::sync_registration(SimulatedDevice& device, std::uint32_t index) 
 }
 
 // Reading first also advances a TLS handshake in progress (libmosquitto continues it from
-// loop_read); then any queued output is flushed.
-void EventLoop::service(SimulatedDevice& device) {
+// loop_read); then any queued output is flushed. During the handshake libmosquitto reports
+// some failures only through the return code (no disconnect callback), and a refused or
+// reset TCP connect not at all, so those are detected here.
+void EventLoop::service(SimulatedDevice& device, std::uint32_t events) {
   mosquitto* client = device.handle();
-  if (mosquitto_socket(client) < 0) return;
-  if (mosquitto_loop_read(client, 1) != MOSQ_ERR_SUCCESS) return;
+  if (mosquitto_socket(client) < 0 || device.abandoned) return;
+  const bool connecting = device.state() == SessionState::kConnecting;
+  const int rc = mosquitto_loop_read(client, 1);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    if (connecting && device.state() == SessionState::kConnecting) abandon(device, rc);
+    return;
+  }
+  if (connecting && device.state() == SessionState::kConnecting &&
+      (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) != 0) {
+    abandon(device, MOSQ_ERR_CONN_LOST);
+    return;
+  }
   if (mosquitto_socket(client) >= 0 && mosquitto_want_write(client)) {
     mosquitto_loop_write(client, 1);
   }
+}
+
+// Stops watching a connection that failed before CONNACK; libmosquitto keeps the socket
+// until the device is destroyed, so it must leave epoll now or it would fire forever.
+void EventLoop::abandon(SimulatedDevice& device, int rc) {
+  const int socket = mosquitto_socket(device.handle());
+  int socket_error = 0;
+  if (socket >= 0) {
+    socklen_t length = sizeof(socket_error);
+    getsockopt(socket, SOL_SOCKET, SO_ERROR, &socket_error, &length);
+    if (device.registered_socket == socket) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket, nullptr);
+  }
+  device.registered_socket = -1;
+  device.registered_events = 0;
+  device.abandoned = true;
+  device.handshake_failed(rc, socket_error);
 }
 
 void EventLoop::keep_alive_all() {
@@ -71,7 +100,9 @@ void EventLoop::keep_alive_all() {
   if (now - last_keepalive_ < kKeepalivePeriod) return;
   last_keepalive_ = now;
   for (auto* device : devices_) {
-    if (mosquitto_socket(device->handle()) >= 0) mosquitto_loop_misc(device->handle());
+    if (!device->abandoned && mosquitto_socket(device->handle()) >= 0) {
+      mosquitto_loop_misc(device->handle());
+    }
   }
 }
 
@@ -96,7 +127,8 @@ bool EventLoop::run_until(const std::function<bool()>& done, std::chrono::millis
     }
     for (int i = 0; i < ready; ++i) {
       const auto index = events[static_cast<std::size_t>(i)].data.u32;
-      if (index < devices_.size()) service(*devices_[index]);
+      if (index < devices_.size())
+        service(*devices_[index], events[static_cast<std::size_t>(i)].events);
     }
     keep_alive_all();
   }

@@ -30,7 +30,8 @@ class EventLoop {
 
  private:
   void sync_registration(SimulatedDevice& device, std::uint32_t index);
-  void service(SimulatedDevice& device);
+  void service(SimulatedDevice& device, std::uint32_t events);
+  void abandon(SimulatedDevice& device, int rc);
   void keep_alive_all();
 
   int epoll_fd_ = -1;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -128,6 +129,19 @@ std::string SimulatedDevice::describe_outcome() const {
       return "closed by the simulator";
   }
   return "unknown";
+}
+
+void SimulatedDevice::handshake_failed(int rc, int socket_error) {
+  if (state_ != SessionState::kConnecting) return;
+  if (socket_error != 0) {
+    fail(rc, std::strerror(socket_error));
+  } else if (rc == MOSQ_ERR_TLS) {
+    fail(rc, "TLS handshake rejected");
+  } else if (rc == MOSQ_ERR_CONN_LOST) {
+    fail(rc, "connection closed during TLS handshake");
+  } else {
+    fail(rc, mosquitto_strerror(rc));
+  }
 }
 
 // ---- libmosquitto callbacks (run inside loop_read/loop_write on the event loop) ----

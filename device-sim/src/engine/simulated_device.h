@@ -88,6 +88,9 @@ class SimulatedDevice {
   [[nodiscard]] mosquitto* handle() const noexcept { return client_.get(); }
   int registered_socket = -1;
   std::uint32_t registered_events = 0;
+  bool abandoned = false;  // failed before CONNACK; its socket is no longer watched
+  // The connection failed during TCP/TLS set-up (rc from libmosquitto, errno from the socket).
+  void handshake_failed(int rc, int socket_error);
 
  private:
   struct ClientDeleter {
