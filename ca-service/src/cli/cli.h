@@ -1,0 +1,29 @@
+#pragma once
+// CLI11 wiring of certacl-ca: one function per command group registers its subcommands.
+// Commands throw CaError; main turns it into one stderr line and the exit code.
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace certacl::ca::cli {
+
+// Options every command shares, filled before any command callback runs.
+struct GlobalOptions {
+  std::string db_path;
+};
+
+void add_ca_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+void add_issue_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+void add_revocation_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+void add_listing_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+
+// --passphrase-file, also read from $CERTACL_PASSPHRASE_FILE.
+void add_passphrase_option(CLI::App& command, std::optional<std::string>& target);
+// --days and the testing-only --backdate-days.
+void add_validity_options(CLI::App& command, int& days, int& backdate_days);
+
+}  // namespace certacl::ca::cli

@@ -1,0 +1,87 @@
+// cert list, audit: read-only views, human tables or --json arrays.
+
+#include <fmt/format.h>
+
+#include "audit.h"
+#include "ca_database.h"
+#include "ca_error.h"
+#include "cli/cli.h"
+#include "json_output.h"
+#include "revocation.h"
+#include "table.h"
+
+namespace certacl::ca::cli {
+namespace {
+
+struct ListOptions {
+  std::optional<std::string> device;
+  bool json = false;
+};
+
+void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
+  SqliteDatabase db = open_database(global.db_path);
+  ReadTransaction snapshot(db);
+  if (options.device && !find_device(db, *options.device)) {
+    throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", *options.device));
+  }
+  std::optional<std::string_view> device;
+  if (options.device) device = *options.device;
+  const auto records = load_certificates(db, device);
+  const std::int64_t now = unix_now();
+  if (options.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& record : records) out.push_back(to_json(record, now));
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  std::vector<TableRow> rows;
+  for (const auto& record : records) {
+    std::string status = certificate_status(record, now);
+    if (record.revocation_reason) {
+      status += fmt::format(" ({})", revocation_reason_name(*record.revocation_reason));
+    }
+    rows.push_back({record.serial, std::string(to_string(record.kind)),
+                    record.device.value_or(record.subject), format_utc(record.not_before),
+                    format_utc(record.not_after), status});
+  }
+  fmt::print("{}", render_table({"SERIAL", "KIND", "IDENTITY", "NOT_BEFORE", "NOT_AFTER", "STATUS"},
+                                rows));
+}
+
+void run_audit(const GlobalOptions& global, const ListOptions& options) {
+  SqliteDatabase db = open_database(global.db_path);
+  const auto entries = load_audit(db, options.device);
+  if (options.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& entry : entries) out.push_back(to_json(entry));
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  std::vector<TableRow> rows;
+  for (const auto& entry : entries) {
+    rows.push_back({std::to_string(entry.id), format_utc(entry.at), entry.actor, entry.action,
+                    entry.device.value_or("-"), entry.serial.value_or("-"), entry.detail});
+  }
+  fmt::print("{}",
+             render_table({"ID", "AT", "ACTOR", "ACTION", "DEVICE", "SERIAL", "DETAIL"}, rows));
+}
+
+}  // namespace
+
+void add_listing_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
+  CLI::App* cert = app.add_subcommand("cert", "Issued certificates");
+  cert->require_subcommand(1);
+  auto list_options = std::make_shared<ListOptions>();
+  CLI::App* list = cert->add_subcommand("list", "Serial, identity, validity and status");
+  list->add_option("--device", list_options->device, "Only this device's certificates");
+  list->add_flag("--json", list_options->json, "JSON array output");
+  list->callback([global, list_options] { run_cert_list(*global, *list_options); });
+
+  auto audit_options = std::make_shared<ListOptions>();
+  CLI::App* audit = app.add_subcommand("audit", "The append-only log of every change");
+  audit->add_option("--device", audit_options->device, "Only entries about this device");
+  audit->add_flag("--json", audit_options->json, "JSON array output");
+  audit->callback([global, audit_options] { run_audit(*global, *audit_options); });
+}
+
+}  // namespace certacl::ca::cli

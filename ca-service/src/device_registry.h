@@ -1,0 +1,32 @@
+#pragma once
+// Writes to the registry of devices allowed to hold certificates. Each call runs inside
+// the caller's write transaction and appends its audit row there.
+
+#include <optional>
+#include <string>
+
+#include "certacl/registry.h"
+#include "certacl/sqlite.h"
+
+namespace certacl::ca {
+
+struct NewDevice {
+  std::string name;
+  std::string role;
+  std::optional<std::string> san_dns;
+  std::optional<std::string> san_uri;
+};
+
+// Throws CaError: kBadInput (bad name or SAN), kNotFound (role), kConflict (duplicate).
+void add_device(SqliteDatabase& db, const NewDevice& device);
+// Throws CaError(kNotFound) for an unknown device. Returns false when nothing changed.
+bool set_device_enabled(SqliteDatabase& db, const std::string& name, bool enabled);
+
+// Throws CaError: kNotFound when unknown, kConflict when disabled (unless allowed).
+[[nodiscard]] Device require_device(SqliteDatabase& db, const std::string& name);
+
+// Why `name` cannot be a registered DNS subjectAltName, or "".
+[[nodiscard]] std::string dns_name_problem(const std::string& name);
+[[nodiscard]] std::string uri_problem(const std::string& uri);
+
+}  // namespace certacl::ca

@@ -1,0 +1,147 @@
+#include "key_file.h"
+
+#include <fmt/format.h>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "ca_error.h"
+
+namespace certacl::ca {
+namespace {
+
+// Never let OpenSSL prompt on a terminal: without a passphrase an encrypted key fails.
+int refuse_passphrase_prompt(char*, int, int, void*) {
+  return -1;
+}
+
+bool pem_is_encrypted(std::string_view pem) {
+  return pem.find("ENCRYPTED PRIVATE KEY") != std::string_view::npos ||
+         pem.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<KeyType> parse_key_type(std::string_view text) noexcept {
+  if (text == "ec-p256") return KeyType::kEcP256;
+  if (text == "ec-p384") return KeyType::kEcP384;
+  if (text == "ed25519") return KeyType::kEd25519;
+  if (text == "rsa-3072") return KeyType::kRsa3072;
+  return std::nullopt;
+}
+
+std::string_view to_string(KeyType type) noexcept {
+  switch (type) {
+    case KeyType::kEcP256:
+      return "ec-p256";
+    case KeyType::kEcP384:
+      return "ec-p384";
+    case KeyType::kEd25519:
+      return "ed25519";
+    case KeyType::kRsa3072:
+      return "rsa-3072";
+  }
+  return "unknown";
+}
+
+EvpPkeyPtr generate_key(KeyType type) {
+  EvpPkeyPtr key;
+  switch (type) {
+    case KeyType::kEcP256:
+      key.reset(EVP_EC_gen("P-256"));
+      break;
+    case KeyType::kEcP384:
+      key.reset(EVP_EC_gen("P-384"));
+      break;
+    case KeyType::kEd25519:
+      key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+      break;
+    case KeyType::kRsa3072:
+      key.reset(EVP_RSA_gen(3072));
+      break;
+  }
+  if (!key) {
+    throw CaError(ExitCode::kKey, fmt::format("cannot generate {} key: {}", to_string(type),
+                                              take_openssl_errors()));
+  }
+  return key;
+}
+
+std::string private_key_pem(const EVP_PKEY* key, const std::optional<std::string>& passphrase) {
+  BioPtr bio(BIO_new(BIO_s_secmem()));
+  if (!bio) throw CaError(ExitCode::kKey, "cannot allocate memory for a private key");
+  const EVP_CIPHER* cipher = passphrase ? EVP_aes_256_cbc() : nullptr;
+  auto* secret = passphrase ? const_cast<char*>(passphrase->data()) : nullptr;
+  const int secret_length = passphrase ? static_cast<int>(passphrase->size()) : 0;
+  if (PEM_write_bio_PKCS8PrivateKey(bio.get(), key, cipher, secret, secret_length, nullptr,
+                                    nullptr) != 1) {
+    throw CaError(ExitCode::kKey,
+                  fmt::format("cannot encode private key: {}", take_openssl_errors()));
+  }
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  std::string pem(data, static_cast<std::size_t>(length));
+  return pem;
+}
+
+EvpPkeyPtr load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
+                            std::string_view what) {
+  std::string pem;
+  try {
+    pem = read_input_file(path, what);
+  } catch (const CaError& error) {
+    throw CaError(ExitCode::kKey, error.what());
+  }
+  const bool encrypted = pem_is_encrypted(pem);
+  if (encrypted && !passphrase) {
+    throw CaError(ExitCode::kKey, fmt::format("{} '{}' is encrypted: give --passphrase-file (or "
+                                              "$CERTACL_PASSPHRASE_FILE)",
+                                              what, path));
+  }
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EvpPkeyPtr key;
+  if (passphrase) {
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr,
+                                      const_cast<char*>(passphrase->c_str())));
+  } else {
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase_prompt, nullptr));
+  }
+  OPENSSL_cleanse(pem.data(), pem.size());
+  if (!key) {
+    const std::string errors = take_openssl_errors();
+    if (encrypted) {
+      throw CaError(ExitCode::kKey, fmt::format("wrong passphrase for {} '{}'", what, path));
+    }
+    throw CaError(ExitCode::kKey, fmt::format("cannot read {} '{}': {}", what, path, errors));
+  }
+  return key;
+}
+
+std::string read_passphrase_file(const std::string& path) {
+  std::string text;
+  try {
+    text = read_input_file(path, "passphrase file");
+  } catch (const CaError& error) {
+    throw CaError(ExitCode::kKey, error.what());
+  }
+  const auto end = text.find_first_of("\r\n");
+  if (end != std::string::npos) text.resize(end);
+  if (text.empty()) {
+    throw CaError(ExitCode::kKey, fmt::format("passphrase file '{}' is empty", path));
+  }
+  return text;
+}
+
+std::string read_input_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CaError(ExitCode::kStorage, fmt::format("cannot read {} '{}'", what, path));
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) throw CaError(ExitCode::kStorage, fmt::format("cannot read {} '{}'", what, path));
+  return std::move(contents).str();
+}
+
+}  // namespace certacl::ca

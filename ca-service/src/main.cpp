@@ -1,0 +1,59 @@
+// certacl-ca: the fleet's private CA and device registry. Exit codes: see ca_error.h.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "ca_error.h"
+#include "certacl/sqlite.h"
+#include "cli/cli.h"
+
+namespace {
+
+constexpr const char* kDefaultDatabase = "/var/lib/certacl/certacl.db";
+
+void print_error(const std::string& message) {
+  fmt::print(stderr, "certacl-ca: {}\n", message);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using certacl::ca::ExitCode;
+  CLI::App app{"certacl-ca: private CA and device registry for certacl MQTT fleets"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  auto global = std::make_shared<certacl::ca::cli::GlobalOptions>();
+  global->db_path = kDefaultDatabase;
+  app.add_option("--db", global->db_path,
+                 "Database path (default: $CERTACL_DB, else " + std::string(kDefaultDatabase) + ")")
+      ->envname("CERTACL_DB");
+  certacl::ca::cli::add_ca_commands(app, global);
+  certacl::ca::cli::add_device_commands(app, global);
+  certacl::ca::cli::add_role_commands(app, global);
+  certacl::ca::cli::add_issue_commands(app, global);
+  certacl::ca::cli::add_revocation_commands(app, global);
+  certacl::ca::cli::add_listing_commands(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    print_error(fmt::format("{} (see --help)", error.what()));
+    return static_cast<int>(ExitCode::kUsage);
+  } catch (const certacl::ca::CaError& error) {
+    print_error(error.what());
+    return static_cast<int>(error.code());
+  } catch (const certacl::DatabaseError& error) {
+    print_error(fmt::format("database error: {}", error.what()));
+    return static_cast<int>(ExitCode::kStorage);
+  } catch (const std::exception& error) {
+    print_error(error.what());
+    return static_cast<int>(ExitCode::kStorage);
+  }
+  return static_cast<int>(ExitCode::kOk);
+}

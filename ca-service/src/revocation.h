@@ -1,0 +1,34 @@
+#pragma once
+// Revocation (RFC 5280 reason codes) and the CRL the broker loads as its crlfile.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certacl/sqlite.h"
+#include "certificate_authority.h"
+
+namespace certacl::ca {
+
+// Accepts RFC 5280 names (keyCompromise, superseded, ...) or their numbers.
+// certificateHold and removeFromCRL are refused: certacl revocation is permanent.
+[[nodiscard]] std::optional<int> parse_revocation_reason(std::string_view text) noexcept;
+[[nodiscard]] std::string_view revocation_reason_name(std::int64_t code) noexcept;
+
+// "0x0a:bc" / "0ABC" / "abc" all become "ABC", the form the database stores.
+[[nodiscard]] std::string normalize_serial(std::string_view text);
+
+// Each runs inside the caller's write transaction and appends audit rows.
+// Throws CaError: kNotFound (serial), kConflict (already revoked).
+void revoke_serial(SqliteDatabase& db, const std::string& serial, int reason);
+// Revokes every unrevoked certificate of the device; returns their serials.
+// Throws CaError(kNotFound) for an unknown device.
+std::vector<std::string> revoke_device(SqliteDatabase& db, const std::string& device, int reason);
+
+// A v2 CRL listing every revoked certificate, signed by the CA, valid for `days`.
+[[nodiscard]] std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& authority,
+                                        int days);
+
+}  // namespace certacl::ca
