@@ -13,7 +13,8 @@ BrokerFixture::BrokerFixture(BrokerSettings settings)
     : settings_(std::move(settings)),
       port_(free_loopback_port()),
       config_path_(dir_.file("mosquitto.conf")),
-      log_path_(dir_.file("mosquitto.log")) {
+      log_path_(dir_.file("mosquitto.log")),
+      output_path_(dir_.file("mosquitto.out")) {
   if (settings_.plugin_path.empty()) settings_.plugin_path = plugin_library();
 }
 
@@ -27,7 +28,9 @@ void BrokerFixture::write_config() {
          << "per_listener_settings false\n"
          << "allow_anonymous false\n"
          << "persistence false\n"
-         << "log_dest stdout\n"
+         // The file destination is line-buffered, so tests can read it while the broker
+         // runs; stdout (block-buffered) still catches errors from before logging starts.
+         << "log_dest file " << log_path_ << "\n"
          << "log_type all\n"
          << "log_timestamp true\n"
          << "sys_interval 1\n"
@@ -41,8 +44,9 @@ void BrokerFixture::write_config() {
          << "tls_version tlsv1.2\n";
   if (settings_.crlfile) config << "crlfile " << *settings_.crlfile << "\n";
   config << "plugin " << settings_.plugin_path << "\n";
+  if (!settings_.db_path.empty()) config << "plugin_opt_db_path " << settings_.db_path << "\n";
   for (const auto& [key, value] : settings_.plugin_options) {
-    config << "plugin_opt_" << key << " " << value << "\n";
+    config << "plugin_opt_" << (key == "db" ? "db_path" : key) << " " << value << "\n";
   }
   config << settings_.extra_config << "\n";
   write_file(config_path_, config.str());
@@ -51,7 +55,7 @@ void BrokerFixture::write_config() {
 bool BrokerFixture::start(std::chrono::milliseconds timeout) {
   write_config();
   process_ = std::make_unique<ScopedProcess>(
-      std::vector<std::string>{mosquitto_binary(), "-c", config_path_}, log_path_);
+      std::vector<std::string>{mosquitto_binary(), "-c", config_path_}, output_path_);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!process_->running()) return false;
@@ -84,7 +88,9 @@ bool BrokerFixture::running() {
 }
 
 std::string BrokerFixture::log() const {
-  return file_exists(log_path_) ? read_file(log_path_) : std::string();
+  std::string text = file_exists(output_path_) ? read_file(output_path_) : std::string();
+  if (file_exists(log_path_)) text += read_file(log_path_);
+  return text;
 }
 
 bool BrokerFixture::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {

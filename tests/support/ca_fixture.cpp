@@ -119,7 +119,7 @@ IssuedCertificate CaFixture::sign_unrecorded(const std::string& label, const std
   const std::string csr = dir_.file(label + ".csr");
   const std::vector<std::vector<std::string>> steps = {
       {"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", issued.key_path, "-out", csr, "-subj", subject, "-multivalue-rdn"},
+       "-keyout", issued.key_path, "-out", csr, "-subj", subject},
       {"openssl", "x509", "-req", "-in", csr, "-CA", ca_cert_path_, "-CAkey", ca_key_path_,
        "-CAcreateserial", "-days", std::to_string(days), "-out", issued.cert_path}};
   for (const auto& argv : steps) {

@@ -29,8 +29,10 @@ OptionsError bad_value(std::string_view key, std::string_view value, std::string
 // Applies one option; returns an error message naming it, or nullopt.
 std::optional<OptionsError> apply(PluginOptions& options, const std::string& key,
                                   const std::string& value) {
-  if (key == "db") {
-    if (value.empty()) return OptionsError{"plugin_opt_db: the database path is empty"};
+  // mosquitto 2.0.11 refuses plugin_opt_ keys shorter than three characters, so the
+  // documented name is db_path; "db" is accepted for brokers that allow it.
+  if (key == "db_path" || key == "db") {
+    if (value.empty()) return OptionsError{"plugin_opt_db_path: the database path is empty"};
     options.db_path = value;
   } else if (key == "identity") {
     if (value == "cn") {
@@ -88,7 +90,7 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
     options.poll_interval = std::chrono::milliseconds(*milliseconds);
   } else {
     return OptionsError{
-        fmt::format("{}{}: unknown option (known: db, identity, client_id, stale_limit, dry_run, "
+        fmt::format("{}{}: unknown option (known: db_path, identity, client_id, stale_limit, dry_run, "
                     "log_level, stats_interval, poll_interval_ms)",
                     kPrefix, policy::printable(key))};
   }
@@ -102,14 +104,14 @@ std::variant<PluginOptions, OptionsError> parse_plugin_options(
   PluginOptions parsed;
   std::set<std::string> seen;
   for (const auto& [key, value] : options) {
-    if (!seen.insert(key).second) {
+    if (!seen.insert(key == "db" ? "db_path" : key).second) {
       return OptionsError{
           fmt::format("{}{}: given more than once", kPrefix, policy::printable(key))};
     }
     if (auto error = apply(parsed, key, value)) return *std::move(error);
   }
   if (parsed.db_path.empty()) {
-    return OptionsError{"plugin_opt_db: required (the path of the certacl database)"};
+    return OptionsError{"plugin_opt_db_path: required (the path of the certacl database)"};
   }
   return parsed;
 }

@@ -28,7 +28,7 @@ struct OptionsError {
   std::string message;  // e.g. "plugin_opt_identity: 'cn2' is not one of cn, san-uri, san-dns"
 };
 
-// Keys as mosquitto passes them: without the "plugin_opt_" prefix ("db", "identity", ...).
+// Keys as mosquitto passes them: without the "plugin_opt_" prefix ("db_path", "identity", ...).
 using OptionPair = std::pair<std::string, std::string>;
 [[nodiscard]] std::variant<PluginOptions, OptionsError> parse_plugin_options(
     std::span<const OptionPair> options);

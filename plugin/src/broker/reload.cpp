@@ -21,42 +21,65 @@ std::vector<OptionPair> read_option_pairs(const mosquitto_opt* options, int coun
   return pairs;
 }
 
+namespace {
+
+// mosquitto 2.0.x skips plugin_opt_* lines when it re-reads its configuration and passes
+// no options with the RELOAD event: the running options stay, and the database is re-read
+// at once so an operator's SIGHUP still means "look again now".
+void reread_database(PluginState& state) {
+  adopt_snapshot(state, watch_database(state), unix_now());
+  state.log->warn(
+      "SIGHUP: registry re-read (change {}); this broker passes no plugin options "
+      "on reload, so the running options stay (restart to change them)",
+      state.registry->change_counter());
+}
+
+void apply_options(PluginState& state, PluginOptions fresh) {
+  const bool database_changed =
+      fresh.db_path != state.options.db_path || fresh.poll_interval != state.options.poll_interval;
+  PluginOptions previous = std::exchange(state.options, std::move(fresh));
+  if (database_changed) {
+    try {
+      adopt_snapshot(state, watch_database(state), unix_now());
+    } catch (const std::exception& error) {
+      state.log->error("reload refused, cannot read database '{}': {}", state.options.db_path,
+                       error.what());
+      state.options = std::move(previous);
+      return;
+    }
+  }
+  state.log->set_level(state.options.log_level);
+  state.next_stats = 0;
+  state.log->warn(
+      "options reloaded: db_path='{}' identity={} client_id={} stale_limit={}s "
+      "dry_run={} stats_interval={}s poll_interval={}ms",
+      state.options.db_path, policy::to_string(state.options.connect.identity_source),
+      policy::to_string(state.options.connect.client_id_rule), state.options.stale_limit.count(),
+      state.options.dry_run, state.options.stats_interval.count(),
+      state.options.poll_interval.count());
+}
+
+}  // namespace
+
 int on_reload(int /*event*/, void* event_data, void* userdata) {
   auto& state = *static_cast<PluginState*>(userdata);
   const auto* data = static_cast<const mosquitto_evt_reload*>(event_data);
   try {
-    auto parsed = parse_plugin_options(read_option_pairs(data->options, data->option_count));
-    if (const auto* error = std::get_if<OptionsError>(&parsed)) {
-      state.log->error("reload refused, keeping the running options: {}", error->message);
-      return MOSQ_ERR_SUCCESS;
-    }
-    PluginOptions fresh = std::get<PluginOptions>(std::move(parsed));
-    const bool database_changed = fresh.db_path != state.options.db_path ||
-                                  fresh.poll_interval != state.options.poll_interval;
-    PluginOptions previous = std::exchange(state.options, std::move(fresh));
-    if (database_changed) {
-      try {
-        adopt_snapshot(state, watch_database(state), unix_now());
-      } catch (const std::exception& error) {
-        state.log->error("reload refused, cannot read database '{}': {}", state.options.db_path,
-                         error.what());
-        state.options = std::move(previous);
-        return MOSQ_ERR_SUCCESS;
+    if (data->options == nullptr || data->option_count == 0) {
+      reread_database(state);
+    } else {
+      auto parsed = parse_plugin_options(read_option_pairs(data->options, data->option_count));
+      if (const auto* error = std::get_if<OptionsError>(&parsed)) {
+        state.log->error("reload refused, keeping the running options: {}", error->message);
+      } else {
+        apply_options(state, std::get<PluginOptions>(std::move(parsed)));
       }
     }
-    state.log->set_level(state.options.log_level);
-    state.next_stats = 0;
-    state.log->warn(
-        "options reloaded: db='{}' identity={} client_id={} stale_limit={}s "
-        "dry_run={} stats_interval={}s poll_interval={}ms",
-        state.options.db_path, policy::to_string(state.options.connect.identity_source),
-        policy::to_string(state.options.connect.client_id_rule), state.options.stale_limit.count(),
-        state.options.dry_run, state.options.stats_interval.count(),
-        state.options.poll_interval.count());
   } catch (const std::exception& error) {
-    state.log->error("reload failed, keeping the running options: {}", error.what());
+    state.log->error("reload failed, keeping the running options and registry: {}", error.what());
   }
-  return MOSQ_ERR_SUCCESS;
+  // Other plugins get the event too.
+  return MOSQ_ERR_PLUGIN_DEFER;
 }
 
 }  // namespace certacl::plugin

@@ -19,7 +19,11 @@ struct BrokerSettings {
   std::string certfile;
   std::string keyfile;
   std::optional<std::string> crlfile;
-  // plugin_opt_<key> <value>; "db" is required by the plugin.
+  // Written as plugin_opt_db_path (mosquitto 2.0.11 rejects plugin_opt_ keys shorter than
+  // three characters, so the brief's plugin_opt_db cannot be used).
+  std::string db_path;
+  // Further plugin_opt_<key> <value> lines ("identity", "client_id", "dry_run", ...). A
+  // key "db" is written as db_path for the same reason.
   std::map<std::string, std::string> plugin_options;
   std::string plugin_path;   // default: plugin_library()
   std::string extra_config;  // appended verbatim
@@ -45,6 +49,7 @@ class BrokerFixture {
   [[nodiscard]] bool running();
 
   [[nodiscard]] int port() const noexcept { return port_; }
+  // The broker's stdout/stderr followed by its log file.
   [[nodiscard]] std::string log() const;
   // Waits (bounded) until the log contains `text`; returns whether it did.
   [[nodiscard]] bool wait_for_log(
@@ -59,6 +64,7 @@ class BrokerFixture {
   int port_;
   std::string config_path_;
   std::string log_path_;
+  std::string output_path_;
   std::unique_ptr<ScopedProcess> process_;
 };
 

@@ -52,7 +52,7 @@ class CaFixture {
 
   // Signs a certificate with the CA key directly through the openssl CLI, bypassing the
   // registry: models a stolen CA key or a tampered database. `subject` is an openssl
-  // -subj string such as "/CN=dev1" or "/CN=a/CN=b".
+  // -subj string such as "/CN=dev1" or "/CN=a/CN=b" (escape '+' and '/' with '\').
   IssuedCertificate sign_unrecorded(const std::string& label, const std::string& subject,
                                     int days = 30);
 

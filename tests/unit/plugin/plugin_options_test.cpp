@@ -18,7 +18,7 @@ std::string error_of(std::vector<OptionPair> pairs) {
 }
 
 TEST(PluginOptionsTest, DefaultsNeedOnlyTheDatabase) {
-  const auto parsed = parse({{"db", "/var/lib/certacl/registry.db"}});
+  const auto parsed = parse({{"db_path", "/var/lib/certacl/registry.db"}});
   ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
   const auto& options = std::get<PluginOptions>(parsed);
   EXPECT_EQ(options.db_path, "/var/lib/certacl/registry.db");
@@ -51,7 +51,7 @@ TEST(PluginOptionsTest, EveryOptionIsRead) {
 }
 
 TEST(PluginOptionsTest, ErrorsNameTheOption) {
-  EXPECT_EQ(error_of({}), "plugin_opt_db: required (the path of the certacl database)");
+  EXPECT_EQ(error_of({}), "plugin_opt_db_path: required (the path of the certacl database)");
   EXPECT_NE(error_of({{"db", "x"}, {"identity", "cn2"}}).find("plugin_opt_identity: 'cn2'"),
             std::string::npos);
   EXPECT_NE(error_of({{"db", "x"}, {"client_id", "EXACT"}}).find("plugin_opt_client_id"),
@@ -68,9 +68,16 @@ TEST(PluginOptionsTest, ErrorsNameTheOption) {
             std::string::npos);
   EXPECT_NE(error_of({{"db", "x"}, {"colour", "red"}}).find("plugin_opt_colour: unknown option"),
             std::string::npos);
-  EXPECT_NE(error_of({{"db", "x"}, {"db", "y"}}).find("plugin_opt_db: given more than once"),
+  EXPECT_NE(error_of({{"db_path", "x"}, {"db", "y"}}).find("given more than once"),
             std::string::npos);
-  EXPECT_NE(error_of({{"db", ""}}).find("plugin_opt_db"), std::string::npos);
+  EXPECT_NE(error_of({{"db_path", ""}}).find("plugin_opt_db_path"), std::string::npos);
+}
+
+TEST(PluginOptionsTest, ShortDbKeyIsAnAlias) {
+  // mosquitto 2.0.11 cannot pass plugin_opt_db (keys need 3+ characters); newer may.
+  const auto parsed = parse({{"db", "a.db"}});
+  ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
+  EXPECT_EQ(std::get<PluginOptions>(parsed).db_path, "a.db");
 }
 
 TEST(PluginOptionsTest, UntrustedTextInErrorsIsEscaped) {
