@@ -55,6 +55,14 @@ void SimulatedDevice::fail(int code, std::string text) {
 }
 
 void SimulatedDevice::start_connect() {
+  // A retry starts from scratch; libmosquitto closes the old socket, so the number epoll
+  // knew may come back for the new one and must be registered again.
+  connack_code_.reset();
+  error_code_ = 0;
+  error_text_.clear();
+  abandoned = false;
+  registered_socket = -1;
+  registered_events = 0;
   connect_started_at_ = SteadyClock::now();
   set_state(SessionState::kConnecting);
   int rc =

@@ -53,8 +53,8 @@ class SimulatedDevice {
   SimulatedDevice(const SimulatedDevice&) = delete;
   SimulatedDevice& operator=(const SimulatedDevice&) = delete;
 
-  // Starts a non-blocking connect; failures (unreadable key, refused TCP) are recorded in
-  // the state, never thrown.
+  // Starts a non-blocking connect (or a retry); failures (unreadable key, refused TCP) are
+  // recorded in the state, never thrown.
   void start_connect();
   // Returns the message id, or nullopt when libmosquitto refused to queue it.
   std::optional<int> publish(const std::string& topic, const std::string& payload, int qos);

@@ -14,6 +14,7 @@
 #include "engine/rate_pacer.h"
 #include "engine/telemetry_payload.h"
 #include "provision/fleet_provisioner.h"
+#include "scenario/connect_outcome.h"
 
 namespace certacl::sim {
 namespace {
@@ -22,6 +23,7 @@ using std::chrono::milliseconds;
 constexpr auto kProgressPeriod = std::chrono::seconds(1);
 constexpr auto kConnectGrace = std::chrono::seconds(30);
 constexpr auto kShutdownLimit = milliseconds(2000);
+constexpr auto kAdoptionLimit = milliseconds(10000);
 
 std::vector<DeviceCredentials> provision_load_fleet(const LoadSettings& settings,
                                                     std::ostream& progress) {
@@ -67,6 +69,8 @@ class LoadRun {
   LoadResult run() {
     result_.devices = credentials_.size();
     start_ = SteadyClock::now();
+    wait_until_fleet_adopted();
+    start_ = SteadyClock::now();
     last_progress_ = start_;
     connect_phase();
     publish_phase();
@@ -77,6 +81,18 @@ class LoadRun {
   }
 
  private:
+  // The broker adopts registry changes on its tick; the last device provisioned is admitted
+  // only once every earlier one is, so it is the probe that the fleet is known to the broker.
+  void wait_until_fleet_adopted() {
+    probe_ = std::make_unique<SimulatedDevice>(credentials_.back(), settings_.broker);
+    connect_admitted(loop_, {probe_.get()}, kAdoptionLimit);
+    if (probe_->state() != SessionState::kConnected) {
+      note_error(fmt::format("probe {}: {}", probe_->name(), probe_->describe_outcome()));
+    }
+    probe_->disconnect();
+    loop_.run_until([&] { return mosquitto_socket(probe_->handle()) < 0; }, kShutdownLimit);
+  }
+
   void connect_phase() {
     const auto expected = settings_.connect_rate > 0
                               ? std::chrono::duration<double>(static_cast<double>(result_.devices) /
@@ -249,6 +265,7 @@ class LoadRun {
   std::ostream& progress_;
   RatePacer pacer_;
   SteadyClock::duration period_;
+  std::unique_ptr<SimulatedDevice> probe_;
   EventLoop loop_;
   std::vector<std::unique_ptr<SimulatedDevice>> devices_;
   std::vector<std::uint32_t> ready_;

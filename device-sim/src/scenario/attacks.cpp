@@ -112,22 +112,25 @@ ScenarioReport run_attacks(const ScenarioSettings& settings) {
     fleet.ensure_role("sim-sensor", {{"allow", "publish", "sensors/%u/#"},
                                      {"allow", "subscribe", "commands/%u/#"}});
     fleet.ensure_role("sim-dashboard", {{"allow", "subscribe", "sensors/#"}});
+    provision_attackers(fleet, attacks, tag, settings.ca_db);
+    // The control devices are enrolled last: once the broker admits them, it has adopted
+    // every registry change the attacks depend on (revocation, disabling).
     fleet.ensure_device("sim-observer", "sim-dashboard");
     fleet.ensure_device("sim-legit", "sim-sensor");
     observer =
         std::make_unique<SimulatedDevice>(fleet.issue("sim-observer").credentials, settings.broker);
     legit =
         std::make_unique<SimulatedDevice>(fleet.issue("sim-legit").credentials, settings.broker);
-    provision_attackers(fleet, attacks, tag, settings.ca_db);
   } catch (const std::exception& error) {
     report.setup_failed(error.what());
     return report;
   }
 
   EventLoop loop;
-  std::vector<SimulatedDevice*> everyone{observer.get(), legit.get()};
-  for (auto& attacker : attacks.attackers) everyone.push_back(attacker.device.get());
-  connect_all(loop, everyone, settings.wait_limit);
+  connect_admitted(loop, {observer.get(), legit.get()}, settings.wait_limit);
+  std::vector<SimulatedDevice*> attackers;
+  for (auto& attacker : attacks.attackers) attackers.push_back(attacker.device.get());
+  connect_all(loop, attackers, settings.wait_limit);
 
   for (auto& attacker : attacks.attackers) {
     report.add(attacker.check, kRefusedExpectation, attacker.device->describe_outcome(),

@@ -24,6 +24,29 @@ void connect_all(EventLoop& loop, const std::vector<SimulatedDevice*>& devices,
       limit);
 }
 
+void connect_admitted(EventLoop& loop, const std::vector<SimulatedDevice*>& devices,
+                      std::chrono::milliseconds limit) {
+  constexpr auto kRetryAfter = std::chrono::milliseconds(100);
+  const auto deadline = SteadyClock::now() + limit;
+  connect_all(loop, devices, limit);
+  const auto finished = [&] {
+    return std::all_of(devices.begin(), devices.end(), [](auto* d) {
+      return d->settled() && d->state() != SessionState::kRefused;
+    });
+  };
+  loop.run_until(finished,
+                 std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now()), [&] {
+                   const auto now = SteadyClock::now();
+                   for (auto* device : devices) {
+                     if (device->state() == SessionState::kRefused &&
+                         now - device->state_changed_at() >= kRetryAfter) {
+                       device->start_connect();
+                     }
+                   }
+                   return kRetryAfter;
+                 });
+}
+
 bool wait_for_messages(EventLoop& loop, const SimulatedDevice& device, std::size_t count,
                        std::chrono::milliseconds limit) {
   return loop.run_until([&] { return device.received_count() >= count; }, limit);

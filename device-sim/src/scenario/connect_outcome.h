@@ -18,6 +18,12 @@ namespace certacl::sim {
 void connect_all(EventLoop& loop, const std::vector<SimulatedDevice*>& devices,
                  std::chrono::milliseconds limit);
 
+// Connects devices that should be admitted. The plugin adopts registry changes on its
+// tick, so a device enrolled a moment ago may be refused (CONNACK 5) until then: refused
+// devices are retried every 100 ms until `limit`. Devices that stay refused stay so.
+void connect_admitted(EventLoop& loop, const std::vector<SimulatedDevice*>& devices,
+                      std::chrono::milliseconds limit);
+
 // Waits until `device` has received at least `count` messages.
 bool wait_for_messages(EventLoop& loop, const SimulatedDevice& device, std::size_t count,
                        std::chrono::milliseconds limit);

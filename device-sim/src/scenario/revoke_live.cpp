@@ -28,7 +28,7 @@ ScenarioReport run_revoke_live(const ScenarioSettings& settings) {
 
   EventLoop loop;
   SimulatedDevice live(issued.credentials, settings.broker);
-  connect_all(loop, {&live}, settings.wait_limit);
+  connect_admitted(loop, {&live}, settings.wait_limit);
   report.add("device connects before revocation", "accepted", live.describe_outcome(),
              live.state() == SessionState::kConnected);
   if (live.state() != SessionState::kConnected) return report;

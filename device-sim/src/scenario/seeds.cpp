@@ -77,7 +77,7 @@ ScenarioReport run_seeds(const ScenarioSettings& settings) {
 
   EventLoop loop;
   const auto everyone = seed.all();
-  connect_all(loop, everyone, settings.wait_limit);
+  connect_admitted(loop, everyone, settings.wait_limit);
   const auto connected =
       static_cast<std::size_t>(std::count_if(everyone.begin(), everyone.end(), [](auto* d) {
         return d->state() == SessionState::kConnected;

@@ -1,0 +1,34 @@
+// A small load run through the real broker: every device connects, every message arrives.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sim_environment.h"
+
+namespace certacl::test {
+namespace {
+
+TEST(LoadRun, FiftyDevicesDeliverEveryMessage) {
+  SimEnvironment environment;
+  ASSERT_TRUE(environment.broker->start()) << environment.broker->log();
+  const auto result =
+      environment.sim({"load", "--devices", "50", "--connect-rate", "0", "--publish-rate", "5",
+                       "--payload-bytes", "100", "--duration", "3", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err << environment.broker->log();
+  const auto json = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(json.is_discarded()) << result.out;
+  EXPECT_EQ(json["connected"], 50);
+  EXPECT_EQ(json["refused"], 0);
+  EXPECT_EQ(json["connection_errors"], 0);
+  EXPECT_EQ(json["dropped"], 0);
+  EXPECT_GT(json["sent"].get<int>(), 0);
+  EXPECT_EQ(json["delivered"], json["sent"]);
+  EXPECT_EQ(json["latency_ms"]["samples"], json["delivered"]);
+  EXPECT_TRUE(json["passed"].get<bool>());
+  // Progress lines go to stderr while it runs.
+  EXPECT_NE(result.err.find("connected"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace certacl::test
