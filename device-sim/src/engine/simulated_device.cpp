@@ -142,13 +142,11 @@ std::string SimulatedDevice::describe_outcome() const {
 void SimulatedDevice::handshake_failed(int rc, int socket_error) {
   if (state_ != SessionState::kConnecting) return;
   if (socket_error != 0) {
-    fail(rc, std::strerror(socket_error));
-  } else if (rc == MOSQ_ERR_TLS) {
-    fail(rc, "TLS handshake rejected");
+    fail(rc, fmt::format("handshake failed: {}", std::strerror(socket_error)));
   } else if (rc == MOSQ_ERR_CONN_LOST) {
     fail(rc, "connection closed during TLS handshake");
   } else {
-    fail(rc, mosquitto_strerror(rc));
+    fail(rc, fmt::format("TLS handshake failed: {}", mosquitto_strerror(rc)));
   }
 }
 

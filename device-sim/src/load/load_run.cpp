@@ -287,7 +287,7 @@ class LoadRun {
 }  // namespace
 
 LoadResult run_load(const LoadSettings& settings, std::ostream& progress) {
-  const auto limit = raise_open_file_limit();
+  const auto limit = raise_open_file_limit(descriptors_needed(settings.devices));
   if (const auto problem = descriptor_budget_problem(settings.devices, limit); !problem.empty()) {
     throw std::runtime_error(problem);
   }
