@@ -50,6 +50,7 @@ TEST_F(CertacldeviceTool, FileBasedProvisioningThenPublish) {
   const auto installed =
       device({"install-cert", "--cert", certificate_path, "--ca", ca.ca_cert_path()});
   ASSERT_EQ(installed.exit_code, 0) << installed.err;
+  ASSERT_NO_FATAL_FAILURE(start_broker());
 
   const auto published = publish("factory/sensor-7/temperature", "19.0");
   ASSERT_EQ(published.exit_code, 0) << published.err << "\n" << broker->log();
@@ -79,10 +80,12 @@ TEST_F(CertacldeviceTool, ConsoleProvisioningAcceptsThePastedCertificate) {
                              "here you go\n" + certificate);
   ASSERT_EQ(second.exit_code, 0) << second.err << second.out;
   EXPECT_NE(second.out.find("CERTACL-CERT-OK"), std::string::npos) << second.out;
+  ASSERT_NO_FATAL_FAILURE(start_broker());
   ASSERT_EQ(publish("factory/sensor-7/state", "up").exit_code, 0);
 }
 
 TEST_F(CertacldeviceTool, ExitCodesSayWhatWentWrong) {
+  ASSERT_NO_FATAL_FAILURE(start_broker());
   // Not provisioned yet.
   auto result = publish("factory/sensor-7/state", "up");
   EXPECT_EQ(result.exit_code, 1);
@@ -110,6 +113,7 @@ TEST_F(CertacldeviceTool, RevokedDeviceIsRefused) {
   ASSERT_EQ(ca.run({"sign", "--csr", csr_path, "--out", certificate_path}).exit_code, 0);
   ASSERT_EQ(
       device({"install-cert", "--cert", certificate_path, "--ca", ca.ca_cert_path()}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(start_broker());
   ASSERT_EQ(publish("factory/sensor-7/state", "up").exit_code, 0);
 
   ca.revoke_device("sensor-7");

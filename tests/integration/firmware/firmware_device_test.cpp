@@ -61,7 +61,8 @@ class FirmwareDevice : public FirmwareFleet {
 };
 
 TEST_F(FirmwareDevice, ProvisionsConnectsPublishesAndReceivesCommands) {
-  provision("sensor-7");
+  ASSERT_NO_FATAL_FAILURE(provision("sensor-7"));
+  ASSERT_NO_FATAL_FAILURE(start_broker());
   EXPECT_EQ(certacl::test::file_mode(store->path_of(CredentialItem::device_key)), 0600u);
 
   auto connection = connect();
@@ -98,7 +99,8 @@ TEST_F(FirmwareDevice, ProvisionsConnectsPublishesAndReceivesCommands) {
 }
 
 TEST_F(FirmwareDevice, IsRefusedAfterTheCaRevokesIt) {
-  provision("sensor-7");
+  ASSERT_NO_FATAL_FAILURE(provision("sensor-7"));
+  ASSERT_NO_FATAL_FAILURE(start_broker());
   {
     auto first = connect();
     ASSERT_TRUE(first.ok()) << first.error() << "\n" << broker->log();
@@ -126,7 +128,8 @@ TEST_F(FirmwareDevice, IsRefusedAfterTheCaRevokesIt) {
 }
 
 TEST_F(FirmwareDevice, RefusesABrokerWithTheWrongName) {
-  provision("sensor-7");
+  ASSERT_NO_FATAL_FAILURE(provision("sensor-7"));
+  ASSERT_NO_FATAL_FAILURE(start_broker());
   std::uint8_t code = 0;
   auto connection = connect(&code, "broker.example.com");
   ASSERT_FALSE(connection.ok());

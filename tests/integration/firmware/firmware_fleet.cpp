@@ -13,9 +13,11 @@ void FirmwareFleet::SetUp() {
   ca.allow("watcher", "publish", "cmd/#");
   ca.add_device("sensor-7", "sensor");
   ca.add_device("watcher-1", "watcher");
-  const auto watcher_certificate = ca.enroll("watcher-1");
+  watcher_certificate = ca.enroll("watcher-1");
   ASSERT_FALSE(HasFailure()) << "the CA could not be set up";
+}
 
+void FirmwareFleet::start_broker() {
   certacl::test::BrokerSettings settings;
   settings.cafile = ca.ca_cert_path();
   settings.certfile = ca.server_cert_path();

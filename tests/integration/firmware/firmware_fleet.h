@@ -18,8 +18,13 @@ namespace certacl::fw::test {
 class FirmwareFleet : public ::testing::Test {
  protected:
   // Roles: "sensor" publishes under factory/%u/# and subscribes to cmd/%u; "watcher" sees
-  // factory/# and may publish cmd/#. Starts the broker and a connected watcher.
+  // factory/# and may publish cmd/#. Registers sensor-7 and enrolls watcher-1.
   void SetUp() override;
+
+  // Starts the broker and the subscribed watcher. Tests call it after provisioning: the
+  // plugin learns of certificates issued later only at its next poll, and a device that
+  // connects before then is (rightly) refused as unknown.
+  void start_broker();
 
   // `certacl-ca sign --csr F --out F` for a PEM CSR; returns the certificate PEM.
   std::string sign(const std::string& csr_pem, const std::string& label);
@@ -27,6 +32,7 @@ class FirmwareFleet : public ::testing::Test {
   certacl::test::CaFixture ca;
   certacl::test::TempDir scratch;
   std::unique_ptr<certacl::test::BrokerFixture> broker;
+  certacl::test::IssuedCertificate watcher_certificate;
   std::unique_ptr<certacl::test::MqttTestClient> watcher;
 };
 
