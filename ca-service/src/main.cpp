@@ -18,12 +18,28 @@ void print_error(const std::string& message) {
   fmt::print(stderr, "certacl-ca: {}\n", message);
 }
 
+// Command groups (device, role, cert) need one of their commands. Checked after parsing
+// instead of with require_subcommand, so a misspelt command is reported by name.
+std::string missing_command(const CLI::App& app) {
+  const CLI::App* current = &app;
+  std::string path;
+  while (true) {
+    const auto selected = current->get_subcommands();
+    if (!selected.empty()) {
+      current = selected.front();
+      path += " " + current->get_name();
+      continue;
+    }
+    if (current->get_subcommands({}).empty()) return {};
+    return fmt::format("missing command after 'certacl-ca{}' (see --help)", path);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using certacl::ca::ExitCode;
   CLI::App app{"certacl-ca: private CA and device registry for certacl MQTT fleets"};
-  app.require_subcommand(1);
   app.fallthrough();
   auto global = std::make_shared<certacl::ca::cli::GlobalOptions>();
   global->db_path = kDefaultDatabase;
@@ -38,6 +54,10 @@ int main(int argc, char** argv) {
   certacl::ca::cli::add_listing_commands(app, global);
   try {
     app.parse(argc, argv);
+    if (const std::string missing = missing_command(app); !missing.empty()) {
+      print_error(missing);
+      return static_cast<int>(ExitCode::kUsage);
+    }
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {

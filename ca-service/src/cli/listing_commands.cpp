@@ -70,7 +70,7 @@ void run_audit(const GlobalOptions& global, const ListOptions& options) {
 
 void add_listing_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
   CLI::App* cert = app.add_subcommand("cert", "Issued certificates");
-  cert->require_subcommand(1);
+
   auto list_options = std::make_shared<ListOptions>();
   CLI::App* list = cert->add_subcommand("list", "Serial, identity, validity and status");
   list->add_option("--device", list_options->device, "Only this device's certificates");

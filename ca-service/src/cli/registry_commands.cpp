@@ -104,7 +104,6 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
 void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
   CLI::App* device =
       app.add_subcommand("device", "Registry of devices allowed to hold certificates");
-  device->require_subcommand(1);
 
   auto added = std::make_shared<NewDevice>();
   CLI::App* add = device->add_subcommand("add", "Register a device");
@@ -142,7 +141,6 @@ void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& gl
 
 void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
   CLI::App* role = app.add_subcommand("role", "Roles and their topic rules");
-  role->require_subcommand(1);
 
   auto name = std::make_shared<std::string>();
   CLI::App* add = role->add_subcommand("add", "Create a role");

@@ -153,7 +153,8 @@ TEST_F(CliRefusals, UnwritableOutputsAndBadOptions) {
                   "--key-out", ca_.dir().file("k")},
                  kBadInput, "invalid IP address");
   expect_refusal({"sign", "--csr", csr}, kUsage, "--out");
-  expect_refusal({"no-such-command"}, kUsage, "subcommand");
+  expect_refusal({"no-such-command"}, kUsage, "no-such-command");
+  expect_refusal({"device"}, kUsage, "missing command");
 }
 
 TEST(CliDatabase, MissingOrForeignDatabaseIsRefused) {
