@@ -1,0 +1,82 @@
+// The connect-time check: read the presented certificate, then decide against a registry
+// snapshot of 100,000 devices.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "certacl/openssl_handles.h"
+#include "client_acl.h"
+#include "connect_check.h"
+#include "fleet.h"
+#include "presented_certificate.h"
+
+namespace certacl::bench {
+namespace {
+
+const policy::RegistrySnapshot& registry_100k() {
+  static const auto snapshot = policy::RegistrySnapshot::build(fleet(100'000), kNow);
+  return *snapshot;
+}
+
+X509Ptr self_signed(const std::string& common_name) {
+  EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  X509Ptr certificate(X509_new());
+  X509_set_version(certificate.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), 0x1000007);
+  X509_gmtime_adj(X509_getm_notBefore(certificate.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 3600);
+  X509_NAME* name = X509_get_subject_name(certificate.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                             0);
+  X509_set_issuer_name(certificate.get(), name);
+  X509_set_pubkey(certificate.get(), key.get());
+  X509_sign(certificate.get(), key.get(), EVP_sha256());
+  return certificate;
+}
+
+void BM_ConnectDecision100kDevices(benchmark::State& state) {
+  const policy::RegistrySnapshot& registry = registry_100k();
+  policy::PresentedCertificate presented;
+  presented.serial = serial_of(54'321);
+  presented.sha256 = fmt::format("{:064x}", 54'321);
+  presented.issuer = "CN=bench CA";
+  presented.common_names = {device_name(54'321)};
+  const std::string client_id = device_name(54'321);
+  for (auto _ : state) {
+    const policy::ConnectVerdict verdict =
+        policy::check_connect(&presented, true, client_id, registry, {}, kNow);
+    if (!verdict.decision.allowed()) state.SkipWithError("expected an allowed connect");
+    benchmark::DoNotOptimize(verdict);
+  }
+}
+BENCHMARK(BM_ConnectDecision100kDevices);
+
+void BM_ConnectDecisionPlusCompile100kDevices(benchmark::State& state) {
+  const policy::RegistrySnapshot& registry = registry_100k();
+  policy::PresentedCertificate presented;
+  presented.serial = serial_of(54'321);
+  presented.sha256 = fmt::format("{:064x}", 54'321);
+  presented.issuer = "CN=bench CA";
+  presented.common_names = {device_name(54'321)};
+  const std::string client_id = device_name(54'321);
+  for (auto _ : state) {
+    const policy::ConnectVerdict verdict =
+        policy::check_connect(&presented, true, client_id, registry, {}, kNow);
+    benchmark::DoNotOptimize(policy::ClientAcl::compile(registry.rules_for_role(verdict.role),
+                                                        verdict.device, client_id));
+  }
+}
+BENCHMARK(BM_ConnectDecisionPlusCompile100kDevices);
+
+void BM_ReadPresentedCertificate(benchmark::State& state) {
+  const X509Ptr certificate = self_signed("sensor-7");
+  for (auto _ : state)
+    benchmark::DoNotOptimize(policy::read_presented_certificate(certificate.get()));
+}
+BENCHMARK(BM_ReadPresentedCertificate);
+
+}  // namespace
+}  // namespace certacl::bench

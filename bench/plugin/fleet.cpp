@@ -1,0 +1,90 @@
+#include "fleet.h"
+
+#include <fmt/format.h>
+
+#include "certacl/schema.h"
+#include "certacl/sqlite.h"
+
+namespace certacl::bench {
+
+std::string device_name(std::size_t index) {
+  return fmt::format("sensor-{}", index);
+}
+std::string serial_of(std::size_t index) {
+  return fmt::format("{:X}", 0x1000000 + index);
+}
+
+std::vector<RoleRule> sensor_rules(std::size_t rule_count) {
+  std::vector<RoleRule> rules;
+  rules.push_back({"sensor", RuleEffect::kDeny, RuleAction::kPublish, "fleet/%u/secret"});
+  for (std::size_t i = 0; rules.size() + 1 < rule_count; ++i) {
+    const RuleAction action = i % 2 == 0 ? RuleAction::kPublish : RuleAction::kSubscribe;
+    rules.push_back({"sensor", RuleEffect::kAllow, action, fmt::format("fleet/zone-{}/+/data", i)});
+  }
+  // The rule the benchmark's topic actually needs comes last.
+  rules.push_back({"sensor", RuleEffect::kAllow, RuleAction::kPublish, "fleet/%u/#"});
+  return rules;
+}
+
+RegistryContents fleet(std::size_t devices, std::size_t rule_count) {
+  RegistryContents contents;
+  contents.change_counter = 1;
+  contents.rules = sensor_rules(rule_count);
+  contents.devices.reserve(devices);
+  contents.device_certificates.reserve(devices);
+  for (std::size_t i = 0; i < devices; ++i) {
+    Device device;
+    device.name = device_name(i);
+    device.role = "sensor";
+    device.enabled = true;
+    contents.devices.push_back(std::move(device));
+    CertificateRecord certificate;
+    certificate.serial = serial_of(i);
+    certificate.device = device_name(i);
+    certificate.subject = "CN=" + device_name(i);
+    certificate.issuer = "CN=bench CA";
+    certificate.not_before = kNow - 3600;
+    certificate.not_after = kNow + 3600;
+    certificate.sha256 = fmt::format("{:064x}", i);
+    contents.device_certificates.push_back(std::move(certificate));
+  }
+  return contents;
+}
+
+void write_fleet_database(const std::string& path, std::size_t devices) {
+  SqliteDatabase db(path, SqliteDatabase::Access::ReadWriteCreate);
+  db.configure_as_writer(std::chrono::seconds(5));
+  apply_migrations(db);
+  WriteTransaction transaction(db);
+  db.exec("INSERT INTO roles (name, created_at) VALUES ('sensor', 0)");
+  Statement rule = db.prepare(
+      "INSERT INTO role_rules (role, effect, action, pattern, created_at) VALUES "
+      "('sensor', ?1, ?2, ?3, 0)");
+  for (const RoleRule& r : sensor_rules(20)) {
+    rule.bind(1, to_string(r.effect)).bind(2, to_string(r.action)).bind(3, r.pattern).run();
+    rule.reset();
+  }
+  Statement device = db.prepare(
+      "INSERT INTO devices (name, role, enabled, created_at, updated_at) "
+      "VALUES (?1, 'sensor', 1, 0, 0)");
+  Statement certificate = db.prepare(
+      "INSERT INTO certificates (serial, kind, device, subject, issuer, not_before, not_after, "
+      "sha256, certificate_pem, issued_at) VALUES (?1, 'device', ?2, ?3, 'CN=bench CA', ?4, ?5, "
+      "?6, 'PEM', 0)");
+  for (std::size_t i = 0; i < devices; ++i) {
+    const std::string name = device_name(i);
+    device.bind(1, name).run();
+    device.reset();
+    certificate.bind(1, serial_of(i))
+        .bind(2, name)
+        .bind(3, "CN=" + name)
+        .bind(4, kNow - 3600)
+        .bind(5, kNow + 3600)
+        .bind(6, fmt::format("{:064x}", i))
+        .run();
+    certificate.reset();
+  }
+  transaction.commit();
+}
+
+}  // namespace certacl::bench

@@ -1,0 +1,23 @@
+#pragma once
+// Synthetic registries for the benchmarks: N devices of role "sensor", one certificate each.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "certacl/registry.h"
+
+namespace certacl::bench {
+
+inline constexpr std::int64_t kNow = 1'800'000'000;
+
+std::string device_name(std::size_t index);
+std::string serial_of(std::size_t index);
+// `rule_count` rules for role "sensor": mostly fleet/<n>/... allows sharing one first level
+// (the worst case for the first-level index), one fleet/%u/# allow and one deny.
+std::vector<RoleRule> sensor_rules(std::size_t rule_count);
+RegistryContents fleet(std::size_t devices, std::size_t rule_count = 20);
+// Writes the same fleet into a certacl database at `path` (schema applied).
+void write_fleet_database(const std::string& path, std::size_t devices);
+
+}  // namespace certacl::bench
