@@ -22,6 +22,15 @@ BrokerFixture::~BrokerFixture() = default;
 
 void BrokerFixture::write_config() {
   std::ostringstream config;
+  if (!settings_.raw_config.empty()) {
+    std::string raw = settings_.raw_config;
+    for (std::size_t at = raw.find("{port}"); at != std::string::npos; at = raw.find("{port}")) {
+      raw.replace(at, 6, std::to_string(port_));
+    }
+    config << "user root\nlog_dest file " << log_path_ << "\nlog_type all\n" << raw << "\n";
+    write_file(config_path_, config.str());
+    return;
+  }
   // Tests run as root; without this mosquitto 2.0 drops to user 'mosquitto' and may not
   // read the temporary files.
   config << "user root\n"

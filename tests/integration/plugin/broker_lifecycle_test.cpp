@@ -1,6 +1,8 @@
 // Start-up faults stop the broker with a message naming the cause; SIGHUP keeps serving.
 #include <chrono>
+#include <string>
 
+#include "certacl_test/paths.h"
 #include "plugin_environment.h"
 
 namespace certacl::test {
@@ -45,6 +47,31 @@ TEST_F(BrokerLifecycleTest, SighupRereadsTheRegistryAndKeepsServing) {
   EXPECT_TRUE(sensor->connected());
   auto after = connected(dev2_, "dev2");
   EXPECT_TRUE(after->connected());
+}
+
+void replace_line(std::string& text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << "shipped config lacks '" << from << "'";
+  text.replace(at, from.size(), to);
+}
+
+TEST_F(BrokerLifecycleTest, ShippedDropInConfigurationServesAndEnforces) {
+  std::string config = read_file(source_dir() + "/mosquitto.d/certacl.conf");
+  BrokerSettings settings = broker_settings({});
+  replace_line(config, "listener 8883", "listener {port} 127.0.0.1");
+  replace_line(config, "/etc/mosquitto/certacl/ca.pem", ca_->ca_cert_path());
+  replace_line(config, "/etc/mosquitto/certacl/server.pem", ca_->server_cert_path());
+  replace_line(config, "/etc/mosquitto/certacl/server-key.pem", ca_->server_key_path());
+  replace_line(config, "/etc/mosquitto/certacl/crl.pem", ca_->write_crl());
+  replace_line(config, "/usr/local/lib/mosquitto/mosquitto_certacl.so", plugin_library());
+  replace_line(config, "/var/lib/certacl/registry.db", ca_->db_path());
+  settings.raw_config = config;
+  broker_ = std::make_unique<BrokerFixture>(settings);
+  ASSERT_TRUE(broker_->start()) << broker_->log();
+  auto sensor = connected(dev1_, "dev1");
+  EXPECT_EQ(sensor->subscribe("#"), std::vector<int>{kSubackFailure});
+  auto wrong = client(dev1_, "intruder");
+  EXPECT_EQ(wrong->connect().connack, kNotAuthorized);
 }
 
 }  // namespace

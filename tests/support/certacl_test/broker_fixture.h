@@ -27,6 +27,10 @@ struct BrokerSettings {
   std::map<std::string, std::string> plugin_options;
   std::string plugin_path;   // default: plugin_library()
   std::string extra_config;  // appended verbatim
+  // When set, used instead of the generated listener/plugin lines (e.g. the shipped
+  // mosquitto.d/certacl.conf with test paths); the fixture still adds user and log lines
+  // and replaces every "{port}" with its free port.
+  std::string raw_config;
 };
 
 class BrokerFixture {
