@@ -118,6 +118,12 @@ std::optional<int> SimulatedDevice::granted_qos(int mid) const {
   return found->second;
 }
 
+std::uint64_t SimulatedDevice::refused_subscriptions() const {
+  std::uint64_t refused = 0;
+  for (const auto& [mid, qos] : granted_) refused += qos >= 0x80 ? 1 : 0;
+  return refused;
+}
+
 std::string SimulatedDevice::describe_outcome() const {
   switch (state_) {
     case SessionState::kIdle:

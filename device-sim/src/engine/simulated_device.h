@@ -76,6 +76,7 @@ class SimulatedDevice {
   [[nodiscard]] int error_code() const noexcept { return error_code_; }
   [[nodiscard]] const std::string& error_text() const noexcept { return error_text_; }
   [[nodiscard]] std::optional<int> granted_qos(int mid) const;
+  [[nodiscard]] std::uint64_t refused_subscriptions() const;
   [[nodiscard]] const std::vector<ReceivedMessage>& received() const noexcept { return received_; }
   [[nodiscard]] std::uint64_t received_count() const noexcept { return received_count_; }
   [[nodiscard]] std::uint64_t sent_count() const noexcept { return sent_count_; }

@@ -175,8 +175,11 @@ ScenarioReport run_attacks(const ScenarioSettings& settings) {
   report.add("messages reaching the '#' subscriber", "0 delivered",
              fmt::format("{} delivered", legit->received_count()), legit->received_count() == 0);
 
-  observer->disconnect();
-  legit->disconnect();
+  for (auto* device : {observer.get(), legit.get()}) {
+    report.device_activity(device->name(), device->describe_outcome(), device->sent_count(),
+                           device->received_count(), device->refused_subscriptions());
+    device->disconnect();
+  }
   loop.run_for(std::chrono::milliseconds(50));
   return report;
 }

@@ -15,6 +15,13 @@ void ScenarioReport::measure(std::string name, double value, std::string unit) {
   measurements_.push_back({std::move(name), value, std::move(unit)});
 }
 
+void ScenarioReport::device_activity(std::string device, std::string outcome, std::uint64_t sent,
+                                     std::uint64_t received, std::uint64_t refused_subscriptions) {
+  activity_.push_back(
+      fmt::format("{:<12} sent {:>3}  received {:>3}  refused subscriptions {}  ({})", device, sent,
+                  received, refused_subscriptions, outcome));
+}
+
 void ScenarioReport::setup_failed(const std::string& reason) {
   add("scenario setup", "completes", reason, false);
 }
@@ -40,6 +47,7 @@ std::string ScenarioReport::table() const {
     out += fmt::format("  {:<6} {:<{}}  {:<{}}  {}\n", row.passed ? "ok" : "FAIL", row.check,
                        check_width, row.expected, expected_width, row.observed);
   }
+  for (const auto& line : activity_) out += fmt::format("  device {}\n", line);
   for (const auto& m : measurements_) {
     out += fmt::format("  measured: {} = {:.1f} {}\n", m.name, m.value, m.unit);
   }

@@ -170,7 +170,11 @@ ScenarioReport run_seeds(const ScenarioSettings& settings) {
              dropped == 0);
   const auto summary = latency.summary();
   if (summary.count > 0) report.measure("sensor1->dashboard1 latency p50", summary.p50_ms, "ms");
-  for (auto* d : everyone) d->disconnect();
+  for (auto* d : everyone) {
+    report.device_activity(d->name(), d->describe_outcome(), d->sent_count(), d->received_count(),
+                           d->refused_subscriptions());
+    d->disconnect();
+  }
   loop.run_for(std::chrono::milliseconds(50));
   return report;
 }
