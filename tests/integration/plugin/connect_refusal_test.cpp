@@ -106,5 +106,35 @@ TEST_F(ConnectRefusalTest, DryRunLogsButAllows) {
   EXPECT_TRUE(broker_->wait_for_log("DRY-RUN would DENY connect device='dev1'")) << broker_->log();
 }
 
+TEST_F(ConnectRefusalTest, SubjectAltNameUriNamesTheDevice) {
+  ca_->add_device("cam-1", "sensor", {"--san-uri", "spiffe://fleet.example/cam-1"});
+  const IssuedCertificate camera = ca_->enroll("cam-1");
+  start_broker({{"identity", "san-uri"}});
+  auto mqtt = connected(camera, "cam-1");
+  EXPECT_TRUE(mqtt->connected());
+  EXPECT_EQ(mqtt->subscribe("fleet/cam-1/#"), std::vector<int>{1});
+  // dev1's certificate has no URI SAN: under san-uri it names nobody.
+  expect_refused(dev1_, "dev1", "certificate does not carry exactly one identity");
+}
+
+TEST_F(ConnectRefusalTest, Mqtt5ClientsGetMqtt5ReasonCodes) {
+  start_broker();
+  MqttClientSettings settings;
+  settings.port = broker_->port();
+  settings.client_id = "intruder";
+  settings.cafile = ca_->ca_cert_path();
+  settings.certfile = dev1_.cert_path;
+  settings.keyfile = dev1_.key_path;
+  settings.mqtt5 = true;
+  MqttTestClient refused(settings);
+  EXPECT_EQ(refused.connect().connack, 0x87);  // Not authorized
+
+  settings.client_id = "dev1";
+  MqttTestClient accepted(settings);
+  ASSERT_TRUE(accepted.connect().connected) << broker_->log();
+  EXPECT_EQ(accepted.subscribe("#"), std::vector<int>{0x87});
+  EXPECT_EQ(accepted.subscribe("fleet/dev1/#"), std::vector<int>{1});
+}
+
 }  // namespace
 }  // namespace certacl::test
