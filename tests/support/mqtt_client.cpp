@@ -21,11 +21,6 @@ MqttTestClient::MqttTestClient(MqttClientSettings settings) : settings_(std::mov
   mosq_ = mosquitto_new(settings_.client_id.empty() ? nullptr : settings_.client_id.c_str(), true,
                         this);
   if (mosq_ == nullptr) return;
-  // Our own thread runs mosquitto_loop while test threads publish, subscribe and disconnect.
-  // Without this, libmosquitto writes those packets from the calling thread, and an SSL
-  // object used by two threads at once crashes (seen as SIGSEGV in SSL_write from
-  // ~MqttTestClient under ctest -j2). Threaded, it only queues them for the loop thread.
-  mosquitto_threaded_set(mosq_, true);
   if (settings_.mqtt5) mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
   mosquitto_connect_callback_set(mosq_, on_connect);
   mosquitto_disconnect_callback_set(mosq_, on_disconnect);
@@ -42,8 +37,11 @@ MqttTestClient::MqttTestClient(MqttClientSettings settings) : settings_(std::mov
 
 MqttTestClient::~MqttTestClient() {
   if (mosq_ == nullptr) return;
-  mosquitto_disconnect(mosq_);
+  // Loop thread first: libmosquitto (unthreaded) writes DISCONNECT from the calling thread,
+  // and one SSL object used by two threads at once crashes (SIGSEGV in SSL_write seen under
+  // ctest -j2 when the disconnect came before the join).
   stop_loop();
+  mosquitto_disconnect(mosq_);
   mosquitto_destroy(mosq_);
 }
 
