@@ -126,6 +126,32 @@ TEST_F(HostileInput, PublishToTenThousandLevelTopicIsRefused) {
       << "the deep message was delivered";
 }
 
+// The deepest topic mosquitto lets through (200 levels) does reach the plugin: inside the
+// device's own subtree it is delivered, one level off it is not.
+TEST_F(HostileInput, DeepestAcceptedTopicsAreDecidedByTheRules) {
+  const auto monitor = fleet_.session("monitor");
+  ASSERT_TRUE(monitor->connected());
+  ASSERT_TRUE(monitor->subscribe("factory/#").has_value());
+
+  RawMqttConnection connection = connect_raw();
+  connect_as_sensor(connection);
+  const std::string own = levels("factory/sensor-1", 198);
+  const std::string foreign = levels("factory/sensor-2", 198);
+  ASSERT_TRUE(connection.send(mqtt_publish_qos1(foreign, "forged", 3)));
+  ASSERT_TRUE(connection.send(mqtt_publish_qos1(own, "deep", 4)));
+  for (int acknowledged = 0; acknowledged < 2; ++acknowledged) {
+    const auto reply = connection.receive();
+    ASSERT_TRUE(reply.has_value()) << fleet_.log_tail();
+    EXPECT_EQ(reply->type, kPuback);
+  }
+  const auto delivered = monitor->wait_for_message(own, std::chrono::seconds(5));
+  ASSERT_TRUE(delivered.has_value()) << fleet_.log_tail();
+  EXPECT_EQ(delivered->payload, "deep");
+  EXPECT_FALSE(monitor->wait_for_message(foreign, std::chrono::milliseconds(300)))
+      << "a publish outside the device's subtree was delivered";
+  expect_broker_still_serves();
+}
+
 TEST_F(HostileInput, SubscribeToTenThousandLevelFilterIsRefused) {
   RawMqttConnection connection = connect_raw();
   connect_as_sensor(connection);
