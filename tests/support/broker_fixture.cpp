@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -63,8 +64,15 @@ void BrokerFixture::write_config() {
 
 bool BrokerFixture::start(std::chrono::milliseconds timeout) {
   write_config();
-  process_ = std::make_unique<ScopedProcess>(
-      std::vector<std::string>{mosquitto_binary(), "-c", config_path_}, output_path_);
+  // CERTACL_BROKER_WRAPPER="valgrind --error-exitcode=99" runs the broker (and so the
+  // plugin) under a checker; words are split on spaces.
+  std::vector<std::string> argv;
+  if (const char* wrapper = std::getenv("CERTACL_BROKER_WRAPPER")) {
+    std::istringstream words(wrapper);
+    for (std::string word; words >> word;) argv.push_back(word);
+  }
+  argv.insert(argv.end(), {mosquitto_binary(), "-c", config_path_});
+  process_ = std::make_unique<ScopedProcess>(argv, output_path_);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!process_->running()) return false;

@@ -1,7 +1,8 @@
 #pragma once
 // A real mosquitto with the real certacl plugin on 127.0.0.1:<free port>, TLS with a
 // required client certificate, identity options off (so the plugin's BASIC_AUTH runs).
-// The broker is a ScopedProcess: it is always stopped with the fixture.
+// The broker is a ScopedProcess: it is always stopped with the fixture. Set
+// CERTACL_BROKER_WRAPPER (e.g. "valgrind --error-exitcode=99") to run it under a checker.
 
 #include <chrono>
 #include <map>
