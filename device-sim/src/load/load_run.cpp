@@ -21,7 +21,8 @@ namespace {
 
 using std::chrono::milliseconds;
 constexpr auto kProgressPeriod = std::chrono::seconds(1);
-constexpr auto kConnectGrace = std::chrono::seconds(30);
+constexpr auto kConnectStall = std::chrono::seconds(30);
+constexpr auto kConnectCeiling = std::chrono::minutes(30);
 constexpr auto kShutdownLimit = milliseconds(2000);
 constexpr auto kAdoptionLimit = milliseconds(10000);
 
@@ -93,19 +94,23 @@ class LoadRun {
     loop_.run_until([&] { return mosquitto_socket(probe_->handle()) < 0; }, kShutdownLimit);
   }
 
+  // The ramp ends when every device has an answer. It is bounded by progress, not by a
+  // fixed time: it gives up once no device has been answered for kConnectStall (a
+  // broker that stopped answering), or at kConnectCeiling in any case.
   void connect_phase() {
-    const auto expected = settings_.connect_rate > 0
-                              ? std::chrono::duration<double>(static_cast<double>(result_.devices) /
-                                                              settings_.connect_rate)
-                              : std::chrono::duration<double>(0);
-    const auto limit = std::chrono::duration_cast<milliseconds>(expected) + kConnectGrace;
     phase_ = "connecting";
-    loop_.run_until([&] { return started_ == credentials_.size() && pending_ == 0; }, limit,
-                    [&] {
-                      start_due_connects();
-                      show_progress();
-                      return milliseconds(5);
-                    });
+    last_answer_ = SteadyClock::now();
+    loop_.run_until(
+        [&] {
+          return (started_ == credentials_.size() && pending_ == 0) ||
+                 SteadyClock::now() - last_answer_ > kConnectStall;
+        },
+        kConnectCeiling,
+        [&] {
+          start_due_connects();
+          show_progress();
+          return milliseconds(5);
+        });
     const auto end = last_connack_ > start_ ? last_connack_ : SteadyClock::now();
     result_.connect_seconds = std::chrono::duration<double>(end - start_).count();
     if (result_.connect_seconds > 0) {
@@ -199,6 +204,7 @@ class LoadRun {
   void count_transition(SimulatedDevice& device, SessionState from) {
     if (from == SessionState::kConnecting && device.state() != SessionState::kConnecting) {
       --pending_;
+      last_answer_ = SteadyClock::now();
     }
     switch (device.state()) {
       case SessionState::kConnected:
@@ -279,6 +285,7 @@ class LoadRun {
   TimePoint start_{};
   TimePoint last_progress_{};
   TimePoint last_connack_{};
+  TimePoint last_answer_{};
   TimePoint publish_start_{};
   TimePoint publish_end_{};
   TimePoint last_delivery_{};
