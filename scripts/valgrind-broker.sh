@@ -39,7 +39,11 @@ for device in sensor-1 sensor-2 monitor; do
   certacl enroll "$device" --key-out "$work/$device.key" --cert-out "$work/$device.crt"
 done
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A loopback port nobody listens on (checked, not reserved: the broker binds it moments later).
+for ((i = 0; i < 50; ++i)); do
+  port=$((20000 + RANDOM % 40000))
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+done
 cat >"$work/mosquitto.conf" <<CONF
 per_listener_settings false
 allow_anonymous false
