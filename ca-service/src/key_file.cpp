@@ -6,7 +6,6 @@
 #include <openssl/rsa.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "ca_error.h"
 
@@ -136,12 +135,19 @@ std::string read_passphrase_file(const std::string& path) {
 }
 
 std::string read_input_file(const std::string& path, std::string_view what) {
+  // CSRs, keys and passphrases are a few KiB; the cap keeps /dev/zero from exhausting memory.
+  constexpr std::size_t kMaxInputBytes = 1 << 20;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CaError(ExitCode::kStorage, fmt::format("cannot read {} '{}'", what, path));
-  std::ostringstream contents;
-  contents << in.rdbuf();
+  std::string contents(kMaxInputBytes + 1, '\0');
+  in.read(contents.data(), static_cast<std::streamsize>(contents.size()));
   if (in.bad()) throw CaError(ExitCode::kStorage, fmt::format("cannot read {} '{}'", what, path));
-  return std::move(contents).str();
+  contents.resize(static_cast<std::size_t>(in.gcount()));
+  if (contents.size() > kMaxInputBytes) {
+    throw CaError(ExitCode::kBadInput,
+                  fmt::format("{} '{}' is larger than {} bytes", what, path, kMaxInputBytes));
+  }
+  return contents;
 }
 
 }  // namespace certacl::ca

@@ -70,6 +70,9 @@ TEST_F(CliRefusals, BadCsrs) {
   certacl::test::write_file(ca_.dir().file("garbage.csr"), "not a CSR\n");
   expect_refusal({"sign", "--csr", ca_.dir().file("garbage.csr"), "--out", out_}, kBadInput,
                  "not a PEM certificate request");
+  certacl::test::write_file(ca_.dir().file("huge.csr"), std::string(2 << 20, 'A'));
+  expect_refusal({"sign", "--csr", ca_.dir().file("huge.csr"), "--out", out_}, kBadInput,
+                 "larger than");
   expect_refusal({"sign", "--csr", mis_signed_csr(), "--out", out_}, kBadInput,
                  "self-signature does not verify");
   expect_refusal({"sign", "--csr", ca_.dir().file("missing.csr"), "--out", out_}, kStorage,
