@@ -12,6 +12,7 @@ class KickQueue {
  public:
   void add(std::string client_id) { pending_.push_back(std::move(client_id)); }
   [[nodiscard]] bool empty() const noexcept { return pending_.empty(); }
+  [[nodiscard]] std::size_t size() const noexcept { return pending_.size(); }
   // Broker thread only. Returns how many clients were found and disconnected.
   std::size_t kick_all();
 

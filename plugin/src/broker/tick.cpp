@@ -92,7 +92,7 @@ void adopt_snapshot(PluginState& state, std::shared_ptr<const policy::RegistrySn
       "registry change {} adopted: {} devices, {} certificates, {} live sessions, "
       "{} recompiled, {} to kick",
       registry.change_counter(), registry.device_count(), registry.certificate_count(),
-      state.sessions.size(), recompiled, state.kicks.empty() ? "none" : "some");
+      state.sessions.size(), recompiled, state.kicks.size());
 }
 
 int on_tick(int /*event*/, void* /*event_data*/, void* userdata) {

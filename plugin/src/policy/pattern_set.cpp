@@ -64,22 +64,21 @@ void PatternSet::add(std::string pattern) {
 
 // `dollar_root`: we are at the root and the text starts with '$', where MQTT says a
 // wildcard never matches.
-bool PatternSet::matches(std::uint32_t index, TopicLevels levels, bool dollar_root) const noexcept {
+bool PatternSet::matches(std::uint32_t index, Cursor levels, bool dollar_root) const noexcept {
   const Node& node = nodes_[index];
   if (node.hash && !dollar_root) return true;  // '#' also matches its parent level
-  if (levels.done()) return node.terminal;
-  const std::string_view level = levels.next();
+  if (levels.done) return node.terminal;
+  const std::string_view level = levels.take();
   const std::uint32_t literal = literal_child(node, level);
   if (literal != kNone && matches(literal, levels, false)) return true;
   return node.plus != kNone && !dollar_root && matches(node.plus, levels, false);
 }
 
-bool PatternSet::contains(std::uint32_t index, TopicLevels levels,
-                          bool dollar_root) const noexcept {
+bool PatternSet::contains(std::uint32_t index, Cursor levels, bool dollar_root) const noexcept {
   const Node& node = nodes_[index];
   if (node.hash && !dollar_root) return true;
-  if (levels.done()) return node.terminal;
-  const std::string_view level = levels.next();
+  if (levels.done) return node.terminal;
+  const std::string_view level = levels.take();
   if (level == "#") return false;  // only a '#' here (handled above) reaches any depth
   if (level == "+") return node.plus != kNone && contains(node.plus, levels, false);
   const std::uint32_t literal = literal_child(node, level);
@@ -89,12 +88,14 @@ bool PatternSet::contains(std::uint32_t index, TopicLevels levels,
 
 bool PatternSet::any_matches_topic(std::string_view topic) const noexcept {
   if (patterns_.empty()) return false;
-  return matches(0, TopicLevels(topic), starts_with_dollar(topic));
+  return matches(0, Cursor{topic.data(), topic.data() + topic.size(), false},
+                 starts_with_dollar(topic));
 }
 
 bool PatternSet::any_contains_filter(std::string_view filter) const noexcept {
   if (patterns_.empty()) return false;
-  return contains(0, TopicLevels(filter), starts_with_dollar(filter));
+  return contains(0, Cursor{filter.data(), filter.data() + filter.size(), false},
+                  starts_with_dollar(filter));
 }
 
 }  // namespace certacl::policy

@@ -43,10 +43,27 @@ class PatternSet {
   [[nodiscard]] std::uint32_t literal_child(const Node& node,
                                             std::string_view level) const noexcept;
   std::uint32_t add_literal_child(std::uint32_t parent, std::string_view level);
-  [[nodiscard]] bool matches(std::uint32_t node, TopicLevels levels,
-                             bool dollar_root) const noexcept;
-  [[nodiscard]] bool contains(std::uint32_t node, TopicLevels levels,
-                              bool dollar_root) const noexcept;
+  // Walks '/'-separated levels with a plain loop: topic levels are short, and a libc
+  // memchr call per level cost more than the tree walk itself.
+  struct Cursor {
+    const char* next;
+    const char* end;
+    bool done;
+    std::string_view take() noexcept {
+      const char* start = next;
+      while (next != end && *next != '/') ++next;
+      const std::string_view level(start, static_cast<std::size_t>(next - start));
+      if (next == end) {
+        done = true;
+      } else {
+        ++next;
+      }
+      return level;
+    }
+  };
+
+  [[nodiscard]] bool matches(std::uint32_t node, Cursor levels, bool dollar_root) const noexcept;
+  [[nodiscard]] bool contains(std::uint32_t node, Cursor levels, bool dollar_root) const noexcept;
 
   std::vector<Node> nodes_;  // nodes_[0] is the root
   std::vector<std::string> patterns_;
