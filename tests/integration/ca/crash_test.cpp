@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <iostream>
 #include <thread>
 
 #include "certacl/certificate_facts.h"
@@ -33,6 +34,11 @@ TEST(CliCrash, KilledSigningsLeaveNoUnknownCertificate) {
   ca.add_role("sensor");
   ca.add_device("dev1", "sensor");
   const std::string csr = openssl_csr(ca, "dev1", "/CN=dev1");
+  // How long one signing takes here decides where the kills land (not asserted on).
+  const auto timed_start = std::chrono::steady_clock::now();
+  ASSERT_EQ(ca.try_run({"sign", "--csr", csr, "--out", ca.dir().file("timed.cert.pem")}).exit_code,
+            0);
+  const auto typical = std::chrono::steady_clock::now() - timed_start;
   // A background writer keeps signing through the kills, so some kills land while another
   // process holds the write lock and some while the victim itself is mid-transaction.
   const std::string loop =
@@ -50,7 +56,7 @@ TEST(CliCrash, KilledSigningsLeaveNoUnknownCertificate) {
         {certacl::test::ca_binary(), "--db", ca.db_path(), "sign", "--csr", csr, "--out", out},
         ca.dir().file("victim.log"));
     // Spread the kill points over the process's life: startup, key load, transaction, fsync.
-    std::this_thread::sleep_for(std::chrono::microseconds(500 + 700 * round));
+    std::this_thread::sleep_for(typical * 2 * (round + 1) / kRounds);
     if (victim.running()) {
       victim.send_signal(SIGKILL);
       ++killed;
@@ -61,6 +67,9 @@ TEST(CliCrash, KilledSigningsLeaveNoUnknownCertificate) {
   certacl::test::write_file(ca.dir().file("stop"), "");
   ASSERT_TRUE(background.wait_for_exit(std::chrono::seconds(30)).has_value());
   EXPECT_GT(killed, 0) << "no signing was interrupted; the test proved nothing";
+  std::cout << "[ info     ] killed " << killed << " of " << kRounds
+            << " signing processes with SIGKILL (one signing takes ~"
+            << std::chrono::duration_cast<std::chrono::milliseconds>(typical).count() << " ms)\n";
 
   SqliteDatabase db(ca.db_path(), SqliteDatabase::Access::ReadWrite);
   db.configure_as_reader(std::chrono::seconds(10));
