@@ -99,6 +99,28 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
   fmt::print("role '{}':\n{}", role, rules_table(rules));
 }
 
+void run_role_list(const GlobalOptions& global, bool json) {
+  SqliteDatabase db = open_database(global.db_path);
+  ReadTransaction snapshot(db);
+  Statement roles = db.prepare(
+      "SELECT r.name, (SELECT count(*) FROM role_rules WHERE role = r.name), "
+      "(SELECT count(*) FROM devices WHERE role = r.name) FROM roles r ORDER BY r.name");
+  nlohmann::json out = nlohmann::json::array();
+  std::vector<TableRow> rows;
+  while (roles.step()) {
+    out.push_back({{"role", roles.column_text(0)},
+                   {"rules", roles.column_int64(1)},
+                   {"devices", roles.column_int64(2)}});
+    rows.push_back({roles.column_text(0), std::to_string(roles.column_int64(1)),
+                    std::to_string(roles.column_int64(2))});
+  }
+  if (json) {
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    fmt::print("{}", render_table({"ROLE", "RULES", "DEVICES"}, rows));
+  }
+}
+
 }  // namespace
 
 void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
@@ -184,6 +206,10 @@ void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
   show->add_option("role", *name, "Role name")->required();
   show->add_flag("--json", *json, "JSON output");
   show->callback([global, name, json] { run_role_show(*global, *name, *json); });
+
+  CLI::App* list = role->add_subcommand("list", "List roles with their rule and device counts");
+  list->add_flag("--json", *json, "JSON array output");
+  list->callback([global, json] { run_role_list(*global, *json); });
 }
 
 }  // namespace certacl::ca::cli

@@ -63,6 +63,10 @@ TEST(CliOutput, ListsAsTablesAndJson) {
   EXPECT_EQ(device["rules"].size(), 2u);
   const auto role = json_of(ca, {"role", "show", "sensor", "--json"});
   ASSERT_EQ(role["rules"].size(), 2u);
+  const auto roles = json_of(ca, {"role", "list", "--json"});
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_EQ(roles[0]["rules"], 2);
+  EXPECT_EQ(roles[0]["devices"], 2);
   const auto role_table = ca.run({"role", "show", "sensor"});
   EXPECT_NE(role_table.out.find("factory/%u/telemetry/#"), std::string::npos);
 
@@ -95,6 +99,7 @@ TEST(CliOutput, EveryCommandHasHelp) {
                                              {"role", "allow"},
                                              {"role", "deny"},
                                              {"role", "show"},
+                                             {"role", "list"},
                                              {"sign"},
                                              {"enroll"},
                                              {"renew"},
