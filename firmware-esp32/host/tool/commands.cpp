@@ -121,9 +121,9 @@ int csr(const std::string& directory, const std::string& out_path) {
     auto name = device.store.load(CredentialItem::device_name);
     const std::string device_name = name && name.value() ? *name.value() : std::string();
     StdioConsole console(stdin, stdout);
-    for (const auto& line : csr_announcement(device_name, request.value(), 1)) {
-      console.write_line(line);
-    }
+    auto lines = csr_announcement(device_name, request.value(), 1);
+    lines.pop_back();  // the CERT-WAIT line: this command does not wait; install-cert takes it
+    for (const auto& line : lines) console.write_line(line);
     return kExitOk;
   }
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);

@@ -29,8 +29,10 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}        // NOLINT: implicit on purpose, like expected
-  Result(Status failure) : error_(failure.error()) {}  // NOLINT
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose, like expected
+  Result(Status failure)                         // NOLINT
+      : error_(failure.ok() ? std::string("internal error: a success was passed as a failure")
+                            : failure.error()) {}
   static Result failure(std::string message) { return Result(Status::failure(std::move(message))); }
 
   [[nodiscard]] bool ok() const noexcept { return value_.has_value(); }
