@@ -68,6 +68,14 @@ Status connect_one(int fd, const addrinfo& address, std::chrono::milliseconds ti
   return Status::success();
 }
 
+std::string resolve_error_text(int code) {
+#ifdef ESP_PLATFORM
+  return "getaddrinfo error " + std::to_string(code);  // lwIP has no gai_strerror
+#else
+  return gai_strerror(code);
+#endif
+}
+
 }  // namespace
 
 Status BsdSocket::connect(std::string_view host, std::uint16_t port,
@@ -81,7 +89,7 @@ Status BsdSocket::connect(std::string_view host, std::uint16_t port,
   const std::string port_text = std::to_string(port);
   const int resolved = getaddrinfo(host_text.c_str(), port_text.c_str(), &hints, &found);
   if (resolved != 0 || found == nullptr) {
-    return Status::failure("cannot resolve '" + host_text + "': " + gai_strerror(resolved));
+    return Status::failure("cannot resolve '" + host_text + "': " + resolve_error_text(resolved));
   }
   const std::unique_ptr<addrinfo, AddressListFree> addresses(found);
 
