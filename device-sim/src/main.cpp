@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
   scenario->add_option("--messages", tuning.messages, "Readings each seed device publishes")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  scenario->add_option("--rate", tuning.readings_per_second, "Readings per second per seed device")
+      ->check(CLI::Range(0.1, 1000.0))
+      ->capture_default_str();
   scenario->add_option("--qos", tuning.qos, "QoS of publishes and subscriptions")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();

@@ -16,7 +16,8 @@ struct ScenarioSettings {
   std::string ca_bin = "certacl-ca";
   std::string workdir;
   int qos = 1;
-  int messages = 5;  // readings each seed device publishes
+  int messages = 5;                 // readings each seed device publishes
+  double readings_per_second = 20;  // the rate at which it publishes them
   // Upper bound for any single wait (a connect, a delivery); scenarios finish much sooner
   // when everything behaves.
   std::chrono::milliseconds wait_limit{5000};

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "engine/latency_recorder.h"
+#include "engine/rate_pacer.h"
 #include "engine/telemetry_payload.h"
 #include "provision/fleet_provisioner.h"
 #include "scenario/connect_outcome.h"
@@ -119,15 +120,28 @@ ScenarioReport run_seeds(const ScenarioSettings& settings) {
         static_cast<const char*>(message.payload), static_cast<std::size_t>(message.payloadlen)));
     if (stamp) latency.record(steady_now_ns() - stamp->sent_ns);
   };
-  for (std::size_t n = 0; n < messages; ++n) {
-    const auto reading = [&] { return encode_telemetry({n, steady_now_ns()}, 64); };
-    sensor1->publish("sensors/sensor1/temperature", reading(), settings.qos);
-    client_b->publish("test/topic", reading(), settings.qos);
-    for (std::size_t i = 0; i < esp.size(); ++i) {
-      esp[i]->publish(fmt::format("sensors/{}/temperature", kEspSensors[i]), reading(),
-                      settings.qos);
-    }
-  }
+  // Every sensor publishes its readings at the set rate, on the event loop.
+  const RatePacer pacer(settings.readings_per_second);
+  const auto publishing_started = SteadyClock::now();
+  std::size_t published = 0;
+  loop.run_until([&] { return published >= messages; },
+                 settings.wait_limit +
+                     std::chrono::duration_cast<std::chrono::milliseconds>(pacer.due_at(messages)),
+                 [&] {
+                   const auto due = pacer.allowed(SteadyClock::now() - publishing_started);
+                   for (; published < messages && published < due; ++published) {
+                     const auto reading = [&] {
+                       return encode_telemetry({published, steady_now_ns()}, 64);
+                     };
+                     sensor1->publish("sensors/sensor1/temperature", reading(), settings.qos);
+                     client_b->publish("test/topic", reading(), settings.qos);
+                     for (std::size_t i = 0; i < esp.size(); ++i) {
+                       esp[i]->publish(fmt::format("sensors/{}/temperature", kEspSensors[i]),
+                                       reading(), settings.qos);
+                     }
+                   }
+                   return std::chrono::milliseconds(5);
+                 });
   for (const auto& name : kEspSensors) {
     gateway->publish(fmt::format("commands/{}/set", name), "{\"interval_s\":10}", settings.qos);
   }
