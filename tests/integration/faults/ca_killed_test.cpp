@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <thread>
 
@@ -56,6 +57,7 @@ TEST(CaKilled, KillDuringSigningLosesNothingCommitted) {
     const int status = signer.stop(/*hard=*/true);
     if (WIFSIGNALED(status)) ++interrupted;
   }
+  std::cout << "killed " << interrupted << " of " << kAttempts << " signings mid-work\n";
   // Without at least one kill landing mid-work the test proves nothing.
   EXPECT_GT(interrupted, 0);
 
@@ -70,6 +72,13 @@ TEST(CaKilled, KillDuringSigningLosesNothingCommitted) {
     EXPECT_TRUE(std::any_of(after.begin(), after.end(),
                             [&](const CertificateRecord& now) { return now.serial == old.serial; }))
         << "certificate " << old.serial << " was lost";
+  }
+  {
+    // Every device registered before a kill is still registered.
+    SqliteDatabase db(fleet.db_path(), SqliteDatabase::Access::ReadOnly);
+    for (int i = 0; i < kAttempts; ++i) {
+      EXPECT_TRUE(find_device(db, "victim-" + std::to_string(i)).has_value()) << i;
+    }
   }
   for (int i = 0; i < kAttempts; ++i) {
     const std::string device = "victim-" + std::to_string(i);
