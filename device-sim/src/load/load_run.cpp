@@ -102,8 +102,9 @@ class LoadRun {
     last_answer_ = SteadyClock::now();
     loop_.run_until(
         [&] {
-          return (started_ == credentials_.size() && pending_ == 0) ||
-                 SteadyClock::now() - last_answer_ > kConnectStall;
+          const bool answered = started_ == credentials_.size() && pending_ == 0;
+          const bool subscribed = ready_.size() + result_.subscribe_refused >= result_.connected;
+          return (answered && subscribed) || SteadyClock::now() - last_answer_ > kConnectStall;
         },
         kConnectCeiling,
         [&] {
@@ -131,6 +132,7 @@ class LoadRun {
            ready_[i]});
     }
     phase_ = "publishing";
+    publishing_ = true;
     const auto limit =
         std::chrono::duration_cast<milliseconds>(settings_.duration) + settings_.drain_limit;
     loop_.run_until(
@@ -180,12 +182,15 @@ class LoadRun {
     const auto topic = fmt::format("load/{}/echo", device.name());
     device.on_connected = [this, topic](SimulatedDevice& d) { d.subscribe(topic, settings_.qos); };
     device.on_subscribed = [this, index](SimulatedDevice&, int, int granted) {
+      last_answer_ = SteadyClock::now();
       if (granted >= 0x80) {
         ++result_.subscribe_refused;
         note_error(fmt::format("{}: subscription to its echo topic refused",
                                credentials_[index].identity));
       } else {
         ready_.push_back(index);
+        // A SUBACK that arrives after the ramp still joins the publishing schedule.
+        if (publishing_) schedule_.push({SteadyClock::now(), index});
       }
     };
     device.on_message = [this](SimulatedDevice&, const mosquitto_message& message) {
@@ -282,6 +287,7 @@ class LoadRun {
   std::size_t pending_ = 0;
   std::uint64_t sequence_ = 0;
   std::string phase_;
+  bool publishing_ = false;
   TimePoint start_{};
   TimePoint last_progress_{};
   TimePoint last_connack_{};

@@ -22,7 +22,9 @@ TEST(LoadRun, FiftyDevicesDeliverEveryMessage) {
   EXPECT_EQ(json["refused"], 0);
   EXPECT_EQ(json["connection_errors"], 0);
   EXPECT_EQ(json["dropped"], 0);
-  EXPECT_GT(json["sent"].get<int>(), 0);
+  // 50 devices x 5/s x 3 s = 750 scheduled; only the last tick may be cut by a slow loop.
+  EXPECT_GE(json["sent"].get<int>(), 675);
+  EXPECT_LE(json["sent"].get<int>(), 750);
   EXPECT_EQ(json["delivered"], json["sent"]);
   EXPECT_EQ(json["latency_ms"]["samples"], json["delivered"]);
   EXPECT_TRUE(json["passed"].get<bool>());
