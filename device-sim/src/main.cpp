@@ -164,7 +164,12 @@ int main(int argc, char** argv) {
   bool quiet = false;
   load_command->add_flag("--quiet", quiet, "No progress lines");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help is a "parse error" that exits 0; everything else is bad usage.
+    return app.exit(error) == 0 ? 0 : kExitSetup;
+  }
 
   try {
     if (scenario->parsed()) return run_scenarios(scenario_names, scenario_common, tuning);

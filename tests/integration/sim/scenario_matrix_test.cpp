@@ -102,7 +102,7 @@ TEST(ScenarioUsage, BadArgumentsAreOneClearError) {
   TempDir dir;
   const auto result = run_command({sim_binary(), "scenario", "seeds", "--port", "8883", "--cafile",
                                    dir.file("missing.pem"), "--ca-db", dir.file("missing.db")});
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("missing.pem"), std::string::npos) << result.err;
 }
 
