@@ -60,7 +60,15 @@ void MqttTestClient::run_loop() {
       std::lock_guard lock(mutex_);
       if (stop_ || disconnected_at_) return;
     }
-    const int rc = mosquitto_loop(mosq_, 20, 1);
+    if (io_wanted_.load() > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    int rc = MOSQ_ERR_SUCCESS;
+    {
+      std::lock_guard io(io_);
+      rc = mosquitto_loop(mosq_, 10, 1);
+    }
     if (rc != MOSQ_ERR_SUCCESS) {
       std::lock_guard lock(mutex_);
       if (!disconnected_at_) disconnected_at_ = Clock::now();
@@ -95,8 +103,10 @@ ConnectOutcome MqttTestClient::connect(std::chrono::milliseconds timeout) {
 std::optional<std::vector<int>> MqttTestClient::subscribe(const std::string& filter, int qos,
                                                           std::chrono::milliseconds timeout) {
   int mid = 0;
-  if (mosquitto_subscribe(mosq_, &mid, filter.c_str(), qos) != MOSQ_ERR_SUCCESS)
+  if (with_connection([&] { return mosquitto_subscribe(mosq_, &mid, filter.c_str(), qos); }) !=
+      MOSQ_ERR_SUCCESS) {
     return std::nullopt;
+  }
   std::unique_lock lock(mutex_);
   if (!changed_.wait_for(lock, timeout, [&] { return subacks_.count(mid) > 0; }))
     return std::nullopt;
@@ -106,8 +116,10 @@ std::optional<std::vector<int>> MqttTestClient::subscribe(const std::string& fil
 bool MqttTestClient::publish(const std::string& topic, const std::string& payload, int qos,
                              bool retain, std::chrono::milliseconds timeout) {
   int mid = 0;
-  if (mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()),
-                        payload.data(), qos, retain) != MOSQ_ERR_SUCCESS) {
+  if (with_connection([&] {
+        return mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()),
+                                 payload.data(), qos, retain);
+      }) != MOSQ_ERR_SUCCESS) {
     return false;
   }
   std::unique_lock lock(mutex_);
@@ -154,7 +166,7 @@ bool MqttTestClient::connected() {
 }
 
 void MqttTestClient::disconnect() {
-  mosquitto_disconnect(mosq_);
+  with_connection([&] { return mosquitto_disconnect(mosq_); });
   stop_loop();
 }
 

@@ -3,6 +3,7 @@
 // tests. A private thread runs the network loop and never reconnects on its own, so a kick
 // stays visible. Every wait is bounded.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -75,12 +76,24 @@ class MqttTestClient {
   static void on_publish(mosquitto*, void* self, int mid);
   static void on_message(mosquitto*, void* self, const mosquitto_message* message);
   void run_loop();
+  template <typename Call>
+  int with_connection(Call call) {
+    ++io_wanted_;
+    std::lock_guard io(io_);
+    --io_wanted_;
+    return call();
+  }
   void stop_loop();
 
   MqttClientSettings settings_;
   mosquitto* mosq_ = nullptr;
   std::thread loop_;
   std::mutex mutex_;
+  // One thread at a time touches the connection (an SSL object is not thread-safe): the
+  // loop thread holds io_ around each short mosquitto_loop, test threads around each call
+  // and raise io_wanted_ so the loop steps aside.
+  std::mutex io_;
+  std::atomic<int> io_wanted_{0};
   std::condition_variable changed_;
   bool stop_ = false;
   bool connack_seen_ = false;
