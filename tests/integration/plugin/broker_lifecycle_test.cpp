@@ -64,7 +64,7 @@ TEST_F(BrokerLifecycleTest, ShippedDropInConfigurationServesAndEnforces) {
   replace_line(config, "/etc/mosquitto/certacl/server-key.pem", ca_->server_key_path());
   replace_line(config, "/etc/mosquitto/certacl/crl.pem", ca_->write_crl());
   replace_line(config, "/usr/local/lib/mosquitto/mosquitto_certacl.so", plugin_library());
-  replace_line(config, "/var/lib/certacl/registry.db", ca_->db_path());
+  replace_line(config, "/var/lib/certacl/certacl.db", ca_->db_path());
   settings.raw_config = config;
   broker_ = std::make_unique<BrokerFixture>(settings);
   ASSERT_TRUE(broker_->start()) << broker_->log();

@@ -18,10 +18,10 @@ std::string error_of(std::vector<OptionPair> pairs) {
 }
 
 TEST(PluginOptionsTest, DefaultsNeedOnlyTheDatabase) {
-  const auto parsed = parse({{"db_path", "/var/lib/certacl/registry.db"}});
+  const auto parsed = parse({{"db_path", "/var/lib/certacl/certacl.db"}});
   ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
   const auto& options = std::get<PluginOptions>(parsed);
-  EXPECT_EQ(options.db_path, "/var/lib/certacl/registry.db");
+  EXPECT_EQ(options.db_path, "/var/lib/certacl/certacl.db");
   EXPECT_EQ(options.connect.identity_source, policy::IdentitySource::kCommonName);
   EXPECT_EQ(options.connect.client_id_rule, policy::ClientIdRule::kExact);
   EXPECT_EQ(options.stale_limit.count(), 60);
