@@ -89,10 +89,10 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
     if (!milliseconds) return bad_value(key, value, "a number of milliseconds from 10 to 60000");
     options.poll_interval = std::chrono::milliseconds(*milliseconds);
   } else {
-    return OptionsError{
-        fmt::format("{}{}: unknown option (known: db_path, identity, client_id, stale_limit, dry_run, "
-                    "log_level, stats_interval, poll_interval_ms)",
-                    kPrefix, policy::printable(key))};
+    return OptionsError{fmt::format(
+        "{}{}: unknown option (known: db_path, identity, client_id, stale_limit, dry_run, "
+        "log_level, stats_interval, poll_interval_ms)",
+        kPrefix, policy::printable(key))};
   }
   return std::nullopt;
 }
