@@ -37,13 +37,19 @@ X509Ptr self_signed(const std::string& common_name) {
   return certificate;
 }
 
+// What a registered device of the bench fleet presents: its recorded serial and fingerprint.
+policy::PresentedCertificate presented_by_registered_device(int index) {
+  policy::PresentedCertificate presented;
+  presented.serial = serial_of(index);
+  presented.sha256 = fmt::format("{:064x}", index);
+  presented.issuer = "CN=bench CA";
+  presented.common_names = {device_name(index)};
+  return presented;
+}
+
 void BM_ConnectDecision100kDevices(benchmark::State& state) {
   const policy::RegistrySnapshot& registry = registry_100k();
-  policy::PresentedCertificate presented;
-  presented.serial = serial_of(54'321);
-  presented.sha256 = fmt::format("{:064x}", 54'321);
-  presented.issuer = "CN=bench CA";
-  presented.common_names = {device_name(54'321)};
+  const policy::PresentedCertificate presented = presented_by_registered_device(54'321);
   const std::string client_id = device_name(54'321);
   for (auto _ : state) {
     const policy::ConnectVerdict verdict =
@@ -56,11 +62,7 @@ BENCHMARK(BM_ConnectDecision100kDevices);
 
 void BM_ConnectDecisionPlusCompile100kDevices(benchmark::State& state) {
   const policy::RegistrySnapshot& registry = registry_100k();
-  policy::PresentedCertificate presented;
-  presented.serial = serial_of(54'321);
-  presented.sha256 = fmt::format("{:064x}", 54'321);
-  presented.issuer = "CN=bench CA";
-  presented.common_names = {device_name(54'321)};
+  const policy::PresentedCertificate presented = presented_by_registered_device(54'321);
   const std::string client_id = device_name(54'321);
   for (auto _ : state) {
     const policy::ConnectVerdict verdict =

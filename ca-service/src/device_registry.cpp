@@ -11,12 +11,6 @@
 namespace certacl::ca {
 namespace {
 
-bool device_exists(SqliteDatabase& db, const std::string& name) {
-  Statement statement = db.prepare("SELECT 1 FROM devices WHERE name = ?1");
-  statement.bind(1, name);
-  return statement.step();
-}
-
 bool san_taken(SqliteDatabase& db, const char* column, const std::string& value) {
   Statement statement = db.prepare(fmt::format("SELECT 1 FROM devices WHERE {} = ?1", column));
   statement.bind(1, value);
@@ -67,7 +61,7 @@ void add_device(SqliteDatabase& db, const NewDevice& device) {
     }
   }
   require_role(db, device.role);
-  if (device_exists(db, device.name)) {
+  if (find_device(db, device.name)) {
     throw CaError(ExitCode::kConflict, fmt::format("device '{}' already exists", device.name));
   }
   if (device.san_dns && san_taken(db, "san_dns", *device.san_dns)) {

@@ -55,6 +55,12 @@ struct Device {
 };
 
 // The device certificate pasted on stdin, read with the console protocol's own parser.
+// The CA certificate is optional: an empty path means the one the device already stores.
+Result<std::string> read_optional_ca(const std::string& ca_path) {
+  if (ca_path.empty()) return std::string();
+  return read_text_file(ca_path, "CA certificate");
+}
+
 Result<std::string> certificate_from_stdin() {
   StdioConsole console(stdin, stdout);
   CertificateCollector collector(1);
@@ -140,14 +146,11 @@ int install_certificate(const std::string& directory, const std::string& certifi
   auto certificate = certificate_path == "-" ? certificate_from_stdin()
                                              : read_text_file(certificate_path, "certificate");
   if (!certificate) return report(kExitInvalid, certificate.error());
-  std::string ca;
-  if (!ca_path.empty()) {
-    auto loaded = read_text_file(ca_path, "CA certificate");
-    if (!loaded) return report(kExitInvalid, loaded.error());
-    ca = std::move(loaded.value());
-  }
+  auto ca = read_optional_ca(ca_path);
+  if (!ca) return report(kExitInvalid, ca.error());
   Provisioner provisioner(device.store, *device.random);
-  if (auto installed = provisioner.install_certificate(certificate.value(), ca); !installed) {
+  if (auto installed = provisioner.install_certificate(certificate.value(), ca.value());
+      !installed) {
     return report(kExitInvalid, installed.error());
   }
   std::cout << "certificate=" << device.store.path_of(CredentialItem::device_certificate) << "\n";
@@ -158,16 +161,12 @@ int provision(const std::string& directory, const std::string& name, const std::
               bool replace) {
   Device device(directory);
   if (auto started = device.start(); !started) return report(kExitInvalid, started.error());
-  std::string ca;
-  if (!ca_path.empty()) {
-    auto loaded = read_text_file(ca_path, "CA certificate");
-    if (!loaded) return report(kExitInvalid, loaded.error());
-    ca = std::move(loaded.value());
-  }
+  auto ca = read_optional_ca(ca_path);
+  if (!ca) return report(kExitInvalid, ca.error());
   Provisioner provisioner(device.store, *device.random);
   StdioConsole console(stdin, stdout);
   ConsoleProvisioningOptions options;
-  options.built_in_ca_certificate_pem = ca;
+  options.built_in_ca_certificate_pem = ca.value();
   options.replace_key = replace;
   if (auto done = provision_over_console(provisioner, console, name, options); !done) {
     return report(kExitInvalid, "provisioning '" + name + "' failed: " + done.error());
