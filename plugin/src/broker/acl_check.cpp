@@ -1,29 +1,46 @@
 // MOSQ_EVT_ACL_CHECK: runs for every SUBSCRIBE, every PUBLISH received and every delivery,
 // so it only looks up the session and asks its compiled ACL. No SQLite, no allocation
-// unless a denial is logged.
+// unless a denial is logged. A client without a session (a will, a message queued for an
+// offline session, the source of a retained message) is decided from the registry by the
+// username the plugin set at connect.
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>  // MOSQ_ACL_*
+#include <openssl/x509.h>
 
 #include "callbacks.h"
+#include "certacl/openssl_handles.h"
+#include "safe_point.h"
 
 namespace certacl::plugin {
 namespace {
 
-struct AccessKind {
-  policy::Check check;
-  std::string_view verb;
-};
-
-AccessKind access_kind(int access) noexcept {
+policy::Check access_check(int access) noexcept {
   switch (access) {
     case MOSQ_ACL_WRITE:
-      return {policy::Check::kPublish, "publish"};
+      return policy::Check::kPublish;
     case MOSQ_ACL_SUBSCRIBE:
-      return {policy::Check::kSubscribe, "subscribe"};
+      return policy::Check::kSubscribe;
     default:
-      return {policy::Check::kRead, "read"};
+      return policy::Check::kRead;
   }
+}
+
+bool decide_sessionless(PluginState& state, mosquitto* client, policy::Check check,
+                        std::string_view topic) {
+  // mosquitto closes the TLS connection before it publishes a will, keeps no connection
+  // for an offline session, and builds a bare client for the retained-source check: a
+  // certificate still at hand means a live client that never passed BASIC_AUTH.
+  const X509Ptr certificate(static_cast<X509*>(mosquitto_client_certificate(client)));
+  const char* username = mosquitto_client_username(client);
+  const char* client_id = mosquitto_client_id(client);
+  policy::SessionlessRequest request;
+  request.client = client;
+  request.live_connection = certificate != nullptr;
+  request.username = username ? username : "";
+  request.client_id = client_id ? client_id : "";
+  request.now = unix_now();
+  return state.table->check_sessionless(request, check, topic);
 }
 
 }  // namespace
@@ -33,39 +50,25 @@ int on_acl_check(int /*event*/, void* event_data, void* userdata) {
   const auto* data = static_cast<const mosquitto_evt_acl_check*>(event_data);
   // Leaving a subscription never widens access.
   if (data->access == MOSQ_ACL_UNSUBSCRIBE) return MOSQ_ERR_SUCCESS;
-  const AccessKind kind = access_kind(data->access);
-  const std::string_view topic = data->topic ? data->topic : "";
-
-  policy::Decision decision = policy::Decision::deny(policy::Reason::kNoSession);
-  const auto session = state.sessions.find(data->client);
-  if (session != state.sessions.end()) {
-    const policy::ClientAcl& acl = session->second.acl;
-    switch (kind.check) {
-      case policy::Check::kPublish:
-        decision = acl.check_publish(topic);
-        break;
-      case policy::Check::kSubscribe:
-        decision = acl.check_subscribe(topic);
-        break;
-      default:
-        decision = acl.check_read(topic);
-        break;
+  try {
+    state.reauthenticating = false;
+    // A snapshot finished since the last callback is put in force before deciding (TICK
+    // may never come: per_listener_settings true).
+    if (state.watcher->has_new()) adopt_pending(state, unix_now());
+    const policy::Check check = access_check(data->access);
+    const std::string_view topic = data->topic ? data->topic : "";
+    policy::Answer answer = state.table->check(data->client, check, topic);
+    if (answer == policy::Answer::kNoSession) {
+      answer = decide_sessionless(state, data->client, check, topic) ? policy::Answer::kAllow
+                                                                      : policy::Answer::kDeny;
     }
+    // Never kick from here: mosquitto may be in the middle of a delivery loop.
+    carry_out(state, data->client, false);
+    return answer == policy::Answer::kAllow ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+  } catch (const std::exception& error) {
+    state.log->error("ACL check failed, denied: {}", error.what());
+    return MOSQ_ERR_ACL_DENIED;
   }
-  state.counters.count(kind.check, decision);
-  if (decision.allowed()) return MOSQ_ERR_SUCCESS;
-
-  if (state.log->should_log(spdlog::level::info)) try {
-      const char* client_id = mosquitto_client_id(data->client);
-      state.log->info("{}{} device='{}' client_id='{}' topic='{}' reason={}",
-                      state.options.dry_run ? "DRY-RUN would DENY " : "DENY ", kind.verb,
-                      session != state.sessions.end() ? session->second.device : std::string("-"),
-                      policy::printable(client_id ? client_id : ""), policy::printable(topic),
-                      policy::describe(decision.reason));
-    } catch (const std::exception&) {
-      // Logging is best effort; the decision stands.
-    }
-  return state.options.dry_run ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
 }
 
 }  // namespace certacl::plugin

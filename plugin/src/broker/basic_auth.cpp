@@ -7,33 +7,27 @@
 
 #include "callbacks.h"
 #include "certacl/openssl_handles.h"
-#include "connect_check.h"
 #include "presented_certificate.h"
+#include "safe_point.h"
 
 namespace certacl::plugin {
 namespace {
 
-void log_denial(const PluginState& state, const policy::ConnectVerdict& verdict,
-                std::string_view client_id) {
-  state.log->warn("{}connect device='{}' serial={} client_id='{}' reason={}",
-                  state.options.dry_run ? "DRY-RUN would DENY " : "DENY ",
-                  policy::printable(verdict.device), verdict.serial.empty() ? "-" : verdict.serial,
-                  policy::printable(client_id), policy::describe(verdict.decision.reason));
-}
-
-policy::ConnectVerdict decide(PluginState& state, mosquitto* client, std::string_view client_id,
-                              std::int64_t now) {
-  const X509Ptr certificate(static_cast<X509*>(mosquitto_client_certificate(client)));
-  const auto facts = policy::read_presented_certificate(certificate.get());
-  policy::ConnectVerdict verdict =
-      policy::check_connect(facts ? &*facts : nullptr, certificate != nullptr, client_id,
-                            *state.registry, state.options.connect, now);
-  // A registry nobody has been able to read for longer than the stale limit may be
-  // missing revocations: refuse new connections, but still say who was refused.
-  if (verdict.decision.allowed() && registry_stale(state, now)) {
-    verdict.decision = policy::Decision::deny(policy::Reason::kDatabaseStale);
+// A connect that begins after certacl-ca returned must not be decided on an older
+// snapshot: if the database moved past it, read this one certificate's registry entries.
+std::shared_ptr<const policy::RegistrySnapshot> fresher_registry(
+    PluginState& state, const policy::PresentedCertificate* facts, std::int64_t now) {
+  if (facts == nullptr || state.reauthenticating) return nullptr;
+  try {
+    return state.probe->fresher_for(facts->serial, state.table->registry().change_counter(), now);
+  } catch (const std::exception& error) {
+    // Unreadable now: the snapshot decides, and the stale limit bounds how long.
+    if (now >= state.next_probe_error_log) {
+      state.next_probe_error_log = now + 10;
+      state.log->warn("connect decided on the snapshot in force: {}", error.what());
+    }
+    return nullptr;
   }
-  return verdict;
 }
 
 }  // namespace
@@ -43,43 +37,38 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) {
   auto* data = static_cast<mosquitto_evt_basic_auth*>(event_data);
   mosquitto* client = data->client;
   try {
-    const char* raw_client_id = mosquitto_client_id(client);
-    const std::string_view client_id = raw_client_id ? raw_client_id : "";
     const std::int64_t now = unix_now();
-    const policy::ConnectVerdict verdict = decide(state, client, client_id, now);
-    state.counters.count(policy::Check::kConnect, verdict.decision);
-
-    if (!verdict.decision.allowed()) {
-      log_denial(state, verdict, client_id);
-      state.sessions.erase(client);
-      return state.options.dry_run ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH;
+    // catch_up() ends the SIGHUP re-check window, so remember it first.
+    const bool reauthenticating = state.reauthenticating;
+    catch_up(state, now);
+    state.reauthenticating = reauthenticating;
+    const char* raw_client_id = mosquitto_client_id(client);
+    const X509Ptr certificate(static_cast<X509*>(mosquitto_client_certificate(client)));
+    const auto facts = policy::read_presented_certificate(certificate.get());
+    policy::AdmitRequest request;
+    request.client = client;
+    request.certificate = facts ? &*facts : nullptr;
+    request.certificate_present = certificate != nullptr;
+    request.client_id = raw_client_id ? raw_client_id : "";
+    request.registry_stale = registry_stale(state, now);
+    request.fresher = fresher_registry(state, request.certificate, now);
+    request.now = now;
+    const policy::AdmitResult result = state.table->admit(request);
+    int answer = result.accept ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH;
+    if (result.accept && !result.username.empty() &&
+        mosquitto_set_username(client, result.username.c_str()) != MOSQ_ERR_SUCCESS) {
+      state.log->error("DENY connect device='{}': cannot set the MQTT username",
+                       policy::printable(result.username));
+      state.table->end(client);
+      answer = MOSQ_ERR_AUTH;
     }
-    ClientSession session{verdict.device,
-                          std::string(client_id),
-                          verdict.serial,
-                          verdict.role,
-                          verdict.not_after,
-                          policy::ClientAcl::compile(state.registry->rules_for_role(verdict.role),
-                                                     verdict.device, client_id)};
-    if (session.acl.rejected_rule_count() > 0) {
-      state.log->error(
-          "role '{}' has {} invalid rule pattern(s); they were skipped and a bad "
-          "deny rule closes its action for device '{}'",
-          verdict.role, session.acl.rejected_rule_count(), verdict.device);
-    }
-    if (mosquitto_set_username(client, verdict.device.c_str()) != MOSQ_ERR_SUCCESS) {
-      state.log->error("DENY connect device='{}' serial={}: cannot set the MQTT username",
-                       verdict.device, verdict.serial);
-      return MOSQ_ERR_AUTH;
-    }
-    state.log->info("ALLOW connect device='{}' serial={} client_id='{}' role='{}' rules={}",
-                    verdict.device, verdict.serial, policy::printable(client_id), verdict.role,
-                    session.acl.rule_count());
-    state.sessions.insert_or_assign(client, std::move(session));
-    return MOSQ_ERR_SUCCESS;
+    // A new connect is a safe point to kick others (not while mosquitto re-checks every
+    // client after SIGHUP: it is iterating over them).
+    carry_out(state, client, !state.reauthenticating);
+    return answer;
   } catch (const std::exception& error) {
     // Out of memory or a certificate OpenSSL cannot print: refuse, never crash the broker.
-    state.sessions.erase(client);
+    state.table->end(client);
     state.log->error("DENY connect: internal error: {}", error.what());
     return MOSQ_ERR_AUTH;
   }

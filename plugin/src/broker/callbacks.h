@@ -16,11 +16,7 @@ int on_acl_check(int event, void* event_data, void* userdata);
 int on_tick(int event, void* event_data, void* userdata);
 int on_disconnect(int event, void* event_data, void* userdata);
 int on_reload(int event, void* event_data, void* userdata);
-
-// Puts a new snapshot in force: every live session is re-checked against it, revoked or
-// disabled ones are queued for kicking, changed roles are recompiled.
-void adopt_snapshot(PluginState& state, std::shared_ptr<const policy::RegistrySnapshot> fresh,
-                    std::int64_t now);
+int on_message(int event, void* event_data, void* userdata);
 
 // The plugin_opt_* list mosquitto hands to init and reload, as plain strings.
 [[nodiscard]] std::vector<OptionPair> read_option_pairs(const mosquitto_opt* options, int count);

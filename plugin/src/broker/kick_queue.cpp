@@ -5,14 +5,20 @@
 
 namespace certacl::plugin {
 
-std::size_t KickQueue::kick_all() {
-  std::vector<std::string> ids;
-  ids.swap(pending_);
+std::size_t KickQueue::kick_all(policy::ClientKey spared) {
+  std::vector<policy::KickOrder> orders;
+  orders.swap(pending_);
   std::size_t kicked = 0;
-  for (const std::string& id : ids) {
+  for (policy::KickOrder& order : orders) {
+    if (order.client == spared && spared != nullptr) {
+      pending_.push_back(std::move(order));
+      continue;
+    }
     // A null id would kick every client; sessions always carry a non-empty one.
-    if (id.empty()) continue;
-    if (mosquitto_kick_client_by_clientid(id.c_str(), false) == MOSQ_ERR_SUCCESS) ++kicked;
+    if (order.client_id.empty()) continue;
+    if (mosquitto_kick_client_by_clientid(order.client_id.c_str(), false) == MOSQ_ERR_SUCCESS) {
+      ++kicked;
+    }
   }
   return kicked;
 }

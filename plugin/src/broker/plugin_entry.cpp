@@ -27,6 +27,7 @@ constexpr Registration kCallbacks[] = {
     {MOSQ_EVT_TICK, certacl::plugin::on_tick},
     {MOSQ_EVT_DISCONNECT, certacl::plugin::on_disconnect},
     {MOSQ_EVT_RELOAD, certacl::plugin::on_reload},
+    {MOSQ_EVT_MESSAGE, certacl::plugin::on_message},
 };
 
 void unregister_all(mosquitto_plugin_id_t* identifier) {
@@ -71,8 +72,9 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t* identifier, void** userdata,
     running.log->warn(
         "started: db='{}' ({} devices, {} certificates, change {}) identity={} "
         "client_id={} stale_limit={}s dry_run={}",
-        running.options.db_path, running.registry->device_count(),
-        running.registry->certificate_count(), running.registry->change_counter(),
+        certacl::policy::printable(running.options.db_path),
+        running.table->registry().device_count(), running.table->registry().certificate_count(),
+        running.table->registry().change_counter(),
         certacl::policy::to_string(running.options.connect.identity_source),
         certacl::policy::to_string(running.options.connect.client_id_rule),
         running.options.stale_limit.count(), running.options.dry_run);

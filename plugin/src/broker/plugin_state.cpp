@@ -3,9 +3,38 @@
 #include <ctime>
 
 namespace certacl::plugin {
+namespace {
+
+policy::LogLevel log_level(spdlog::level::level_enum level) noexcept {
+  switch (level) {
+    case spdlog::level::trace:
+      return policy::LogLevel::kTrace;
+    case spdlog::level::debug:
+      return policy::LogLevel::kDebug;
+    case spdlog::level::info:
+      return policy::LogLevel::kInfo;
+    case spdlog::level::warn:
+      return policy::LogLevel::kWarn;
+    case spdlog::level::err:
+    case spdlog::level::critical:
+      return policy::LogLevel::kError;
+    default:
+      return policy::LogLevel::kOff;
+  }
+}
+
+}  // namespace
 
 std::int64_t unix_now() {
   return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+policy::SessionTableOptions table_options(const PluginOptions& options) {
+  policy::SessionTableOptions table;
+  table.connect = options.connect;
+  table.dry_run = options.dry_run;
+  table.log_level = log_level(options.log_level);
+  return table;
 }
 
 std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifier,
@@ -16,7 +45,9 @@ std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifi
   state->sink = std::make_shared<MosquittoLogSink>();
   state->log = std::make_shared<spdlog::logger>("certacl", state->sink);
   state->log->set_level(state->options.log_level);
-  state->registry = watch_database(*state);
+  state->table =
+      std::make_unique<policy::SessionTable>(table_options(state->options), watch_database(*state));
+  state->started_at = unix_now();
   return state;
 }
 
@@ -26,6 +57,7 @@ std::shared_ptr<const policy::RegistrySnapshot> watch_database(PluginState& stat
   state.watcher.reset();
   state.watcher = std::make_unique<SnapshotWatcher>(state.options.db_path,
                                                     state.options.poll_interval, *snapshot);
+  state.probe = std::make_unique<RegistryProbe>(state.options.db_path);
   return snapshot;
 }
 

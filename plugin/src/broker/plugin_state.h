@@ -6,14 +6,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
-#include "client_acl.h"
-#include "decision_counters.h"
 #include "kick_queue.h"
 #include "mosquitto_log_sink.h"
 #include "plugin_options.h"
+#include "registry_probe.h"
 #include "registry_snapshot.h"
+#include "session_table.h"
 #include "snapshot_watcher.h"
 
 struct mosquitto;
@@ -21,33 +20,32 @@ struct mosquitto_plugin_id_t;
 
 namespace certacl::plugin {
 
-// One authenticated connection: who it is and its compiled ACL.
-struct ClientSession {
-  std::string device;
-  std::string client_id;
-  std::string serial;
-  std::string role;
-  std::int64_t not_after = 0;
-  policy::ClientAcl acl;
-};
-
 struct PluginState {
   mosquitto_plugin_id_t* identifier = nullptr;
   PluginOptions options;
   std::shared_ptr<MosquittoLogSink> sink;
   std::shared_ptr<spdlog::logger> log;
-  std::shared_ptr<const policy::RegistrySnapshot> registry;
   std::unique_ptr<SnapshotWatcher> watcher;
-  std::unordered_map<const mosquitto*, ClientSession> sessions;
-  policy::DecisionCounters counters;
+  std::unique_ptr<RegistryProbe> probe;
+  std::unique_ptr<policy::SessionTable> table;
   KickQueue kicks;
-  std::int64_t next_expiry_scan = 0;
+  std::int64_t started_at = 0;
   std::int64_t next_health_log = 0;
   std::int64_t next_stats = 0;
+  std::int64_t next_probe_error_log = 0;
   bool stale_reported = false;
+  // TICK never runs under per_listener_settings true (mosquitto 2.0.11): then changes are
+  // adopted in the client callbacks and kicks wait for the next connect or publish.
+  bool tick_seen = false;
+  bool tickless_reported = false;
+  // Between MOSQ_EVT_RELOAD and the next other callback mosquitto re-runs BASIC_AUTH for
+  // every client while it iterates over them: no kicking, no SQLite there.
+  bool reauthenticating = false;
 };
 
 [[nodiscard]] std::int64_t unix_now();
+
+[[nodiscard]] policy::SessionTableOptions table_options(const PluginOptions& options);
 
 // Builds the logger, reads the database and starts watching it. Throws std::exception with
 // a message that names the database and the cause; the broker must then not start.

@@ -24,14 +24,15 @@ std::vector<OptionPair> read_option_pairs(const mosquitto_opt* options, int coun
 namespace {
 
 // mosquitto 2.0.x skips plugin_opt_* lines when it re-reads its configuration and passes
-// no options with the RELOAD event: the running options stay, and the database is re-read
-// at once so an operator's SIGHUP still means "look again now".
+// no options with the RELOAD event: the running options stay, and the watcher thread is
+// asked to re-read the registry at once, so an operator's SIGHUP still means "look again
+// now" without any SQLite on the broker thread. The next callback adopts what it read.
 void reread_database(PluginState& state) {
-  adopt_snapshot(state, watch_database(state), unix_now());
+  state.watcher->request_reread();
   state.log->warn(
-      "SIGHUP: registry re-read (change {}); this broker passes no plugin options "
-      "on reload, so the running options stay (restart to change them)",
-      state.registry->change_counter());
+      "SIGHUP: re-reading the registry (in force: change {}); this broker passes no plugin "
+      "options on reload, so the running options stay (restart to change them)",
+      state.table->registry().change_counter());
 }
 
 void apply_options(PluginState& state, PluginOptions fresh) {
@@ -40,20 +41,23 @@ void apply_options(PluginState& state, PluginOptions fresh) {
   PluginOptions previous = std::exchange(state.options, std::move(fresh));
   if (database_changed) {
     try {
-      adopt_snapshot(state, watch_database(state), unix_now());
+      // Only for a broker that passes options on reload (2.0.11 never does): a new
+      // database is read here, on the broker thread, so a bad path is refused at once.
+      state.table->adopt(watch_database(state), unix_now());
     } catch (const std::exception& error) {
-      state.log->error("reload refused, cannot read database '{}': {}", state.options.db_path,
-                       error.what());
+      state.log->error("reload refused, cannot read database '{}': {}",
+                       policy::printable(state.options.db_path), error.what());
       state.options = std::move(previous);
       return;
     }
   }
   state.log->set_level(state.options.log_level);
+  state.table->set_options(table_options(state.options));
   state.next_stats = 0;
   state.log->warn(
       "options reloaded: db_path='{}' identity={} client_id={} stale_limit={}s "
       "dry_run={} stats_interval={}s poll_interval={}ms",
-      state.options.db_path, policy::to_string(state.options.connect.identity_source),
+      policy::printable(state.options.db_path), policy::to_string(state.options.connect.identity_source),
       policy::to_string(state.options.connect.client_id_rule), state.options.stale_limit.count(),
       state.options.dry_run, state.options.stats_interval.count(),
       state.options.poll_interval.count());
@@ -64,6 +68,8 @@ void apply_options(PluginState& state, PluginOptions fresh) {
 int on_reload(int /*event*/, void* event_data, void* userdata) {
   auto& state = *static_cast<PluginState*>(userdata);
   const auto* data = static_cast<const mosquitto_evt_reload*>(event_data);
+  // mosquitto now re-runs BASIC_AUTH for every connected client while iterating over them.
+  state.reauthenticating = true;
   try {
     if (data->options == nullptr || data->option_count == 0) {
       reread_database(state);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <ctime>
+#include <utility>
 #include <exception>
 
 #include "certacl/registry.h"
@@ -68,7 +69,16 @@ SnapshotWatcher::~SnapshotWatcher() {
 
 std::shared_ptr<const policy::RegistrySnapshot> SnapshotWatcher::take_new() {
   std::lock_guard lock(mutex_);
+  has_new_.store(false, std::memory_order_release);
   return std::move(pending_);
+}
+
+void SnapshotWatcher::request_reread() {
+  {
+    std::lock_guard lock(mutex_);
+    reread_requested_ = true;
+  }
+  wake_.notify_all();
 }
 
 SnapshotWatcher::Health SnapshotWatcher::health() const {
@@ -82,10 +92,14 @@ void SnapshotWatcher::run(std::int64_t known_counter) {
   std::int64_t known_data_version = -1;
   bool first_poll = true;
   while (true) {
+    bool reread = false;
     {
       std::unique_lock lock(mutex_);
-      if (!first_poll && wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+      if (!first_poll) {
+        wake_.wait_for(lock, interval_, [this] { return stopping_ || reread_requested_; });
+      }
       if (stopping_) return;
+      reread = std::exchange(reread_requested_, false);
     }
     first_poll = false;
     try {
@@ -99,16 +113,19 @@ void SnapshotWatcher::run(std::int64_t known_counter) {
       // registry costs one pragma per poll.
       const std::int64_t data_version = db->query_int64("PRAGMA data_version");
       std::shared_ptr<const policy::RegistrySnapshot> fresh;
-      if (data_version != known_data_version) {
+      if (data_version != known_data_version || reread) {
         const std::int64_t counter = read_change_counter(*db);
-        if (counter != known_counter) {
+        if (counter != known_counter || reread) {
           fresh = policy::RegistrySnapshot::build(load_registry(*db), unix_now());
           known_counter = fresh->change_counter();
         }
         known_data_version = data_version;
       }
       std::lock_guard lock(mutex_);
-      if (fresh) pending_ = std::move(fresh);
+      if (fresh) {
+        pending_ = std::move(fresh);
+        has_new_.store(true, std::memory_order_release);
+      }
       health_.last_success = unix_now();
       health_.failures = 0;
       health_.last_error.clear();

@@ -5,6 +5,7 @@
 // TICK callback empties. Failures are recorded, never thrown across threads: the last good
 // snapshot stays in force and health() says how old it is.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -38,6 +39,10 @@ class SnapshotWatcher {
 
   // The snapshot built since the last call, or nullptr.
   [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> take_new();
+  // Lock-free hint that take_new() has something, cheap enough for every ACL check.
+  [[nodiscard]] bool has_new() const noexcept { return has_new_.load(std::memory_order_acquire); }
+  // Re-reads the whole registry on the watcher thread at once, changed or not (SIGHUP).
+  void request_reread();
   [[nodiscard]] Health health() const;
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
@@ -49,6 +54,8 @@ class SnapshotWatcher {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool reread_requested_ = false;
+  std::atomic<bool> has_new_{false};
   std::shared_ptr<const policy::RegistrySnapshot> pending_;
   Health health_;
   std::thread thread_;

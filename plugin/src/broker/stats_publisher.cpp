@@ -24,25 +24,35 @@ void publish_number(std::string_view path, std::uint64_t value) {
 
 void publish_stats(const PluginState& state, std::int64_t now) {
   using policy::Check;
+  const policy::DecisionCounters& counters = state.table->counters();
+  const policy::RegistrySnapshot& registry = state.table->registry();
   for (std::size_t check_index = 0; check_index < policy::kCheckCount; ++check_index) {
     const auto check = static_cast<Check>(check_index);
     const std::string_view check_name = policy::slug(check);
     if (check != Check::kKick) {
-      publish_number(fmt::format("{}/allowed", check_name), state.counters.allowed(check));
+      publish_number(fmt::format("{}/allowed", check_name), counters.allowed(check));
     }
-    publish_number(fmt::format("{}/denied", check_name), state.counters.denied(check));
+    publish_number(fmt::format("{}/denied", check_name), counters.denied(check));
     for (std::size_t reason_index = 1; reason_index < policy::kReasonCount; ++reason_index) {
       const auto reason = static_cast<policy::Reason>(reason_index);
-      const std::uint64_t count = state.counters.get(check, reason);
+      const std::uint64_t count = counters.get(check, reason);
       if (count == 0) continue;
       publish_number(fmt::format("{}/denied/{}", check_name, policy::slug(reason)), count);
     }
+    if (!state.options.dry_run && counters.would_deny(check) == 0) continue;
+    publish_number(fmt::format("{}/would_deny", check_name), counters.would_deny(check));
+    for (std::size_t reason_index = 1; reason_index < policy::kReasonCount; ++reason_index) {
+      const auto reason = static_cast<policy::Reason>(reason_index);
+      const std::uint64_t count = counters.get_would_deny(check, reason);
+      if (count == 0) continue;
+      publish_number(fmt::format("{}/would_deny/{}", check_name, policy::slug(reason)), count);
+    }
   }
-  publish_number("sessions", state.sessions.size());
-  publish_number("registry/devices", state.registry->device_count());
-  publish_number("registry/certificates", state.registry->certificate_count());
+  publish_number("sessions", state.table->size());
+  publish_number("registry/devices", registry.device_count());
+  publish_number("registry/certificates", registry.certificate_count());
   publish_number("registry/change_counter",
-                 static_cast<std::uint64_t>(state.registry->change_counter()));
+                 static_cast<std::uint64_t>(registry.change_counter()));
   const std::int64_t age = registry_age(state, now);
   publish_number("registry/age_seconds", static_cast<std::uint64_t>(age < 0 ? 0 : age));
   publish_number("registry/stale", registry_stale(state, now) ? 1 : 0);

@@ -1,7 +1,5 @@
 #include "connect_check.h"
 
-#include <fmt/format.h>
-
 #include <span>
 
 #include "certacl/identity.h"
@@ -106,20 +104,6 @@ std::string_view to_string(ClientIdRule rule) noexcept {
   return "unknown";
 }
 
-std::string printable(std::string_view untrusted) {
-  std::string out;
-  out.reserve(untrusted.size());
-  for (const char c : untrusted) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F || c == '\'' || c == '\\') {
-      out += fmt::format("\\x{:02X}", byte);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 Decision recheck_registration(std::string_view device_name, std::string_view serial,
                               const RegistrySnapshot& registry, std::int64_t now) {
   const CertificateRecord* record = registry.find_certificate(serial);
@@ -134,6 +118,19 @@ Decision recheck_registration(std::string_view device_name, std::string_view ser
   if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
   if (!device->enabled) return Decision::deny(Reason::kDeviceDisabled);
   return Decision::allow();
+}
+
+Decision device_standing(std::string_view device_name, const RegistrySnapshot& registry,
+                         std::int64_t now) {
+  const Device* device = registry.find_device(device_name);
+  if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
+  if (!device->enabled) return Decision::deny(Reason::kDeviceDisabled);
+  for (const CertificateRecord* record : registry.certificates_of(device_name)) {
+    if (!record->revoked() && now >= record->not_before && now <= record->not_after) {
+      return Decision::allow();
+    }
+  }
+  return Decision::deny(Reason::kNoValidCertificate);
 }
 
 ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certificate_present,

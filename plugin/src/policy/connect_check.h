@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "decision.h"
+#include "log_escape.h"
 #include "presented_certificate.h"
 #include "registry_snapshot.h"
 
@@ -43,7 +44,11 @@ struct ConnectVerdict {
 [[nodiscard]] Decision recheck_registration(std::string_view device, std::string_view serial,
                                             const RegistrySnapshot& registry, std::int64_t now);
 
-// Prints untrusted text (a CN with a NUL, a control character) safely into one log line.
-[[nodiscard]] std::string printable(std::string_view untrusted);
+// The standing of a device when no certificate is at hand (a will published after the
+// connection closed, a message queued for an offline session, the source of a retained
+// message): registered, enabled, and holding at least one certificate that is neither
+// revoked nor outside its validity.
+[[nodiscard]] Decision device_standing(std::string_view device, const RegistrySnapshot& registry,
+                                       std::int64_t now);
 
 }  // namespace certacl::policy

@@ -32,6 +32,11 @@ constexpr std::array<ReasonText, kReasonCount> kReasonTexts = {{
     {"no rule allows it", "no_matching_rule"},
     {"denied by rule", "denied_by_rule"},
     {"device role changed", "role_changed"},
+    {"device holds no valid certificate", "no_valid_certificate"},
+    {"connected without certacl's connect check (use_identity_as_username or "
+     "use_subject_as_username is on)",
+     "not_authenticated"},
+    {"rules narrowed; a reconnect re-checks queued messages", "rules_narrowed"},
 }};
 
 }  // namespace

@@ -32,6 +32,9 @@ enum class Reason : std::uint8_t {
   kNoMatchingRule,
   kDeniedByRule,
   kRoleChanged,
+  kNoValidCertificate,
+  kNotAuthenticated,
+  kRulesNarrowed,
   kCount
 };
 

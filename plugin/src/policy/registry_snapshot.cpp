@@ -37,6 +37,11 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
     if (device.san_dns) snapshot->devices_by_san_dns_.emplace(*device.san_dns, &device);
     if (device.san_uri) snapshot->devices_by_san_uri_.emplace(*device.san_uri, &device);
   }
+  for (const auto& [serial, certificate] : snapshot->certificates_) {
+    if (certificate.device) {
+      snapshot->certificates_by_device_[*certificate.device].push_back(&certificate);
+    }
+  }
   for (RoleRule& rule : contents.rules) {
     std::string role = rule.role;
     snapshot->rules_by_role_[std::move(role)].push_back(std::move(rule));
@@ -61,6 +66,13 @@ const Device* RegistrySnapshot::find_device_by_san_dns(std::string_view san) con
 const Device* RegistrySnapshot::find_device_by_san_uri(std::string_view san) const noexcept {
   const Device* const* device = find_in(devices_by_san_uri_, san);
   return device ? *device : nullptr;
+}
+
+std::span<const CertificateRecord* const> RegistrySnapshot::certificates_of(
+    std::string_view device) const noexcept {
+  const std::vector<const CertificateRecord*>* certificates = find_in(certificates_by_device_, device);
+  if (!certificates) return {};
+  return {certificates->data(), certificates->size()};
 }
 
 std::span<const RoleRule> RegistrySnapshot::rules_for_role(std::string_view role) const noexcept {

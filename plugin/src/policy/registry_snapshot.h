@@ -24,6 +24,9 @@ class RegistrySnapshot {
   [[nodiscard]] const Device* find_device(std::string_view name) const noexcept;
   [[nodiscard]] const Device* find_device_by_san_dns(std::string_view san) const noexcept;
   [[nodiscard]] const Device* find_device_by_san_uri(std::string_view san) const noexcept;
+  // Every certificate issued to the device (revoked and expired ones included).
+  [[nodiscard]] std::span<const CertificateRecord* const> certificates_of(
+      std::string_view device) const noexcept;
   // Rules of a role in database order; empty for an unknown role.
   [[nodiscard]] std::span<const RoleRule> rules_for_role(std::string_view role) const noexcept;
   // True when `role` has exactly the same rules here as in `other`.
@@ -43,6 +46,7 @@ class RegistrySnapshot {
   TextMap<const Device*> devices_by_san_dns_;
   TextMap<const Device*> devices_by_san_uri_;
   TextMap<std::vector<RoleRule>> rules_by_role_;
+  TextMap<std::vector<const CertificateRecord*>> certificates_by_device_;
 };
 
 }  // namespace certacl::policy

@@ -1,0 +1,337 @@
+#include "session_table.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "certacl/identity.h"
+#include "rule_narrowing.h"
+
+namespace certacl::policy {
+namespace {
+
+constexpr std::size_t kMaxSessionlessAcls = 4096;
+
+std::string_view dry_run_prefix(bool dry_run) noexcept {
+  return dry_run ? "DRY-RUN would " : "";
+}
+
+Decision evaluate(const ClientAcl& acl, Check check, std::string_view topic) noexcept {
+  switch (check) {
+    case Check::kPublish:
+      return acl.check_publish(topic);
+    case Check::kSubscribe:
+      return acl.check_subscribe(topic);
+    default:
+      return acl.check_read(topic);
+  }
+}
+
+}  // namespace
+
+std::string_view verb(Check check) noexcept {
+  return slug(check);
+}
+
+SessionTable::SessionTable(SessionTableOptions options,
+                           std::shared_ptr<const RegistrySnapshot> registry)
+    : options_(options), registry_(std::move(registry)) {}
+
+// ---- outbox ---------------------------------------------------------------------------
+
+Effects SessionTable::take_effects() {
+  Effects out;
+  std::swap(out, effects_);
+  return out;
+}
+
+void SessionTable::log(LogLevel level, std::string line) {
+  effects_.lines.push_back({level, std::move(line)});
+}
+
+bool SessionTable::enforce(Check check, Decision decision) {
+  if (decision.allowed()) {
+    counters_.count(check, decision);
+    return true;
+  }
+  if (options_.dry_run) {
+    counters_.count_would_deny(check, decision.reason);
+    return true;
+  }
+  counters_.count(check, decision);
+  return false;
+}
+
+void SessionTable::kick(Session& session, ClientKey client, Reason why) {
+  // Once only: a session already on its way out (or, under dry_run, already reported)
+  // is not kicked or reported again, so nothing repeats every second.
+  if (session.standing != Reason::kAllowed) return;
+  session.standing = why;
+  if (options_.dry_run) {
+    counters_.count_would_deny(Check::kKick, why);
+  } else {
+    counters_.count(Check::kKick, Decision::deny(why));
+    effects_.kicks.push_back({client, session.client_id});
+  }
+  if (logs(LogLevel::kWarn)) {
+    log(LogLevel::kWarn, fmt::format("{}kick device='{}' serial={} client_id='{}' reason={}",
+                                     dry_run_prefix(options_.dry_run), printable(session.device),
+                                     printable(session.serial), printable(session.client_id),
+                                     describe(why)));
+  }
+}
+
+// ---- per-message denials: counters first, lines rate-limited --------------------------
+
+LogLevel SessionTable::denial_level(std::vector<DenialLogSlot>& slots, Check check, Reason reason,
+                                    std::int64_t now, std::uint64_t& held_back) {
+  for (DenialLogSlot& slot : slots) {
+    if (slot.check != check || slot.reason != reason) continue;
+    if (now < slot.quiet_until) {
+      ++slot.held_back;
+      return LogLevel::kDebug;
+    }
+    held_back = slot.held_back;
+    slot.held_back = 0;
+    slot.quiet_until = now + options_.denial_log_interval;
+    return LogLevel::kInfo;
+  }
+  slots.push_back({check, reason, now + options_.denial_log_interval, 0});
+  return LogLevel::kInfo;
+}
+
+void SessionTable::log_denial(std::vector<DenialLogSlot>& slots, Check check, Decision decision,
+                              std::string_view device, std::string_view client_id,
+                              std::string_view topic, std::string_view note, std::int64_t now) {
+  if (!logs(LogLevel::kInfo) && !logs(LogLevel::kDebug)) return;
+  std::uint64_t held_back = 0;
+  const LogLevel level = denial_level(slots, check, decision.reason, now, held_back);
+  if (!logs(level)) return;
+  std::string line =
+      fmt::format("{}{} device='{}' client_id='{}' topic='{}' reason={}{}",
+                  options_.dry_run ? "DRY-RUN would DENY " : "DENY ", verb(check),
+                  printable(device), printable(client_id), printable(topic),
+                  describe(decision.reason), note);
+  if (held_back > 0) {
+    line += fmt::format(" ({} like it in the last {} s logged at debug only)", held_back,
+                        options_.denial_log_interval);
+  }
+  log(level, std::move(line));
+}
+
+// ---- connect ----------------------------------------------------------------------------
+
+AdmitResult SessionTable::admit(const AdmitRequest& request) {
+  const RegistrySnapshot& registry = request.fresher ? *request.fresher : *registry_;
+  ConnectVerdict verdict =
+      check_connect(request.certificate, request.certificate_present, request.client_id,
+                    registry, options_.connect, request.now);
+  // A registry nobody has been able to read for longer than the stale limit may be
+  // missing revocations: refuse new connections, but still say who was refused.
+  if (verdict.decision.allowed() && request.registry_stale) {
+    verdict.decision = Decision::deny(Reason::kDatabaseStale);
+  }
+  sessions_.erase(request.client);
+  const bool accept = enforce(Check::kConnect, verdict.decision);
+  if (!verdict.decision.allowed()) {
+    if (logs(LogLevel::kWarn)) {
+      log(LogLevel::kWarn,
+          fmt::format("{}connect device='{}' serial={} client_id='{}' reason={}",
+                      options_.dry_run ? "DRY-RUN would DENY " : "DENY ",
+                      printable(verdict.device), verdict.serial.empty() ? "-" : printable(verdict.serial),
+                      printable(request.client_id), describe(verdict.decision.reason)));
+    }
+    if (!accept) return {};
+  }
+
+  // Allowed, or refused under dry_run: the session records who this is so that every
+  // later check reports the decision that would really have been taken.
+  const Device* device = registry.find_device(verdict.device);
+  Session session;
+  session.device = device ? device->name : verdict.device;
+  session.client_id = std::string(request.client_id);
+  session.serial = verdict.serial;
+  session.role = device ? device->role : std::string();
+  session.not_after = verdict.decision.allowed() ? verdict.not_after : 0;
+  session.standing = verdict.decision.reason;
+  // A one-device registry read at connect holds this role's complete rules, so later
+  // changes are compared with what was really compiled.
+  session.compiled_from = request.fresher ? request.fresher : registry_;
+  if (device && !request.client_id.empty() && certacl::client_id_problem(request.client_id).empty()) {
+    session.acl = ClientAcl::compile(registry.rules_for_role(session.role), session.device,
+                                     request.client_id);
+  }
+  if (session.acl.rejected_rule_count() > 0 && logs(LogLevel::kError)) {
+    log(LogLevel::kError,
+        fmt::format("role '{}' has {} invalid rule pattern(s); they were skipped and a bad "
+                    "deny rule closes its action for device '{}'",
+                    printable(session.role), session.acl.rejected_rule_count(),
+                    printable(session.device)));
+  }
+  if (verdict.decision.allowed() && logs(LogLevel::kInfo)) {
+    log(LogLevel::kInfo,
+        fmt::format("ALLOW connect device='{}' serial={} client_id='{}' role='{}' rules={}{}",
+                    printable(session.device), printable(session.serial),
+                    printable(session.client_id), printable(session.role),
+                    session.acl.rule_count(),
+                    request.fresher ? " (decided on a fresh read: the registry changed)" : ""));
+  }
+  AdmitResult result;
+  result.accept = true;
+  if (device) result.username = device->name;
+  sessions_.insert_or_assign(request.client, std::move(session));
+  return result;
+}
+
+// ---- access checks ----------------------------------------------------------------------
+
+std::int64_t SessionTable::now() const {
+  return options_.clock ? options_.clock() : static_cast<std::int64_t>(std::time(nullptr));
+}
+
+Answer SessionTable::check(ClientKey client, Check check, std::string_view topic) {
+  const auto found = sessions_.find(client);
+  if (found == sessions_.end()) return Answer::kNoSession;
+  Session& session = found->second;
+  const Decision decision = session.standing == Reason::kAllowed
+                                ? evaluate(session.acl, check, topic)
+                                : Decision::deny(session.standing);
+  if (decision.allowed()) {
+    counters_.count(check, decision);
+    return Answer::kAllow;
+  }
+  const bool allowed = enforce(check, decision);
+  log_denial(session.denial_log, check, decision, session.device, session.client_id, topic,
+             session.standing == Reason::kAllowed ? "" : " (session refused)", now());
+  return allowed ? Answer::kAllow : Answer::kDeny;
+}
+
+const ClientAcl& SessionTable::sessionless_acl(std::string_view device, std::string_view role,
+                                               std::string_view client_id) {
+  std::string key;
+  key.reserve(device.size() + client_id.size() + 1);
+  key.append(device).push_back('\n');
+  key.append(client_id);
+  const auto found = sessionless_acls_.find(key);
+  if (found != sessionless_acls_.end()) return found->second;
+  if (sessionless_acls_.size() >= kMaxSessionlessAcls) sessionless_acls_.clear();
+  return sessionless_acls_
+      .emplace(std::move(key), ClientAcl::compile(registry_->rules_for_role(role), device,
+                                                  client_id))
+      .first->second;
+}
+
+bool SessionTable::check_sessionless(const SessionlessRequest& request, Check check,
+                                     std::string_view topic) {
+  Decision decision = Decision::deny(Reason::kNotAuthenticated);
+  std::string_view note = " (live connection without a certacl session)";
+  if (request.live_connection) {
+    // The broker let this client in without asking the plugin: refuse all it does and end
+    // the connection.
+    if (!request.client_id.empty()) {
+      auto [slot, inserted] = sessions_.try_emplace(request.client);
+      if (inserted) {
+        slot->second.device.assign(request.username.data(), request.username.size());
+        slot->second.client_id.assign(request.client_id.data(), request.client_id.size());
+        slot->second.serial = "-";
+        kick(slot->second, request.client, Reason::kNotAuthenticated);
+      }
+    }
+  } else {
+    note = " (no live session: decided from the registry)";
+    const bool usable_identity = !request.username.empty() && !request.client_id.empty() &&
+                                 certacl::client_id_problem(request.client_id).empty();
+    decision = usable_identity ? device_standing(request.username, *registry_, request.now)
+                               : Decision::deny(Reason::kUnknownDevice);
+    if (decision.allowed()) {
+      const Device* device = registry_->find_device(request.username);
+      decision = evaluate(sessionless_acl(device->name, device->role, request.client_id), check,
+                          topic);
+    }
+  }
+  const bool allowed = enforce(check, decision);
+  if (!decision.allowed()) {
+    log_denial(sessionless_denial_log_, check, decision,
+               request.username.empty() ? "-" : request.username, request.client_id, topic, note,
+               request.now);
+  }
+  return allowed;
+}
+
+void SessionTable::end(ClientKey client) {
+  sessions_.erase(client);
+}
+
+// ---- registry changes and expiry --------------------------------------------------------
+
+void SessionTable::recompile(Session& session, const std::string& role) {
+  session.role = role;
+  session.acl =
+      ClientAcl::compile(registry_->rules_for_role(role), session.device, session.client_id);
+  session.compiled_from = registry_;
+  if (logs(LogLevel::kInfo)) {
+    log(LogLevel::kInfo,
+        fmt::format("recompiled ACL device='{}' client_id='{}' role='{}' rules={}",
+                    printable(session.device), printable(session.client_id), printable(role),
+                    session.acl.rule_count()));
+  }
+}
+
+void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int64_t now) {
+  registry_ = std::move(fresh);
+  sessionless_acls_.clear();
+  const RegistrySnapshot& registry = *registry_;
+  std::size_t recompiled = 0;
+  std::size_t kicked = 0;
+  for (auto& [client, session] : sessions_) {
+    if (session.standing != Reason::kAllowed) continue;
+    const Decision still_valid =
+        recheck_registration(session.device, session.serial, registry, now);
+    if (!still_valid.allowed()) {
+      kick(session, client, still_valid.reason);
+      ++kicked;
+      continue;
+    }
+    const Device* device = registry.find_device(session.device);
+    const std::span<const RoleRule> before =
+        session.compiled_from ? session.compiled_from->rules_for_role(session.role)
+                              : std::span<const RoleRule>();
+    const std::span<const RoleRule> after = registry.rules_for_role(device->role);
+    const bool unchanged = device->role == session.role && session.compiled_from &&
+                           registry.same_rules(session.role, *session.compiled_from);
+    if (unchanged) {
+      session.compiled_from = registry_;
+      continue;
+    }
+    if (narrows_delivery(before, after)) {
+      // Messages already queued for this client were checked under the old rules; ending
+      // the session makes mosquitto re-check each of them when the client reconnects.
+      kick(session, client, Reason::kRulesNarrowed);
+      ++kicked;
+      if (!options_.dry_run) continue;
+      session.standing = Reason::kAllowed;  // dry_run: report the new rules from now on
+    }
+    recompile(session, device->role);
+    ++recompiled;
+  }
+  if (logs(LogLevel::kInfo)) {
+    log(LogLevel::kInfo,
+        fmt::format("registry change {} adopted: {} devices, {} certificates, {} live "
+                    "sessions, {} recompiled, {} {}kicked",
+                    registry.change_counter(), registry.device_count(),
+                    registry.certificate_count(), sessions_.size(), recompiled, kicked,
+                    options_.dry_run ? "would be " : ""));
+  }
+}
+
+void SessionTable::expire(std::int64_t now) {
+  if (now < next_expiry_scan_) return;
+  next_expiry_scan_ = now + 1;
+  for (auto& [client, session] : sessions_) {
+    if (session.standing == Reason::kAllowed && now > session.not_after) {
+      kick(session, client, Reason::kCertificateExpired);
+    }
+  }
+}
+
+}  // namespace certacl::policy

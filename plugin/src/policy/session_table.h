@@ -1,0 +1,166 @@
+#pragma once
+// Every decision the plugin takes about connections, in one object that knows nothing about
+// mosquitto: admit a connect, check an access (with or without a live session), end a
+// session, adopt a new registry snapshot, expire certificates. Verdicts are returned; what
+// the broker must do besides answering (clients to kick, lines to log) is left in an outbox
+// that the adapter empties with take_effects() and carries out. dry_run lives here too: the
+// table answers "allow" but reports, logs and counts the decision it would have taken.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "client_acl.h"
+#include "connect_check.h"
+#include "decision_counters.h"
+#include "registry_snapshot.h"
+#include "text_lookup.h"
+
+namespace certacl::policy {
+
+// Identifies one connection (the broker's client pointer); never dereferenced here.
+using ClientKey = const void*;
+
+enum class LogLevel : std::uint8_t { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+
+struct LogEvent {
+  LogLevel level;
+  std::string line;  // every untrusted value already escaped (log_escape.h)
+};
+
+struct KickOrder {
+  ClientKey client;
+  std::string client_id;  // what mosquitto_kick_client_by_clientid needs; never empty
+};
+
+struct Effects {
+  std::vector<KickOrder> kicks;
+  std::vector<LogEvent> lines;
+};
+
+struct SessionTableOptions {
+  ConnectPolicy connect;
+  bool dry_run = false;
+  LogLevel log_level = LogLevel::kInfo;
+  // A per-message denial is logged at info at most once per this many seconds for each
+  // session, check and reason (with the number held back); the others go to debug.
+  std::int64_t denial_log_interval = 10;
+  // Unix seconds; read only when a denial is logged (the hot path never asks the time).
+  std::int64_t (*clock)() = nullptr;  // nullptr: std::time
+};
+
+struct AdmitRequest {
+  ClientKey client = nullptr;
+  const PresentedCertificate* certificate = nullptr;  // nullptr: none, or unreadable
+  bool certificate_present = false;
+  std::string_view client_id;
+  bool registry_stale = false;
+  // A one-device registry read at connect because the database changed after the snapshot
+  // in force was built; decides instead of the snapshot when set.
+  std::shared_ptr<const RegistrySnapshot> fresher;
+  std::int64_t now = 0;
+};
+
+struct AdmitResult {
+  bool accept = false;   // the broker's answer (true under dry_run)
+  std::string username;  // the MQTT username to set (the device name), empty: leave it
+};
+
+// A check for a client that has no live session: a will published after the connection
+// closed, a message queued for an offline persistent session, the source of a retained
+// message, or a live connection that never went through admit().
+struct SessionlessRequest {
+  ClientKey client = nullptr;
+  bool live_connection = false;  // it still holds a TLS connection with a certificate
+  std::string_view username;     // the username the plugin set (the device name), or empty
+  std::string_view client_id;
+  std::int64_t now = 0;
+};
+
+enum class Answer : std::uint8_t { kAllow, kDeny, kNoSession };
+
+class SessionTable {
+ public:
+  SessionTable(SessionTableOptions options, std::shared_ptr<const RegistrySnapshot> registry);
+
+  AdmitResult admit(const AdmitRequest& request);
+  // kNoSession when the client has none: ask check_sessionless() then.
+  [[nodiscard]] Answer check(ClientKey client, Check check, std::string_view topic);
+  [[nodiscard]] bool check_sessionless(const SessionlessRequest& request, Check check,
+                                       std::string_view topic);
+  void end(ClientKey client);
+  // Puts `fresh` in force: revoked or disabled sessions are kicked, sessions whose delivery
+  // rights narrowed are kicked, other changed roles are recompiled in place.
+  void adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int64_t now);
+  // Kicks sessions whose certificate has expired; at most one scan per second.
+  void expire(std::int64_t now);
+
+  [[nodiscard]] Effects take_effects();
+  [[nodiscard]] bool has_effects() const noexcept {
+    return !effects_.kicks.empty() || !effects_.lines.empty();
+  }
+
+  void set_options(const SessionTableOptions& options) noexcept { options_ = options; }
+  [[nodiscard]] const SessionTableOptions& options() const noexcept { return options_; }
+  [[nodiscard]] const RegistrySnapshot& registry() const noexcept { return *registry_; }
+  [[nodiscard]] const std::shared_ptr<const RegistrySnapshot>& registry_ptr() const noexcept {
+    return registry_;
+  }
+  [[nodiscard]] const DecisionCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
+  [[nodiscard]] bool has_session(ClientKey client) const { return sessions_.count(client) > 0; }
+
+ private:
+  struct DenialLogSlot {
+    Check check;
+    Reason reason;
+    std::int64_t quiet_until;
+    std::uint64_t held_back;
+  };
+  struct Session {
+    std::string device;
+    std::string client_id;
+    std::string serial;
+    std::string role;
+    std::int64_t not_after = 0;
+    ClientAcl acl;
+    // The registry the ACL was compiled from, to tell later which rules changed.
+    std::shared_ptr<const RegistrySnapshot> compiled_from;
+    // kAllowed, or why this session is refused: the connect would have been refused
+    // (dry_run), or it is being kicked. Every check then answers with this reason.
+    Reason standing = Reason::kAllowed;
+    std::vector<DenialLogSlot> denial_log;
+  };
+
+  bool enforce(Check check, Decision decision);
+  void kick(Session& session, ClientKey client, Reason why);
+  void log(LogLevel level, std::string line);
+  [[nodiscard]] bool logs(LogLevel level) const noexcept { return level >= options_.log_level; }
+  // Info for the first denial of a kind in an interval, debug for the others.
+  LogLevel denial_level(std::vector<DenialLogSlot>& slots, Check check, Reason reason,
+                        std::int64_t now, std::uint64_t& held_back);
+  void log_denial(std::vector<DenialLogSlot>& slots, Check check, Decision decision,
+                  std::string_view device, std::string_view client_id, std::string_view topic,
+                  std::string_view note, std::int64_t now);
+  void recompile(Session& session, const std::string& role);
+  [[nodiscard]] std::int64_t now() const;
+  const ClientAcl& sessionless_acl(std::string_view device, std::string_view role,
+                                   std::string_view client_id);
+
+  SessionTableOptions options_;
+  std::shared_ptr<const RegistrySnapshot> registry_;
+  std::unordered_map<ClientKey, Session> sessions_;
+  // Compiled ACLs for sessionless checks, by "device\nclient_id"; emptied on every adopt.
+  TextMap<ClientAcl> sessionless_acls_;
+  std::vector<DenialLogSlot> sessionless_denial_log_;
+  DecisionCounters counters_;
+  Effects effects_;
+  std::int64_t next_expiry_scan_ = 0;
+};
+
+[[nodiscard]] std::string_view verb(Check check) noexcept;
+
+}  // namespace certacl::policy
