@@ -60,7 +60,7 @@ int on_acl_check(int /*event*/, void* event_data, void* userdata) {
     policy::Answer answer = state.table->check(data->client, check, topic);
     if (answer == policy::Answer::kNoSession) {
       answer = decide_sessionless(state, data->client, check, topic) ? policy::Answer::kAllow
-                                                                      : policy::Answer::kDeny;
+                                                                     : policy::Answer::kDeny;
     }
     // Never kick from here: mosquitto may be in the middle of a delivery loop.
     carry_out(state, data->client, false);

@@ -57,7 +57,8 @@ void apply_options(PluginState& state, PluginOptions fresh) {
   state.log->warn(
       "options reloaded: db_path='{}' identity={} client_id={} stale_limit={}s "
       "dry_run={} stats_interval={}s poll_interval={}ms",
-      policy::printable(state.options.db_path), policy::to_string(state.options.connect.identity_source),
+      policy::printable(state.options.db_path),
+      policy::to_string(state.options.connect.identity_source),
       policy::to_string(state.options.connect.client_id_rule), state.options.stale_limit.count(),
       state.options.dry_run, state.options.stats_interval.count(),
       state.options.poll_interval.count());

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 
 #include <ctime>
-#include <utility>
 #include <exception>
+#include <utility>
 
 #include "certacl/registry.h"
 #include "certacl/schema.h"

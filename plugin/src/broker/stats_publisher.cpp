@@ -51,8 +51,7 @@ void publish_stats(const PluginState& state, std::int64_t now) {
   publish_number("sessions", state.table->size());
   publish_number("registry/devices", registry.device_count());
   publish_number("registry/certificates", registry.certificate_count());
-  publish_number("registry/change_counter",
-                 static_cast<std::uint64_t>(registry.change_counter()));
+  publish_number("registry/change_counter", static_cast<std::uint64_t>(registry.change_counter()));
   const std::int64_t age = registry_age(state, now);
   publish_number("registry/age_seconds", static_cast<std::uint64_t>(age < 0 ? 0 : age));
   publish_number("registry/stale", registry_stale(state, now) ? 1 : 0);

@@ -70,7 +70,8 @@ const Device* RegistrySnapshot::find_device_by_san_uri(std::string_view san) con
 
 std::span<const CertificateRecord* const> RegistrySnapshot::certificates_of(
     std::string_view device) const noexcept {
-  const std::vector<const CertificateRecord*>* certificates = find_in(certificates_by_device_, device);
+  const std::vector<const CertificateRecord*>* certificates =
+      find_in(certificates_by_device_, device);
   if (!certificates) return {};
   return {certificates->data(), certificates->size()};
 }

@@ -74,10 +74,10 @@ void SessionTable::kick(Session& session, ClientKey client, Reason why) {
     effects_.kicks.push_back({client, session.client_id});
   }
   if (logs(LogLevel::kWarn)) {
-    log(LogLevel::kWarn, fmt::format("{}kick device='{}' serial={} client_id='{}' reason={}",
-                                     dry_run_prefix(options_.dry_run), printable(session.device),
-                                     printable(session.serial), printable(session.client_id),
-                                     describe(why)));
+    log(LogLevel::kWarn,
+        fmt::format("{}kick device='{}' serial={} client_id='{}' reason={}",
+                    dry_run_prefix(options_.dry_run), printable(session.device),
+                    printable(session.serial), printable(session.client_id), describe(why)));
   }
 }
 
@@ -107,11 +107,10 @@ void SessionTable::log_denial(std::vector<DenialLogSlot>& slots, Check check, De
   std::uint64_t held_back = 0;
   const LogLevel level = denial_level(slots, check, decision.reason, now, held_back);
   if (!logs(level)) return;
-  std::string line =
-      fmt::format("{}{} device='{}' client_id='{}' topic='{}' reason={}{}",
-                  options_.dry_run ? "DRY-RUN would DENY " : "DENY ", verb(check),
-                  printable(device), printable(client_id), printable(topic),
-                  describe(decision.reason), note);
+  std::string line = fmt::format("{}{} device='{}' client_id='{}' topic='{}' reason={}{}",
+                                 options_.dry_run ? "DRY-RUN would DENY " : "DENY ", verb(check),
+                                 printable(device), printable(client_id), printable(topic),
+                                 describe(decision.reason), note);
   if (held_back > 0) {
     line += fmt::format(" ({} like it in the last {} s logged at debug only)", held_back,
                         options_.denial_log_interval);
@@ -124,8 +123,8 @@ void SessionTable::log_denial(std::vector<DenialLogSlot>& slots, Check check, De
 AdmitResult SessionTable::admit(const AdmitRequest& request) {
   const RegistrySnapshot& registry = request.fresher ? *request.fresher : *registry_;
   ConnectVerdict verdict =
-      check_connect(request.certificate, request.certificate_present, request.client_id,
-                    registry, options_.connect, request.now);
+      check_connect(request.certificate, request.certificate_present, request.client_id, registry,
+                    options_.connect, request.now);
   // A registry nobody has been able to read for longer than the stale limit may be
   // missing revocations: refuse new connections, but still say who was refused.
   if (verdict.decision.allowed() && request.registry_stale) {
@@ -137,8 +136,8 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
     if (logs(LogLevel::kWarn)) {
       log(LogLevel::kWarn,
           fmt::format("{}connect device='{}' serial={} client_id='{}' reason={}",
-                      options_.dry_run ? "DRY-RUN would DENY " : "DENY ",
-                      printable(verdict.device), verdict.serial.empty() ? "-" : printable(verdict.serial),
+                      options_.dry_run ? "DRY-RUN would DENY " : "DENY ", printable(verdict.device),
+                      verdict.serial.empty() ? "-" : printable(verdict.serial),
                       printable(request.client_id), describe(verdict.decision.reason)));
     }
     if (!accept) return {};
@@ -157,7 +156,8 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   // A one-device registry read at connect holds this role's complete rules, so later
   // changes are compared with what was really compiled.
   session.compiled_from = request.fresher ? request.fresher : registry_;
-  if (device && !request.client_id.empty() && certacl::client_id_problem(request.client_id).empty()) {
+  if (device && !request.client_id.empty() &&
+      certacl::client_id_problem(request.client_id).empty()) {
     session.acl = ClientAcl::compile(registry.rules_for_role(session.role), session.device,
                                      request.client_id);
   }
@@ -172,8 +172,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
     log(LogLevel::kInfo,
         fmt::format("ALLOW connect device='{}' serial={} client_id='{}' role='{}' rules={}{}",
                     printable(session.device), printable(session.serial),
-                    printable(session.client_id), printable(session.role),
-                    session.acl.rule_count(),
+                    printable(session.client_id), printable(session.role), session.acl.rule_count(),
                     request.fresher ? " (decided on a fresh read: the registry changed)" : ""));
   }
   AdmitResult result;
@@ -216,8 +215,8 @@ const ClientAcl& SessionTable::sessionless_acl(std::string_view device, std::str
   if (found != sessionless_acls_.end()) return found->second;
   if (sessionless_acls_.size() >= kMaxSessionlessAcls) sessionless_acls_.clear();
   return sessionless_acls_
-      .emplace(std::move(key), ClientAcl::compile(registry_->rules_for_role(role), device,
-                                                  client_id))
+      .emplace(std::move(key),
+               ClientAcl::compile(registry_->rules_for_role(role), device, client_id))
       .first->second;
 }
 
@@ -245,8 +244,8 @@ bool SessionTable::check_sessionless(const SessionlessRequest& request, Check ch
                                : Decision::deny(Reason::kUnknownDevice);
     if (decision.allowed()) {
       const Device* device = registry_->find_device(request.username);
-      decision = evaluate(sessionless_acl(device->name, device->role, request.client_id), check,
-                          topic);
+      decision =
+          evaluate(sessionless_acl(device->name, device->role, request.client_id), check, topic);
     }
   }
   const bool allowed = enforce(check, decision);
@@ -270,10 +269,9 @@ void SessionTable::recompile(Session& session, const std::string& role) {
       ClientAcl::compile(registry_->rules_for_role(role), session.device, session.client_id);
   session.compiled_from = registry_;
   if (logs(LogLevel::kInfo)) {
-    log(LogLevel::kInfo,
-        fmt::format("recompiled ACL device='{}' client_id='{}' role='{}' rules={}",
-                    printable(session.device), printable(session.client_id), printable(role),
-                    session.acl.rule_count()));
+    log(LogLevel::kInfo, fmt::format("recompiled ACL device='{}' client_id='{}' role='{}' rules={}",
+                                     printable(session.device), printable(session.client_id),
+                                     printable(role), session.acl.rule_count()));
   }
 }
 

@@ -45,7 +45,8 @@ TEST_F(BrokerLifecycleTest, SighupRereadsTheRegistryAndKeepsServing) {
   ASSERT_TRUE(broker_->wait_for_log("SIGHUP: re-reading the registry")) << broker_->log();
   // Read on the watcher thread and adopted at the next callback, not on the broker thread.
   ASSERT_TRUE(broker_->wait_for_log("registry change 0 adopted") ||
-              broker_->wait_for_log(" adopted: ")) << broker_->log();
+              broker_->wait_for_log(" adopted: "))
+      << broker_->log();
   EXPECT_TRUE(broker_->running());
   EXPECT_TRUE(sensor->connected());
   auto after = connected(dev2_, "dev2");
