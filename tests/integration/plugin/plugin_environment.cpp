@@ -40,9 +40,23 @@ BrokerSettings PluginEnvironment::broker_settings(
   return settings;
 }
 
-void PluginEnvironment::start_broker(const std::map<std::string, std::string>& options) {
-  broker_ = std::make_unique<BrokerFixture>(broker_settings(options));
+void PluginEnvironment::start_broker(const std::map<std::string, std::string>& options,
+                                     const std::string& extra_config) {
+  BrokerSettings settings = broker_settings(options);
+  settings.extra_config = extra_config;
+  broker_ = std::make_unique<BrokerFixture>(settings);
   ASSERT_TRUE(broker_->start()) << "broker did not start:\n" << broker_->log();
+}
+
+ManualClientSettings PluginEnvironment::manual_settings(const IssuedCertificate& certificate,
+                                                       const std::string& client_id) const {
+  ManualClientSettings settings;
+  settings.port = broker_->port();
+  settings.client_id = client_id;
+  settings.cafile = ca_->ca_cert_path();
+  settings.certfile = certificate.cert_path;
+  settings.keyfile = certificate.key_path;
+  return settings;
 }
 
 std::unique_ptr<MqttTestClient> PluginEnvironment::client(const IssuedCertificate& certificate,

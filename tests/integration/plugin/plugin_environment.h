@@ -17,6 +17,7 @@
 #include "certacl_test/broker_fixture.h"
 #include "certacl_test/ca_fixture.h"
 #include "certacl_test/mqtt_client.h"
+#include "manual_client.h"
 
 namespace certacl::test {
 
@@ -25,7 +26,11 @@ class PluginEnvironment : public ::testing::Test {
   void SetUp() override;
 
   // Starts the broker with the plugin; extra plugin options override the defaults.
-  void start_broker(const std::map<std::string, std::string>& options = {});
+  void start_broker(const std::map<std::string, std::string>& options = {},
+                    const std::string& extra_config = "");
+  // Settings for a ManualClient (manual_client.h) with this CA and broker.
+  ManualClientSettings manual_settings(const IssuedCertificate& certificate,
+                                       const std::string& client_id) const;
   std::unique_ptr<MqttTestClient> client(const IssuedCertificate& certificate,
                                          const std::string& client_id);
   // A connected client, or a test failure.
