@@ -26,8 +26,8 @@ policy::Check access_check(int access) noexcept {
   }
 }
 
-bool decide_sessionless(PluginState& state, mosquitto* client, policy::Check check,
-                        std::string_view topic) {
+policy::Answer decide_sessionless(PluginState& state, mosquitto* client, policy::Check check,
+                                  std::string_view topic) {
   // mosquitto closes the TLS connection before it publishes a will, keeps no connection
   // for an offline session, and builds a bare client for the retained-source check: a
   // certificate still at hand means a live client that never passed BASIC_AUTH.
@@ -59,12 +59,20 @@ int on_acl_check(int /*event*/, void* event_data, void* userdata) {
     const std::string_view topic = data->topic ? data->topic : "";
     policy::Answer answer = state.table->check(data->client, check, topic);
     if (answer == policy::Answer::kNoSession) {
-      answer = decide_sessionless(state, data->client, check, topic) ? policy::Answer::kAllow
-                                                                     : policy::Answer::kDeny;
+      answer = decide_sessionless(state, data->client, check, topic);
     }
     // Never kick from here: mosquitto may be in the middle of a delivery loop.
     carry_out(state, data->client, false);
-    return answer == policy::Answer::kAllow ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+    switch (answer) {
+      case policy::Answer::kAllow:
+        return MOSQ_ERR_SUCCESS;
+      case policy::Answer::kDisconnect:
+        // The client's own PUBLISH or SUBSCRIBE: an error other than "denied" makes
+        // mosquitto close this connection itself, right after this packet.
+        return MOSQ_ERR_AUTH;
+      default:
+        return MOSQ_ERR_ACL_DENIED;
+    }
   } catch (const std::exception& error) {
     state.log->error("ACL check failed, denied: {}", error.what());
     return MOSQ_ERR_ACL_DENIED;

@@ -16,6 +16,14 @@ std::string_view dry_run_prefix(bool dry_run) noexcept {
   return dry_run ? "DRY-RUN would " : "";
 }
 
+// A refused client's own packets (PUBLISH, SUBSCRIBE) can end its connection at once;
+// a delivery to it cannot (an error there would abort the delivery to other clients).
+Answer refusal(Check check, bool refused_client) noexcept {
+  return refused_client && (check == Check::kPublish || check == Check::kSubscribe)
+             ? Answer::kDisconnect
+             : Answer::kDeny;
+}
+
 Decision evaluate(const ClientAcl& acl, Check check, std::string_view topic) noexcept {
   switch (check) {
     case Check::kPublish:
@@ -202,7 +210,8 @@ Answer SessionTable::check(ClientKey client, Check check, std::string_view topic
   const bool allowed = enforce(check, decision);
   log_denial(session.denial_log, check, decision, session.device, session.client_id, topic,
              session.standing == Reason::kAllowed ? "" : " (session refused)", now());
-  return allowed ? Answer::kAllow : Answer::kDeny;
+  if (allowed) return Answer::kAllow;
+  return refusal(check, session.standing != Reason::kAllowed);
 }
 
 const ClientAcl& SessionTable::sessionless_acl(std::string_view device, std::string_view role,
@@ -220,8 +229,8 @@ const ClientAcl& SessionTable::sessionless_acl(std::string_view device, std::str
       .first->second;
 }
 
-bool SessionTable::check_sessionless(const SessionlessRequest& request, Check check,
-                                     std::string_view topic) {
+Answer SessionTable::check_sessionless(const SessionlessRequest& request, Check check,
+                                       std::string_view topic) {
   Decision decision = Decision::deny(Reason::kNotAuthenticated);
   std::string_view note = " (live connection without a certacl session)";
   if (request.live_connection) {
@@ -254,7 +263,8 @@ bool SessionTable::check_sessionless(const SessionlessRequest& request, Check ch
                request.username.empty() ? "-" : request.username, request.client_id, topic, note,
                request.now);
   }
-  return allowed;
+  if (allowed) return Answer::kAllow;
+  return refusal(check, request.live_connection);
 }
 
 void SessionTable::end(ClientKey client) {

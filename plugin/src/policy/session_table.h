@@ -80,7 +80,10 @@ struct SessionlessRequest {
   std::int64_t now = 0;
 };
 
-enum class Answer : std::uint8_t { kAllow, kDeny, kNoSession };
+// kDisconnect: deny, and the client must not stay connected (its session is being kicked,
+// or it never passed admit()). Only for PUBLISH and SUBSCRIBE, which mosquitto answers by
+// closing the connection itself when the plugin returns an error other than "denied".
+enum class Answer : std::uint8_t { kAllow, kDeny, kDisconnect, kNoSession };
 
 class SessionTable {
  public:
@@ -89,8 +92,9 @@ class SessionTable {
   AdmitResult admit(const AdmitRequest& request);
   // kNoSession when the client has none: ask check_sessionless() then.
   [[nodiscard]] Answer check(ClientKey client, Check check, std::string_view topic);
-  [[nodiscard]] bool check_sessionless(const SessionlessRequest& request, Check check,
-                                       std::string_view topic);
+  // Never kNoSession; kDisconnect only for a live connection.
+  [[nodiscard]] Answer check_sessionless(const SessionlessRequest& request, Check check,
+                                         std::string_view topic);
   void end(ClientKey client);
   // Puts `fresh` in force: revoked or disabled sessions are kicked, sessions whose delivery
   // rights narrowed are kicked, other changed roles are recompiled in place.

@@ -96,8 +96,7 @@ bool ManualClient::publish(const std::string& topic, const std::string& payload,
   }
   if (qos == 0) return true;
   return pump_until(
-      [&] { return std::find(pubacks_.begin(), pubacks_.end(), mid) != pubacks_.end(); },
-      timeout);
+      [&] { return std::find(pubacks_.begin(), pubacks_.end(), mid) != pubacks_.end(); }, timeout);
 }
 
 void ManualClient::pump(std::chrono::milliseconds duration) {

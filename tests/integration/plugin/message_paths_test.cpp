@@ -38,8 +38,9 @@ TEST_F(MessagePathsTest, WillOutsideTheDevicesRulesIsNotPublished) {
   ASSERT_EQ(sensor.connect(), 0);
   sensor.drop();
   EXPECT_FALSE(monitor->wait_for_message("fleet/dev2/telemetry", 1s).has_value());
-  EXPECT_TRUE(broker_->wait_for_log("DENY publish device='dev1' client_id='dev1' "
-                                    "topic='fleet/dev2/telemetry' reason=no rule allows it"))
+  EXPECT_TRUE(
+      broker_->wait_for_log("DENY publish device='dev1' client_id='dev1' "
+                            "topic='fleet/dev2/telemetry' reason=no rule allows it"))
       << broker_->log();
 }
 
@@ -65,10 +66,10 @@ TEST_F(MessagePathsTest, DelayedWillOfADeviceRevokedMeanwhileIsNotPublished) {
   kept.drop();
   ca_->revoke(dev1_.serial);
   ASSERT_TRUE(monitor->wait_for_message("fleet/dev2/telemetry", 6s).has_value()) << broker_->log();
-  EXPECT_FALSE(monitor->wait_for_message("fleet/dev1/telemetry", 1s).has_value())
-      << broker_->log();
-  EXPECT_TRUE(broker_->wait_for_log("topic='fleet/dev1/telemetry' reason=device holds no valid "
-                                    "certificate"))
+  EXPECT_FALSE(monitor->wait_for_message("fleet/dev1/telemetry", 1s).has_value()) << broker_->log();
+  EXPECT_TRUE(
+      broker_->wait_for_log("topic='fleet/dev1/telemetry' reason=device holds no valid "
+                            "certificate"))
       << broker_->log();
 }
 
@@ -127,9 +128,10 @@ TEST_F(MessagePathsTest, NoMessageIsQueuedForARevokedOfflineDevice) {
   ASSERT_TRUE(broker_->wait_for_log(" adopted: ")) << broker_->log();
   auto headquarters = connected(hq1_, "hq1");
   ASSERT_TRUE(headquarters->publish("broadcast/command", "for a stolen key"));
-  EXPECT_TRUE(broker_->wait_for_log("DENY read device='dev1' client_id='dev1' "
-                                    "topic='broadcast/command' reason=device holds no valid "
-                                    "certificate"))
+  EXPECT_TRUE(
+      broker_->wait_for_log("DENY read device='dev1' client_id='dev1' "
+                            "topic='broadcast/command' reason=device holds no valid "
+                            "certificate"))
       << broker_->log();
   // Re-enrolled, the device gets its session back without the refused message.
   const IssuedCertificate renewed = ca_->enroll("dev1");

@@ -49,7 +49,7 @@ void PluginEnvironment::start_broker(const std::map<std::string, std::string>& o
 }
 
 ManualClientSettings PluginEnvironment::manual_settings(const IssuedCertificate& certificate,
-                                                       const std::string& client_id) const {
+                                                        const std::string& client_id) const {
   ManualClientSettings settings;
   settings.port = broker_->port();
   settings.client_id = client_id;

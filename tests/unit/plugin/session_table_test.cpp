@@ -77,6 +77,11 @@ struct Fleet {
   }
 };
 
+bool allowed(SessionTable& table, const SessionlessRequest& request, Check check,
+             std::string_view topic) {
+  return table.check_sessionless(request, check, topic) == Answer::kAllow;
+}
+
 class SessionTableTest : public ::testing::Test {
  protected:
   void SetUp() override { g_clock = kNow; }
@@ -183,8 +188,10 @@ TEST_F(SessionTableTest, AdoptingARevocationKicksAndRefusesAtOnce) {
   ASSERT_EQ(effects.kicks.size(), 1u);
   EXPECT_EQ(effects.kicks[0].client_id, "dev1");
   EXPECT_EQ(effects.kicks[0].client, &client_a);
-  // Until mosquitto reports the disconnect, everything the client does is refused.
-  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/t"), Answer::kDeny);
+  // Until mosquitto reports the disconnect, everything the client does is refused, and its
+  // own packets end the connection at once.
+  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/t"), Answer::kDisconnect);
+  EXPECT_EQ(table.check(&client_a, Check::kRead, "cmd/dev1/t"), Answer::kDeny);
   EXPECT_EQ(table.check(&client_b, Check::kPublish, "fleet/dev2/t"), Answer::kAllow);
   EXPECT_EQ(table.counters().denied(Check::kKick), 1u);
 }
@@ -200,6 +207,7 @@ TEST_F(SessionTableTest, NarrowedDeliveryRulesKickSoQueuedMessagesAreRechecked) 
   ASSERT_EQ(effects.kicks.size(), 1u);
   EXPECT_EQ(table.counters().get(Check::kKick, Reason::kRulesNarrowed), 1u);
   EXPECT_EQ(table.check(&client_a, Check::kRead, "broadcast/news"), Answer::kDeny);
+  EXPECT_EQ(table.check(&client_a, Check::kSubscribe, "broadcast/#"), Answer::kDisconnect);
 }
 
 TEST_F(SessionTableTest, WidenedOrPublishOnlyChangesRecompileInPlace) {
@@ -277,31 +285,31 @@ TEST_F(SessionTableTest, DryRunReportsRuleDenialsAndCountsThemApart) {
 TEST_F(SessionTableTest, SessionlessChecksAreDecidedFromTheRegistryByUsername) {
   SessionTable table = make();
   // A will or a queued message of an offline device in good standing, allowed by its rules.
-  EXPECT_TRUE(table.check_sessionless(offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
-  EXPECT_TRUE(table.check_sessionless(offline("dev1", "dev1"), Check::kRead, "cmd/dev1/open"));
+  EXPECT_TRUE(allowed(table, offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
+  EXPECT_TRUE(allowed(table, offline("dev1", "dev1"), Check::kRead, "cmd/dev1/open"));
   // Its rules still apply.
-  EXPECT_FALSE(table.check_sessionless(offline("dev1", "dev1"), Check::kPublish, "fleet/dev2/x"));
-  EXPECT_FALSE(table.check_sessionless(offline("dev1", "dev1"), Check::kRead, "cmd/dev2/open"));
+  EXPECT_FALSE(allowed(table, offline("dev1", "dev1"), Check::kPublish, "fleet/dev2/x"));
+  EXPECT_FALSE(allowed(table, offline("dev1", "dev1"), Check::kRead, "cmd/dev2/open"));
   // Unknown usernames, or none, are refused.
-  EXPECT_FALSE(table.check_sessionless(offline("ghost", "ghost"), Check::kRead, "broadcast/x"));
-  EXPECT_FALSE(table.check_sessionless(offline("", "dev1"), Check::kRead, "broadcast/x"));
+  EXPECT_FALSE(allowed(table, offline("ghost", "ghost"), Check::kRead, "broadcast/x"));
+  EXPECT_FALSE(allowed(table, offline("", "dev1"), Check::kRead, "broadcast/x"));
 }
 
 TEST_F(SessionTableTest, SessionlessChecksRefuseRevokedDisabledAndExpiredDevices) {
   fleet.certificate("0A").revoked_at = kNow - 1;
   fleet.device("dev2").enabled = false;
   SessionTable table = make();
-  EXPECT_FALSE(table.check_sessionless(offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
-  EXPECT_FALSE(table.check_sessionless(offline("dev2", "dev2"), Check::kPublish, "fleet/dev2/lwt"));
+  EXPECT_FALSE(allowed(table, offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
+  EXPECT_FALSE(allowed(table, offline("dev2", "dev2"), Check::kPublish, "fleet/dev2/lwt"));
   EXPECT_EQ(table.counters().get(Check::kPublish, Reason::kNoValidCertificate), 1u);
   EXPECT_EQ(table.counters().get(Check::kPublish, Reason::kDeviceDisabled), 1u);
   // A valid second certificate restores the standing.
   fleet.contents.device_certificates.push_back(record("0D", "dev1"));
   table.adopt(fleet.snapshot(), kNow);
-  EXPECT_TRUE(table.check_sessionless(offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
+  EXPECT_TRUE(allowed(table, offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
   // Expired everywhere.
   g_clock = kNow + 1000;
-  EXPECT_FALSE(table.check_sessionless(offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
+  EXPECT_FALSE(allowed(table, offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
 }
 
 TEST_F(SessionTableTest, LiveClientThatSkippedAdmitIsRefusedAndKicked) {
@@ -309,13 +317,14 @@ TEST_F(SessionTableTest, LiveClientThatSkippedAdmitIsRefusedAndKicked) {
   SessionlessRequest request = offline("dev1", "dev1");
   request.client = &client_a;
   request.live_connection = true;
-  EXPECT_FALSE(table.check_sessionless(request, Check::kPublish, "fleet/dev1/t"));
+  EXPECT_EQ(table.check_sessionless(request, Check::kPublish, "fleet/dev1/t"), Answer::kDisconnect);
   const Effects effects = table.take_effects();
   ASSERT_EQ(effects.kicks.size(), 1u);
   EXPECT_EQ(effects.kicks[0].client_id, "dev1");
   EXPECT_EQ(table.counters().get(Check::kKick, Reason::kNotAuthenticated), 1u);
   // Kicked once; later checks are refused through the session it now has.
   EXPECT_EQ(table.check(&client_a, Check::kRead, "cmd/dev1/x"), Answer::kDeny);
+  EXPECT_EQ(table.check(&client_a, Check::kSubscribe, "cmd/dev1/x"), Answer::kDisconnect);
   EXPECT_TRUE(table.take_effects().kicks.empty());
 }
 
@@ -329,7 +338,7 @@ TEST_F(SessionTableTest, DeviceNamesAreEscapedInEveryLine) {
   table.adopt(fleet.snapshot(), kNow);
   fleet.certificate("0C").revoked_at = kNow;
   table.adopt(fleet.snapshot(), kNow);
-  (void)table.check_sessionless(offline(forged, forged), Check::kRead, "nope");
+  (void)allowed(table, offline(forged, forged), Check::kRead, "nope");
   const std::vector<std::string> logged = lines(table);
   EXPECT_TRUE(any_line_has(logged, "ALLOW connect"));
   EXPECT_TRUE(any_line_has(logged, "DENY publish"));
