@@ -184,6 +184,7 @@ TEST_F(RetainSourceTest, RetainedMessageOfADisabledPublisherIsNotDelivered) {
     auto headquarters = connected(hq1_, "hq1");
     ASSERT_TRUE(headquarters->publish("broadcast/command", "planted", 1, true));
   }
+  ASSERT_TRUE(retained_seen_by(dev1_, "dev1").has_value()) << broker_->log();
   ca_->disable("hq1");
   ASSERT_TRUE(broker_->wait_for_log(" adopted: ")) << broker_->log();
   EXPECT_FALSE(retained_seen_by(dev2_, "dev2").has_value()) << broker_->log();
@@ -195,6 +196,7 @@ TEST_F(RetainSourceTest, RetainedMessageOnATopicThePublisherMayNoLongerUseIsNotD
     auto headquarters = connected(hq1_, "hq1");
     ASSERT_TRUE(headquarters->publish("broadcast/command", "planted", 1, true));
   }
+  ASSERT_TRUE(retained_seen_by(dev1_, "dev1").has_value()) << broker_->log();
   ca_->deny("hq", "publish", "broadcast/command");
   ASSERT_TRUE(broker_->wait_for_log(" adopted: ")) << broker_->log();
   EXPECT_FALSE(retained_seen_by(dev2_, "dev2").has_value()) << broker_->log();
