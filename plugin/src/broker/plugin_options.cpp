@@ -88,10 +88,13 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
     const auto milliseconds = parse_integer(value, 10, 60000);
     if (!milliseconds) return bad_value(key, value, "a number of milliseconds from 10 to 60000");
     options.poll_interval = std::chrono::milliseconds(*milliseconds);
+  } else if (key == "shadow_rules") {
+    if (value.empty()) return OptionsError{"plugin_opt_shadow_rules: the file path is empty"};
+    options.shadow_rules_path = value;
   } else {
     return OptionsError{fmt::format(
         "{}{}: unknown option (known: db_path, identity, client_id, stale_limit, dry_run, "
-        "log_level, stats_interval, poll_interval_ms)",
+        "log_level, stats_interval, poll_interval_ms, shadow_rules)",
         kPrefix, policy::printable(key))};
   }
   return std::nullopt;

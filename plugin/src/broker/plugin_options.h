@@ -22,6 +22,7 @@ struct PluginOptions {
   spdlog::level::level_enum log_level = spdlog::level::info;
   std::chrono::seconds stats_interval{10};
   std::chrono::milliseconds poll_interval{50};
+  std::string shadow_rules_path;  // empty: no shadow rules
 };
 
 struct OptionsError {

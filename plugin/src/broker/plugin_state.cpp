@@ -1,6 +1,12 @@
 #include "plugin_state.h"
 
+#include <fmt/format.h>
+
 #include <ctime>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <variant>
 
 namespace certacl::plugin {
 namespace {
@@ -23,14 +29,32 @@ policy::LogLevel log_level(spdlog::level::level_enum level) noexcept {
   }
 }
 
+// Read at start only (never on a callback); a bad line refuses the start, naming it.
+std::shared_ptr<const policy::ShadowRules> read_shadow_rules(const std::string& path) {
+  if (path.empty()) return nullptr;
+  std::ifstream file(path);
+  if (!file)
+    throw std::runtime_error(
+        fmt::format("plugin_opt_shadow_rules: cannot read '{}'", policy::printable(path)));
+  const std::string text((std::istreambuf_iterator<char>(file)), {});
+  auto parsed = policy::ShadowRules::parse(text);
+  if (const auto* error = std::get_if<std::string>(&parsed)) {
+    throw std::runtime_error(
+        fmt::format("plugin_opt_shadow_rules: '{}' {}", policy::printable(path), *error));
+  }
+  return std::get<std::shared_ptr<const policy::ShadowRules>>(std::move(parsed));
+}
+
 }  // namespace
 
 std::int64_t unix_now() {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
 
-policy::SessionTableOptions table_options(const PluginOptions& options) {
+policy::SessionTableOptions table_options(const PluginOptions& options,
+                                          std::shared_ptr<const policy::ShadowRules> shadow) {
   policy::SessionTableOptions table;
+  table.shadow = std::move(shadow);
   table.connect = options.connect;
   table.dry_run = options.dry_run;
   table.log_level = log_level(options.log_level);
@@ -45,8 +69,9 @@ std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifi
   state->sink = std::make_shared<MosquittoLogSink>();
   state->log = std::make_shared<spdlog::logger>("certacl", state->sink);
   state->log->set_level(state->options.log_level);
-  state->table =
-      std::make_unique<policy::SessionTable>(table_options(state->options), watch_database(*state));
+  state->shadow = read_shadow_rules(state->options.shadow_rules_path);
+  state->table = std::make_unique<policy::SessionTable>(
+      table_options(state->options, state->shadow), watch_database(*state));
   state->started_at = unix_now();
   return state;
 }

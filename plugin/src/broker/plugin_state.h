@@ -28,6 +28,7 @@ struct PluginState {
   std::unique_ptr<SnapshotWatcher> watcher;
   std::unique_ptr<RegistryProbe> probe;
   std::unique_ptr<policy::SessionTable> table;
+  std::shared_ptr<const policy::ShadowRules> shadow;  // read once at start
   KickQueue kicks;
   std::int64_t started_at = 0;
   std::int64_t next_health_log = 0;
@@ -45,7 +46,8 @@ struct PluginState {
 
 [[nodiscard]] std::int64_t unix_now();
 
-[[nodiscard]] policy::SessionTableOptions table_options(const PluginOptions& options);
+[[nodiscard]] policy::SessionTableOptions table_options(
+    const PluginOptions& options, std::shared_ptr<const policy::ShadowRules> shadow);
 
 // Builds the logger, reads the database and starts watching it. Throws std::exception with
 // a message that names the database and the cause; the broker must then not start.

@@ -52,7 +52,7 @@ void apply_options(PluginState& state, PluginOptions fresh) {
     }
   }
   state.log->set_level(state.options.log_level);
-  state.table->set_options(table_options(state.options));
+  state.table->set_options(table_options(state.options, state.shadow));
   state.next_stats = 0;
   state.log->warn(
       "options reloaded: db_path='{}' identity={} client_id={} stale_limit={}s "

@@ -48,6 +48,18 @@ void publish_stats(const PluginState& state, std::int64_t now) {
       publish_number(fmt::format("{}/would_deny/{}", check_name, policy::slug(reason)), count);
     }
   }
+  if (state.shadow) {
+    const policy::DecisionCounters& shadow = state.table->shadow_counters();
+    for (std::size_t check_index = 0; check_index < policy::kCheckCount; ++check_index) {
+      const auto check = static_cast<Check>(check_index);
+      if (check == Check::kConnect || check == Check::kKick) continue;
+      const std::string_view check_name = policy::slug(check);
+      publish_number(fmt::format("shadow/{}/allowed", check_name), shadow.allowed(check));
+      publish_number(fmt::format("shadow/{}/denied", check_name), shadow.denied(check));
+      publish_number(fmt::format("shadow/{}/differs", check_name),
+                     state.table->shadow_disagreements(check));
+    }
+  }
   publish_number("sessions", state.table->size());
   publish_number("registry/devices", registry.device_count());
   publish_number("registry/certificates", registry.certificate_count());

@@ -169,6 +169,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
     session.acl = ClientAcl::compile(registry.rules_for_role(session.role), session.device,
                                      request.client_id);
   }
+  compile_shadow(session);
   if (session.acl.rejected_rule_count() > 0 && logs(LogLevel::kError)) {
     log(LogLevel::kError,
         fmt::format("role '{}' has {} invalid rule pattern(s); they were skipped and a bad "
@@ -203,6 +204,9 @@ Answer SessionTable::check(ClientKey client, Check check, std::string_view topic
   const Decision decision = session.standing == Reason::kAllowed
                                 ? evaluate(session.acl, check, topic)
                                 : Decision::deny(session.standing);
+  if (options_.shadow && session.standing == Reason::kAllowed) {
+    compare_with_shadow(session, check, topic, decision);
+  }
   if (decision.allowed()) {
     counters_.count(check, decision);
     return Answer::kAllow;
@@ -273,10 +277,33 @@ void SessionTable::end(ClientKey client) {
 
 // ---- registry changes and expiry --------------------------------------------------------
 
+void SessionTable::compile_shadow(Session& session) {
+  if (!options_.shadow || session.role.empty()) return;
+  session.shadow_acl = ClientAcl::compile(options_.shadow->rules_for_role(session.role),
+                                          session.device, session.client_id);
+}
+
+void SessionTable::compare_with_shadow(const Session& session, Check check, std::string_view topic,
+                                       Decision enforced) {
+  const Decision candidate = evaluate(session.shadow_acl, check, topic);
+  shadow_counters_.count(check, candidate);
+  if (candidate.allowed() == enforced.allowed()) return;
+  ++shadow_disagreements_[static_cast<std::size_t>(check)];
+  if (logs(LogLevel::kDebug)) {
+    log(LogLevel::kDebug,
+        fmt::format("SHADOW would {} {} device='{}' client_id='{}' topic='{}' reason={} "
+                    "(enforced: {})",
+                    candidate.allowed() ? "ALLOW" : "DENY", verb(check), printable(session.device),
+                    printable(session.client_id), printable(topic), describe(candidate.reason),
+                    describe(enforced.reason)));
+  }
+}
+
 void SessionTable::recompile(Session& session, const std::string& role) {
   session.role = role;
   session.acl =
       ClientAcl::compile(registry_->rules_for_role(role), session.device, session.client_id);
+  compile_shadow(session);
   session.compiled_from = registry_;
   if (logs(LogLevel::kInfo)) {
     log(LogLevel::kInfo, fmt::format("recompiled ACL device='{}' client_id='{}' role='{}' rules={}",

@@ -6,6 +6,7 @@
 // that the adapter empties with take_effects() and carries out. dry_run lives here too: the
 // table answers "allow" but reports, logs and counts the decision it would have taken.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "connect_check.h"
 #include "decision_counters.h"
 #include "registry_snapshot.h"
+#include "shadow_rules.h"
 #include "text_lookup.h"
 
 namespace certacl::policy {
@@ -50,6 +52,9 @@ struct SessionTableOptions {
   std::int64_t denial_log_interval = 10;
   // Unix seconds; read only when a denial is logged (the hot path never asks the time).
   std::int64_t (*clock)() = nullptr;  // nullptr: std::time
+  // Candidate rules decided beside the enforced ones for every live session (never
+  // enforced); nullptr: none.
+  std::shared_ptr<const ShadowRules> shadow;
 };
 
 struct AdmitRequest {
@@ -114,6 +119,13 @@ class SessionTable {
     return registry_;
   }
   [[nodiscard]] const DecisionCounters& counters() const noexcept { return counters_; }
+  // Decisions of the shadow rules, and how many of them differ from the enforced ones.
+  [[nodiscard]] const DecisionCounters& shadow_counters() const noexcept {
+    return shadow_counters_;
+  }
+  [[nodiscard]] std::uint64_t shadow_disagreements(Check check) const noexcept {
+    return shadow_disagreements_[static_cast<std::size_t>(check)];
+  }
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
   [[nodiscard]] bool has_session(ClientKey client) const { return sessions_.count(client) > 0; }
 
@@ -131,6 +143,7 @@ class SessionTable {
     std::string role;
     std::int64_t not_after = 0;
     ClientAcl acl;
+    ClientAcl shadow_acl;  // compiled only when shadow rules are configured
     // The registry the ACL was compiled from, to tell later which rules changed.
     std::shared_ptr<const RegistrySnapshot> compiled_from;
     // kAllowed, or why this session is refused: the connect would have been refused
@@ -150,6 +163,9 @@ class SessionTable {
                   std::string_view device, std::string_view client_id, std::string_view topic,
                   std::string_view note, std::int64_t now);
   void recompile(Session& session, const std::string& role);
+  void compile_shadow(Session& session);
+  void compare_with_shadow(const Session& session, Check check, std::string_view topic,
+                           Decision enforced);
   [[nodiscard]] std::int64_t now() const;
   const ClientAcl& sessionless_acl(std::string_view device, std::string_view role,
                                    std::string_view client_id);
@@ -161,6 +177,8 @@ class SessionTable {
   TextMap<ClientAcl> sessionless_acls_;
   std::vector<DenialLogSlot> sessionless_denial_log_;
   DecisionCounters counters_;
+  DecisionCounters shadow_counters_;
+  std::array<std::uint64_t, kCheckCount> shadow_disagreements_{};
   Effects effects_;
   std::int64_t next_expiry_scan_ = 0;
 };

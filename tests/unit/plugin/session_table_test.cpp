@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace certacl::policy {
@@ -381,6 +383,54 @@ TEST_F(SessionTableTest, EndedSessionFallsBackToTheRegistry) {
   table.end(&client_a);
   EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/t"), Answer::kNoSession);
   EXPECT_EQ(table.size(), 0u);
+}
+
+}  // namespace
+}  // namespace certacl::policy
+
+namespace certacl::policy {
+namespace {
+
+TEST(ShadowRulesTest, ParsesRulesAndNamesTheBadLine) {
+  auto parsed = ShadowRules::parse(
+      "# candidate for the sensor role\n"
+      "sensor allow publish fleet/%u/#\n"
+      "\n"
+      "sensor deny subscribe broadcast/private/#\n");
+  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<const ShadowRules>>(parsed));
+  const auto& rules = *std::get<std::shared_ptr<const ShadowRules>>(parsed);
+  EXPECT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules.rules_for_role("sensor").size(), 2u);
+  EXPECT_TRUE(rules.rules_for_role("hq").empty());
+
+  const auto bad = ShadowRules::parse("sensor allow publish a/#\nsensor permit publish a\n");
+  ASSERT_TRUE(std::holds_alternative<std::string>(bad));
+  EXPECT_NE(std::get<std::string>(bad).find("line 2"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<std::string>(ShadowRules::parse("sensor allow read a\n")));
+  EXPECT_TRUE(
+      std::holds_alternative<std::string>(ShadowRules::parse("sensor allow publish a/#/b\n")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(ShadowRules::parse("sensor allow publish\n")));
+}
+
+TEST_F(SessionTableTest, ShadowRulesAreCountedBesideAndNeverEnforced) {
+  auto parsed = ShadowRules::parse("sensor allow publish fleet/%u/telemetry\n");
+  SessionTableOptions options;
+  options.log_level = LogLevel::kDebug;
+  options.clock = test_clock;
+  options.shadow = std::get<std::shared_ptr<const ShadowRules>>(parsed);
+  SessionTable table(options, fleet.snapshot());
+  ASSERT_TRUE(connect(table, &client_a, "dev1", "0A", "dev1").accept);
+  (void)table.take_effects();
+  // Enforced rules allow fleet/dev1/#; the candidate only fleet/dev1/telemetry.
+  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/telemetry"), Answer::kAllow);
+  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/valve"), Answer::kAllow);
+  EXPECT_EQ(table.shadow_counters().allowed(Check::kPublish), 1u);
+  EXPECT_EQ(table.shadow_counters().denied(Check::kPublish), 1u);
+  EXPECT_EQ(table.shadow_disagreements(Check::kPublish), 1u);
+  EXPECT_TRUE(any_line_has(lines(table),
+                           "SHADOW would DENY publish device='dev1' client_id='dev1' "
+                           "topic='fleet/dev1/valve' reason=no rule allows it"));
+  EXPECT_EQ(table.counters().denied(Check::kPublish), 0u);
 }
 
 }  // namespace
