@@ -14,6 +14,7 @@ namespace certacl::plugin {
 
 std::vector<OptionPair> read_option_pairs(const mosquitto_opt* options, int count) {
   std::vector<OptionPair> pairs;
+  pairs.reserve(count > 0 ? static_cast<std::size_t>(count) : 0);
   for (int i = 0; i < count; ++i) {
     pairs.emplace_back(options[i].key ? options[i].key : "",
                        options[i].value ? options[i].value : "");

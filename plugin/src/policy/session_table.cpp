@@ -43,7 +43,7 @@ std::string_view verb(Check check) noexcept {
 
 SessionTable::SessionTable(SessionTableOptions options,
                            std::shared_ptr<const RegistrySnapshot> registry)
-    : options_(options), registry_(std::move(registry)) {}
+    : options_(std::move(options)), registry_(std::move(registry)) {}
 
 // ---- outbox ---------------------------------------------------------------------------
 
