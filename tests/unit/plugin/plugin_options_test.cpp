@@ -84,5 +84,14 @@ TEST(PluginOptionsTest, UntrustedTextInErrorsIsEscaped) {
   EXPECT_NE(error_of({{"db", "x"}, {"identity", "a\nb"}}).find("a\\x0Ab"), std::string::npos);
 }
 
+TEST(PluginOptionsTest, ShadowRulesNameAFile) {
+  const auto parsed = parse({{"db_path", "/db"}, {"shadow_rules", "/etc/candidate.rules"}});
+  ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
+  EXPECT_EQ(std::get<PluginOptions>(parsed).shadow_rules_path, "/etc/candidate.rules");
+  EXPECT_EQ(std::get<PluginOptions>(parse({{"db_path", "/db"}})).shadow_rules_path, "");
+  EXPECT_EQ(error_of({{"db_path", "/db"}, {"shadow_rules", ""}}),
+            "plugin_opt_shadow_rules: the file path is empty");
+}
+
 }  // namespace
 }  // namespace certacl::plugin
