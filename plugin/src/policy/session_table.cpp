@@ -319,7 +319,11 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
   std::size_t recompiled = 0;
   std::size_t kicked = 0;
   for (auto& [client, session] : sessions_) {
-    if (session.standing != Reason::kAllowed) continue;
+    if (session.standing != Reason::kAllowed) {
+      // Refused or on its way out: never compared again, so keep no old registry alive.
+      session.compiled_from.reset();
+      continue;
+    }
     const Decision still_valid =
         recheck_registration(session.device, session.serial, registry, now);
     if (!still_valid.allowed()) {
