@@ -21,6 +21,10 @@ int on_message(int event, void* event_data, void* userdata);
 // The plugin_opt_* list mosquitto hands to init and reload, as plain strings.
 [[nodiscard]] std::vector<OptionPair> read_option_pairs(const mosquitto_opt* options, int count);
 
+// The registry's health lines and the $SYS statistics, when due. Run on TICK, and at
+// connects and publishes when mosquitto runs no TICK (per_listener_settings true).
+void housekeeping(PluginState& state, std::int64_t now);
+
 // Publishes the decision counters under $SYS/broker/certacl/.
 void publish_stats(const PluginState& state, std::int64_t now);
 

@@ -15,8 +15,11 @@ int on_message(int /*event*/, void* event_data, void* userdata) {
   if (state.tick_seen) return MOSQ_ERR_SUCCESS;  // TICK does this every 100 ms
   const auto* data = static_cast<const mosquitto_evt_message*>(event_data);
   try {
-    catch_up(state, unix_now());
+    const std::int64_t now = unix_now();
+    catch_up(state, now);
     carry_out(state, data->client, true);
+    housekeeping(state, now);
+    state.sink->drain();
   } catch (const std::exception& error) {
     state.log->error("catching up on a publish failed: {}", error.what());
   }

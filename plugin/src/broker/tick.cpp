@@ -46,18 +46,22 @@ void report_health(PluginState& state, std::int64_t now) {
 
 }  // namespace
 
+void housekeeping(PluginState& state, std::int64_t now) {
+  report_health(state, now);
+  if (state.options.stats_interval.count() > 0 && now >= state.next_stats) {
+    publish_stats(state, now);
+    state.next_stats = now + state.options.stats_interval.count();
+  }
+}
+
 int on_tick(int /*event*/, void* /*event_data*/, void* userdata) {
   auto& state = *static_cast<PluginState*>(userdata);
   state.tick_seen = true;
   try {
     const std::int64_t now = unix_now();
     catch_up(state, now);
-    report_health(state, now);
     carry_out(state, nullptr, true);
-    if (state.options.stats_interval.count() > 0 && now >= state.next_stats) {
-      publish_stats(state, now);
-      state.next_stats = now + state.options.stats_interval.count();
-    }
+    housekeeping(state, now);
   } catch (const std::exception& error) {
     state.log->error("tick failed: {}", error.what());
   }
