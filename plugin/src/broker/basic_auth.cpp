@@ -65,10 +65,7 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) {
     // A new connect is a safe point to kick others (not while mosquitto re-checks every
     // client after SIGHUP: it is iterating over them).
     carry_out(state, client, !state.reauthenticating);
-    if (!state.tick_seen) {
-      housekeeping(state, now);
-      state.sink->drain();
-    }
+    tickless_housekeeping(state, now);
     return answer;
   } catch (const std::exception& error) {
     // Out of memory or a certificate OpenSSL cannot print: refuse, never crash the broker.

@@ -24,6 +24,8 @@ int on_message(int event, void* event_data, void* userdata);
 // The registry's health lines and the $SYS statistics, when due. Run on TICK, and at
 // connects and publishes when mosquitto runs no TICK (per_listener_settings true).
 void housekeeping(PluginState& state, std::int64_t now);
+// housekeeping() at most once a second, only while no TICK has been seen.
+void tickless_housekeeping(PluginState& state, std::int64_t now);
 
 // Publishes the decision counters under $SYS/broker/certacl/.
 void publish_stats(const PluginState& state, std::int64_t now);

@@ -18,8 +18,7 @@ int on_message(int /*event*/, void* event_data, void* userdata) {
     const std::int64_t now = unix_now();
     catch_up(state, now);
     carry_out(state, data->client, true);
-    housekeeping(state, now);
-    state.sink->drain();
+    tickless_housekeeping(state, now);
   } catch (const std::exception& error) {
     state.log->error("catching up on a publish failed: {}", error.what());
   }

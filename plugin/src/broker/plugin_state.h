@@ -34,6 +34,7 @@ struct PluginState {
   std::int64_t next_health_log = 0;
   std::int64_t next_stats = 0;
   std::int64_t next_probe_error_log = 0;
+  std::int64_t next_tickless_housekeeping = 0;
   bool stale_reported = false;
   // TICK never runs under per_listener_settings true (mosquitto 2.0.11): then changes are
   // adopted in the client callbacks and kicks wait for the next connect or publish.

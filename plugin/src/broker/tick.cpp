@@ -54,6 +54,13 @@ void housekeeping(PluginState& state, std::int64_t now) {
   }
 }
 
+void tickless_housekeeping(PluginState& state, std::int64_t now) {
+  if (state.tick_seen || now < state.next_tickless_housekeeping) return;
+  state.next_tickless_housekeeping = now + 1;  // at most once a second, as on TICK
+  housekeeping(state, now);
+  state.sink->drain();
+}
+
 int on_tick(int /*event*/, void* /*event_data*/, void* userdata) {
   auto& state = *static_cast<PluginState*>(userdata);
   state.tick_seen = true;
