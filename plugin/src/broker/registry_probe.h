@@ -3,8 +3,9 @@
 // connections. At each connect the broker asks whether the registry moved past the snapshot
 // in force: one PRAGMA data_version on a private read-only connection (it reads the WAL
 // index in shared memory; no table is touched). Only when it moved is this one certificate,
-// its device and its role's rules read, in one read transaction, and the connect is decided
-// on that instead of the older snapshot. This is the only SQLite the broker thread runs.
+// its device and its role's rules read, in one read transaction, and the connect must pass
+// that too (it can only refuse: a file the watcher would refuse must not admit anyone).
+// This is the only SQLite the broker thread runs.
 
 #include <cstdint>
 #include <memory>

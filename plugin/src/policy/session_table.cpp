@@ -129,10 +129,19 @@ void SessionTable::log_denial(std::vector<DenialLogSlot>& slots, Check check, De
 // ---- connect ----------------------------------------------------------------------------
 
 AdmitResult SessionTable::admit(const AdmitRequest& request) {
-  const RegistrySnapshot& registry = request.fresher ? *request.fresher : *registry_;
+  const RegistrySnapshot& registry = *registry_;
   ConnectVerdict verdict =
       check_connect(request.certificate, request.certificate_present, request.client_id, registry,
                     options_.connect, request.now);
+  // The fresh read can only refuse: it closes the window after a revocation, but a
+  // database file the watcher would refuse (replaced, tampered) must never let anyone in
+  // or widen a role, so admission and rules still come from the snapshot in force.
+  if (verdict.decision.allowed() && request.fresher) {
+    const ConnectVerdict fresh =
+        check_connect(request.certificate, request.certificate_present, request.client_id,
+                      *request.fresher, options_.connect, request.now);
+    if (!fresh.decision.allowed()) verdict.decision = fresh.decision;
+  }
   // A registry nobody has been able to read for longer than the stale limit may be
   // missing revocations: refuse new connections, but still say who was refused.
   if (verdict.decision.allowed() && request.registry_stale) {
@@ -161,9 +170,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   session.role = device ? device->role : std::string();
   session.not_after = verdict.decision.allowed() ? verdict.not_after : 0;
   session.standing = verdict.decision.reason;
-  // A one-device registry read at connect holds this role's complete rules, so later
-  // changes are compared with what was really compiled.
-  session.compiled_from = request.fresher ? request.fresher : registry_;
+  session.compiled_from = registry_;
   if (device && !request.client_id.empty() &&
       certacl::client_id_problem(request.client_id).empty()) {
     session.acl = ClientAcl::compile(registry.rules_for_role(session.role), session.device,
@@ -182,7 +189,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
         fmt::format("ALLOW connect device='{}' serial={} client_id='{}' role='{}' rules={}{}",
                     printable(session.device), printable(session.serial),
                     printable(session.client_id), printable(session.role), session.acl.rule_count(),
-                    request.fresher ? " (decided on a fresh read: the registry changed)" : ""));
+                    request.fresher ? " (re-checked on a fresh read: the registry changed)" : ""));
   }
   AdmitResult result;
   result.accept = true;

@@ -64,7 +64,7 @@ struct AdmitRequest {
   std::string_view client_id;
   bool registry_stale = false;
   // A one-device registry read at connect because the database changed after the snapshot
-  // in force was built; decides instead of the snapshot when set.
+  // in force was built. It can only refuse what the snapshot allows, never admit more.
   std::shared_ptr<const RegistrySnapshot> fresher;
   std::int64_t now = 0;
 };

@@ -179,6 +179,24 @@ TEST_F(SessionTableTest, FresherRegistryReadAtConnectOverridesTheSnapshot) {
   EXPECT_FALSE(table.admit(request).accept);
 }
 
+// A fresh read never admits what the snapshot refuses (a replaced database file must not
+// let anyone in).
+TEST_F(SessionTableTest, FresherRegistryCannotAdmitWhatTheSnapshotRefuses) {
+  fleet.certificate("0A").revoked_at = kNow - 1;
+  SessionTable table = make();
+  Fleet forged = fleet;
+  forged.certificate("0A").revoked_at.reset();
+  const PresentedCertificate certificate = presented("dev1", "0A");
+  AdmitRequest request;
+  request.client = &client_a;
+  request.certificate = &certificate;
+  request.certificate_present = true;
+  request.client_id = "dev1";
+  request.fresher = forged.snapshot();
+  request.now = kNow;
+  EXPECT_FALSE(table.admit(request).accept);
+}
+
 TEST_F(SessionTableTest, AdoptingARevocationKicksAndRefusesAtOnce) {
   SessionTable table = make();
   ASSERT_TRUE(connect(table, &client_a, "dev1", "0A", "dev1").accept);
