@@ -18,19 +18,6 @@ CsrVerdict refuse(std::string problem) {
   return CsrVerdict{std::nullopt, std::move(problem)};
 }
 
-std::string printable(std::string_view text) {
-  std::string shown;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-      shown += fmt::format("\\x{:02x}", byte);
-    } else {
-      shown += c;
-    }
-  }
-  return shown;
-}
-
 }  // namespace
 
 std::string public_key_problem(const EVP_PKEY* key) {
@@ -81,7 +68,7 @@ CsrVerdict validate_csr(X509_REQ* request) {
     return refuse(fmt::format("its subject has {} CNs (exactly one required)", names.size()));
   if (const std::string_view problem = device_name_problem(names.front()); !problem.empty()) {
     return refuse(fmt::format("its CN '{}' is not a valid device name: {}",
-                              printable(names.front()), problem));
+                              escape_for_display(names.front()), problem));
   }
   EVP_PKEY_up_ref(key);
   return CsrVerdict{AcceptedCsr{names.front(), EvpPkeyPtr(key)}, {}};
