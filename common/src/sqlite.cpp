@@ -114,7 +114,9 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) : path_(p
 
 void SqliteDatabase::configure_as_writer(std::chrono::milliseconds busy_timeout) {
   sqlite3_busy_timeout(handle(), static_cast<int>(busy_timeout.count()));
-  exec("PRAGMA journal_mode=WAL");
+  // Rollback journal, not WAL: a WAL reader must be able to write the -shm index, and the
+  // broker must not be able to write anything the CA relies on (docs/DEPLOYMENT.md).
+  exec("PRAGMA journal_mode=DELETE");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
 }
