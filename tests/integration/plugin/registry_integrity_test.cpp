@@ -82,8 +82,7 @@ TEST_F(RegistryIntegrityTest, RestoredOlderCopyKeepsARevokedDeviceRefused) {
   EXPECT_TRUE(broker_->wait_for_log("reason=certificate revoked")) << broker_->log();
   // A SIGHUP does not step back either.
   broker_->reload();
-  EXPECT_TRUE(broker_->wait_for_log("reload failed, keeping the running options and registry",
-                                    5s))
+  EXPECT_TRUE(broker_->wait_for_log("reload failed, keeping the running options and registry", 5s))
       << broker_->log();
   auto after_hup = client(dev1_, "dev1");
   EXPECT_EQ(after_hup->connect().connack, kNotAuthorized);
