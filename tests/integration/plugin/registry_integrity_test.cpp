@@ -70,7 +70,7 @@ TEST_F(RegistryIntegrityTest, DatabaseMadeWritableUnderARunningBrokerIsNotAdopte
 TEST_F(RegistryIntegrityTest, RestoredOlderCopyKeepsARevokedDeviceRefused) {
   const std::string backup = ca_->dir().file("backup.db");
   std::filesystem::copy_file(ca_->db_path(), backup);  // no writer is running: consistent
-  start_broker();
+  start_broker({{"stale_limit", "2"}});
   auto sensor = connected(dev1_, "dev1");
   ca_->revoke(dev1_.serial);
   ASSERT_TRUE(sensor->wait_for_disconnect(5s).has_value()) << broker_->log();
@@ -86,6 +86,10 @@ TEST_F(RegistryIntegrityTest, RestoredOlderCopyKeepsARevokedDeviceRefused) {
       << broker_->log();
   auto after_hup = client(dev1_, "dev1");
   EXPECT_EQ(after_hup->connect().connack, kNotAuthorized);
+  // The refused registry is not a fresh read: past the stale limit nobody new gets in.
+  EXPECT_TRUE(broker_->wait_for_log("database stale", 6s)) << broker_->log();
+  auto bystander = client(dev2_, "dev2");
+  EXPECT_EQ(bystander->connect().connack, kNotAuthorized) << broker_->log();
 }
 
 TEST_F(RegistryIntegrityTest, RegistryOfAnotherCaIsNeverAdopted) {
