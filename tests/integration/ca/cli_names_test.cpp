@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "certacl/sqlite.h"
+#include "certacl_test/paths.h"
+#include "certacl_test/process.h"
 #include "cli_world.h"
 
 namespace certacl::ca::test {
@@ -76,6 +78,18 @@ TEST(CliNames, LegacyInvalidNamesAreListedWithAWarningAndJsonStillWorks) {
   const auto entries = nlohmann::json::parse(audit.out);
   EXPECT_EQ(entries.back()["detail"], "\xEF\xBF\xBD\xEF\xBF\xBD");  // U+FFFD for each bad byte
   EXPECT_EQ(ca.try_run({"audit"}).exit_code, 0);
+}
+
+// The simulator names its load devices <prefix>N and checks them with the same rule before
+// provisioning anything.
+TEST(CliNames, SimulatorRefusesANamePrefixTheRuleRefuses) {
+  for (const std::string& prefix : {std::string("$SYS"), std::string("50%"), std::string("a/")}) {
+    const CommandResult result =
+        certacl::test::run_command({certacl::test::sim_binary(), "load", "--name-prefix", prefix});
+    EXPECT_NE(result.exit_code, 0) << prefix;
+    EXPECT_NE(result.err.find("--name-prefix: device names '" + prefix + "N'"), std::string::npos)
+        << result.err;
+  }
 }
 
 }  // namespace
