@@ -49,6 +49,12 @@ TEST(CsrPolicy, RefusesRsaExponentsBelow65537) {
   EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, big.get())), "");
 }
 
+TEST(CsrPolicy, RefusesKeysFailingOpensslPublicCheck) {
+  const EvpPkeyPtr key = test::make_rsa_key_with_small_factor(2048);
+  EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, key.get())),
+            "its public key fails OpenSSL's public key check");
+}
+
 // RFC 5480: named curves only; explicit parameters would be copied into the certificate.
 TEST(CsrPolicy, RefusesExplicitCurveParameters) {
   const EvpPkeyPtr key = test::make_explicit_p256_key();

@@ -72,6 +72,21 @@ EvpPkeyPtr make_fake_rsa_key(int bits) {
   return rsa_from(n.get(), e.get(), d.get());
 }
 
+EvpPkeyPtr make_rsa_key_with_small_factor(int bits) {
+  const BignumPtr n(BN_new());
+  const BignumPtr two = word(2);
+  if (!n || BN_rand(n.get(), bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) != 1) {
+    throw std::runtime_error("BN_rand");
+  }
+  // Odd plus 2 stays odd; one of any three consecutive odd numbers is divisible by 3.
+  for (int step = 0; step < 3 && BN_mod_word(n.get(), 3) != 0; ++step) {
+    if (BN_add(n.get(), n.get(), two.get()) != 1) throw std::runtime_error("BN_add");
+  }
+  const BignumPtr e = word(65537);
+  const BignumPtr d = word(3);
+  return rsa_from(n.get(), e.get(), d.get());
+}
+
 EvpPkeyPtr make_explicit_p256_key() {
   const EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   std::string group = "P-256";

@@ -15,6 +15,9 @@ namespace certacl::ca::test {
 // An RSA key whose modulus has `bits` bits (random odd, not a product of two primes);
 // signing still works mechanically, so a CSR can carry it. For sizes too slow to generate.
 [[nodiscard]] EvpPkeyPtr make_fake_rsa_key(int bits);
+// An RSA key of `bits` whose modulus is divisible by 3: sizes and exponent pass, only
+// OpenSSL's public key check (EVP_PKEY_public_check) can tell.
+[[nodiscard]] EvpPkeyPtr make_rsa_key_with_small_factor(int bits);
 // EC P-256 with the curve spelled out as explicit parameters instead of its OID.
 [[nodiscard]] EvpPkeyPtr make_explicit_p256_key();
 
