@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "certacl/sqlite.h"
 #include "certacl_test/files.h"
 #include "certacl_test/paths.h"
 #include "cli_world.h"
@@ -68,6 +69,17 @@ TEST(CliDatabaseMode, DatabaseCreated0640UnderUmask000) {
   EXPECT_EQ(mode_of(db), 0640U);
   EXPECT_FALSE(std::filesystem::exists(db + "-wal"));
   EXPECT_FALSE(std::filesystem::exists(db + "-shm"));
+  // The journal a write creates gets the database's mode from SQLite, not from the umask.
+  const mode_t previous_umask = ::umask(0);
+  {
+    SqliteDatabase writer(db, SqliteDatabase::Access::ReadWrite);
+    writer.exec("BEGIN IMMEDIATE");
+    writer.exec("UPDATE certacl_state SET change_counter = change_counter + 1 WHERE id = 1");
+    EXPECT_EQ(mode_of(db + "-journal"), 0640U);
+    writer.exec("ROLLBACK");
+  }
+  ::umask(previous_umask);
+  EXPECT_FALSE(std::filesystem::exists(db + "-journal"));
 }
 
 TEST_F(CliFiles, NoOutputMayBeTheCaKeyOrTheDatabase) {
