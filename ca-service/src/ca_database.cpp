@@ -60,6 +60,13 @@ SqliteDatabase open_database(const std::string& path) {
     db.configure_as_writer(kWriterBusyTimeout);
     require_current_schema(db);
     protect_registry_files(db);
+    if (db.journal_mode() == "wal") {
+      fmt::print(stderr,
+                 "certacl-ca: warning: database '{}' stays in WAL mode while another program "
+                 "(an older broker?) has it open; stop it once so certacl-ca can switch to the "
+                 "rollback journal (docs/DEPLOYMENT.md)\n",
+                 path);
+    }
     return db;
   } catch (const DatabaseError& error) {
     throw CaError(ExitCode::kStorage, error.what());

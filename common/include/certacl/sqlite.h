@@ -75,6 +75,8 @@ class SqliteDatabase {
   // synchronous=FULL, foreign keys, and a busy timeout so concurrent CA processes wait
   // instead of failing. docs/DEPLOYMENT.md says why not WAL.
   void configure_as_writer(std::chrono::milliseconds busy_timeout);
+  // "delete", or "wal" for a database an older build left in WAL mode.
+  [[nodiscard]] std::string journal_mode();
   // A reader never writes; query_only makes that a guarantee, not a convention.
   void configure_as_reader(std::chrono::milliseconds busy_timeout);
 

@@ -82,6 +82,27 @@ TEST(CliDatabaseMode, DatabaseCreated0640UnderUmask000) {
   EXPECT_FALSE(std::filesystem::exists(db + "-journal"));
 }
 
+// Upgrading: a database an older build left in WAL mode keeps working while an older broker
+// still has it open, and is switched to the rollback journal by the first command alone.
+TEST(CliDatabaseMode, OlderWalDatabaseIsSwitchedToTheRollbackJournal) {
+  CaFixture ca;
+  {
+    SqliteDatabase older(ca.db_path(), SqliteDatabase::Access::ReadWrite);
+    older.exec("PRAGMA journal_mode=WAL");
+    ASSERT_EQ(older.journal_mode(), "wal");
+    ASSERT_GE(older.query_int64("SELECT count(*) FROM roles"), 0);  // a reader, as a broker is
+    const CommandResult shared = ca.try_run({"role", "add", "while-shared"});
+    EXPECT_EQ(shared.exit_code, 0) << shared.err;
+    EXPECT_NE(shared.err.find("stays in WAL mode while another program"), std::string::npos)
+        << shared.err;
+  }
+  const CommandResult alone = ca.try_run({"role", "add", "alone"});
+  EXPECT_EQ(alone.exit_code, 0) << alone.err;
+  EXPECT_EQ(alone.err, "");
+  SqliteDatabase after(ca.db_path(), SqliteDatabase::Access::ReadOnly);
+  EXPECT_EQ(after.journal_mode(), "delete");
+}
+
 TEST_F(CliFiles, NoOutputMayBeTheCaKeyOrTheDatabase) {
   const std::string cert = ca_.dir().file("dev1.pem");
   const std::string key = ca_.dir().file("dev1.key");
