@@ -97,6 +97,7 @@ TEST_F(BrokerAsMosquittoTest, ReadsTheRegistryAndFollowsChangesWithoutWritingAny
   ca_->revoke(dev1_.serial);
   EXPECT_TRUE(sensor->wait_for_disconnect(5s).has_value()) << read_file(log_);
   EXPECT_TRUE(log_contains("reason=certificate revoked")) << read_file(log_);
+  EXPECT_EQ(read_file(log_).find("the broker runs as root"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(ca_->db_path() + "-wal"));
   EXPECT_FALSE(std::filesystem::exists(ca_->db_path() + "-shm"));
 }
