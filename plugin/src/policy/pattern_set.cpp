@@ -55,21 +55,22 @@ std::uint32_t PatternSet::add_edge(std::uint32_t Node::*edge, std::uint32_t pare
   return nodes_[parent].*edge;
 }
 
-void PatternSet::add(std::string pattern) {
-  insert(std::move(pattern), false);
+void PatternSet::add(std::string pattern, PatternTags tags) {
+  insert(std::move(pattern), tags, false);
 }
 
-void PatternSet::add_with_placeholders(std::string pattern) {
-  insert(std::move(pattern), true);
+void PatternSet::add_with_placeholders(std::string pattern, PatternTags tags) {
+  insert(std::move(pattern), tags, true);
 }
 
-void PatternSet::insert(std::string pattern, bool placeholders) {
+void PatternSet::insert(std::string pattern, PatternTags tags, bool placeholders) {
+  tags_ |= tags;
   std::uint32_t node = 0;
   TopicLevels levels(pattern);
   while (!levels.done()) {
     const std::string_view level = levels.next();
     if (level == "#") {
-      nodes_[node].hash = true;
+      nodes_[node].hash |= tags;
       patterns_.push_back(std::move(pattern));
       return;
     }
@@ -83,64 +84,77 @@ void PatternSet::insert(std::string pattern, bool placeholders) {
       node = add_literal_child(node, level);
     }
   }
-  nodes_[node].terminal = true;
+  nodes_[node].terminal |= tags;
   patterns_.push_back(std::move(pattern));
 }
 
 // `dollar_root`: we are at the root and the text starts with '$', where MQTT says a
 // wildcard never matches. A placeholder is not a wildcard: it stands for one literal level.
-bool PatternSet::matches(std::uint32_t index, Cursor levels, bool dollar_root,
-                         const PlaceholderValues& values) const noexcept {
+// Every branch that can match is visited until a tag in walk.enough has been found.
+PatternTags PatternSet::matches(std::uint32_t index, Cursor levels, bool dollar_root,
+                                const Walk& walk) const noexcept {
   const Node& node = nodes_[index];
-  if (node.hash && !dollar_root) return true;  // '#' also matches its parent level
-  if (levels.done) return node.terminal;
+  PatternTags found = dollar_root ? 0 : node.hash;  // '#' also matches its parent level
+  if ((found & walk.enough) != 0) return found;
+  if (levels.done) return found | node.terminal;
   const std::string_view level = levels.take();
+  const auto visit = [&](std::uint32_t child) {
+    found |= matches(child, levels, false, walk);
+    return (found & walk.enough) != 0;
+  };
   const std::uint32_t literal = literal_child(node, level);
-  if (literal != kNone && matches(literal, levels, false, values)) return true;
-  if (node.identity != kNone && fills(values.identity, level) &&
-      matches(node.identity, levels, false, values)) {
-    return true;
+  if (literal != kNone && visit(literal)) return found;
+  if (node.identity != kNone && fills(walk.values.identity, level) && visit(node.identity)) {
+    return found;
   }
-  if (node.client_id != kNone && fills(values.client_id, level) &&
-      matches(node.client_id, levels, false, values)) {
-    return true;
+  if (node.client_id != kNone && fills(walk.values.client_id, level) && visit(node.client_id)) {
+    return found;
   }
-  return node.plus != kNone && !dollar_root && matches(node.plus, levels, false, values);
+  if (node.plus != kNone && !dollar_root) visit(node.plus);
+  return found;
 }
 
-bool PatternSet::contains(std::uint32_t index, Cursor levels, bool dollar_root,
-                          const PlaceholderValues& values) const noexcept {
+PatternTags PatternSet::contains(std::uint32_t index, Cursor levels, bool dollar_root,
+                                 const Walk& walk) const noexcept {
   const Node& node = nodes_[index];
-  if (node.hash && !dollar_root) return true;
-  if (levels.done) return node.terminal;
+  PatternTags found = dollar_root ? 0 : node.hash;
+  if ((found & walk.enough) != 0) return found;
+  if (levels.done) return found | node.terminal;
   const std::string_view level = levels.take();
-  if (level == "#") return false;  // only a '#' here (handled above) reaches any depth
-  if (level == "+") return node.plus != kNone && contains(node.plus, levels, false, values);
+  if (level == "#") return found;  // only a '#' here (counted above) reaches any depth
+  const auto visit = [&](std::uint32_t child) {
+    found |= contains(child, levels, false, walk);
+    return (found & walk.enough) != 0;
+  };
+  if (level == "+") {
+    if (node.plus != kNone) visit(node.plus);
+    return found;
+  }
   const std::uint32_t literal = literal_child(node, level);
-  if (literal != kNone && contains(literal, levels, false, values)) return true;
-  if (node.identity != kNone && fills(values.identity, level) &&
-      contains(node.identity, levels, false, values)) {
-    return true;
+  if (literal != kNone && visit(literal)) return found;
+  if (node.identity != kNone && fills(walk.values.identity, level) && visit(node.identity)) {
+    return found;
   }
-  if (node.client_id != kNone && fills(values.client_id, level) &&
-      contains(node.client_id, levels, false, values)) {
-    return true;
+  if (node.client_id != kNone && fills(walk.values.client_id, level) && visit(node.client_id)) {
+    return found;
   }
-  return node.plus != kNone && !dollar_root && contains(node.plus, levels, false, values);
+  if (node.plus != kNone && !dollar_root) visit(node.plus);
+  return found;
 }
 
-bool PatternSet::any_matches_topic(std::string_view topic,
-                                   const PlaceholderValues& values) const noexcept {
-  if (patterns_.empty()) return false;
+PatternTags PatternSet::tags_matching_topic(std::string_view topic, const PlaceholderValues& values,
+                                            PatternTags enough) const noexcept {
+  if (patterns_.empty()) return 0;
   return matches(0, Cursor{topic.data(), topic.data() + topic.size(), false},
-                 starts_with_dollar(topic), values);
+                 starts_with_dollar(topic), Walk{values, enough});
 }
 
-bool PatternSet::any_contains_filter(std::string_view filter,
-                                     const PlaceholderValues& values) const noexcept {
-  if (patterns_.empty()) return false;
+PatternTags PatternSet::tags_containing_filter(std::string_view filter,
+                                               const PlaceholderValues& values,
+                                               PatternTags enough) const noexcept {
+  if (patterns_.empty()) return 0;
   return contains(0, Cursor{filter.data(), filter.data() + filter.size(), false},
-                  starts_with_dollar(filter), values);
+                  starts_with_dollar(filter), Walk{values, enough});
 }
 
 }  // namespace certacl::policy

@@ -7,6 +7,9 @@
 // A whole level %u or %c can stay a placeholder edge of the tree, filled at check time with
 // the identity and client id passed in: one tree then serves every session of a role, as
 // if each had its own tree with the values substituted.
+//
+// Each pattern carries tags (allow, deny), so one walk answers for the allow and the deny
+// rules of an action together and can stop as soon as a deciding tag is found.
 
 #include <cstdint>
 #include <memory>
@@ -26,18 +29,38 @@ struct PlaceholderValues {
   std::string_view client_id;  // a whole level %c
 };
 
+// Bits a pattern is tagged with; a check returns the union of the tags that matched.
+using PatternTags = std::uint8_t;
+inline constexpr PatternTags kAllowTag = 1;
+inline constexpr PatternTags kDenyTag = 2;
+inline constexpr PatternTags kAnyTag = 0xFF;
+
 class PatternSet {
  public:
   PatternSet();
   // `pattern` must be a valid topic filter; every level is taken literally ("%u" too).
-  void add(std::string pattern);
+  void add(std::string pattern, PatternTags tags = kAllowTag);
   // The same, but whole levels %u and %c become placeholder edges.
-  void add_with_placeholders(std::string pattern);
+  void add_with_placeholders(std::string pattern, PatternTags tags = kAllowTag);
 
+  // Tags of the patterns that match `topic` (or contain `filter`). The walk stops as soon
+  // as a tag in `enough` has been found, so only those tags are then certain to be complete.
+  [[nodiscard]] PatternTags tags_matching_topic(std::string_view topic,
+                                                const PlaceholderValues& values,
+                                                PatternTags enough) const noexcept;
+  [[nodiscard]] PatternTags tags_containing_filter(std::string_view filter,
+                                                   const PlaceholderValues& values,
+                                                   PatternTags enough) const noexcept;
   [[nodiscard]] bool any_matches_topic(std::string_view topic,
-                                       const PlaceholderValues& values = {}) const noexcept;
+                                       const PlaceholderValues& values = {}) const noexcept {
+    return tags_matching_topic(topic, values, kAnyTag) != 0;
+  }
   [[nodiscard]] bool any_contains_filter(std::string_view filter,
-                                         const PlaceholderValues& values = {}) const noexcept;
+                                         const PlaceholderValues& values = {}) const noexcept {
+    return tags_containing_filter(filter, values, kAnyTag) != 0;
+  }
+  // The union of every pattern's tags.
+  [[nodiscard]] PatternTags tags() const noexcept { return tags_; }
   [[nodiscard]] std::size_t size() const noexcept { return patterns_.size(); }
   [[nodiscard]] bool empty() const noexcept { return patterns_.empty(); }
   [[nodiscard]] const std::vector<std::string>& patterns() const noexcept { return patterns_; }
@@ -54,11 +77,11 @@ class PatternSet {
     std::uint32_t plus = kNone;
     std::uint32_t identity = kNone;   // placeholder edge %u
     std::uint32_t client_id = kNone;  // placeholder edge %c
-    bool hash = false;                // a pattern continues here with "#"
-    bool terminal = false;            // a pattern ends here
+    PatternTags hash = 0;             // tags of patterns that continue here with "#"
+    PatternTags terminal = 0;         // tags of patterns that end here
   };
 
-  void insert(std::string pattern, bool placeholders);
+  void insert(std::string pattern, PatternTags tags, bool placeholders);
   [[nodiscard]] std::uint32_t literal_child(const Node& node,
                                             std::string_view level) const noexcept;
   std::uint32_t add_literal_child(std::uint32_t parent, std::string_view level);
@@ -82,13 +105,18 @@ class PatternSet {
     }
   };
 
-  [[nodiscard]] bool matches(std::uint32_t node, Cursor levels, bool dollar_root,
-                             const PlaceholderValues& values) const noexcept;
-  [[nodiscard]] bool contains(std::uint32_t node, Cursor levels, bool dollar_root,
-                              const PlaceholderValues& values) const noexcept;
+  struct Walk {
+    const PlaceholderValues& values;
+    PatternTags enough;
+  };
+  [[nodiscard]] PatternTags matches(std::uint32_t node, Cursor levels, bool dollar_root,
+                                    const Walk& walk) const noexcept;
+  [[nodiscard]] PatternTags contains(std::uint32_t node, Cursor levels, bool dollar_root,
+                                     const Walk& walk) const noexcept;
 
   std::vector<Node> nodes_;  // nodes_[0] is the root
   std::vector<std::string> patterns_;
+  PatternTags tags_ = 0;
 };
 
 }  // namespace certacl::policy

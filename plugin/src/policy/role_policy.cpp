@@ -32,12 +32,18 @@ bool is_one_literal_level(std::string_view value) noexcept {
   return topic_name_problem(value).empty() && value.find('/') == std::string_view::npos;
 }
 
-Decision decide(const PatternSet& deny, const PatternSet& allow, bool closed,
-                bool (PatternSet::*test)(std::string_view, const PlaceholderValues&) const noexcept,
-                std::string_view text, const PlaceholderValues& values) noexcept {
-  // Deny rules are consulted first: they win whatever the allow rules say.
-  if (closed || (deny.*test)(text, values)) return Decision::deny(Reason::kDeniedByRule);
-  if ((allow.*test)(text, values)) return Decision::allow();
+using Walk = PatternTags (PatternSet::*)(std::string_view, const PlaceholderValues&,
+                                         PatternTags) const noexcept;
+
+Decision decide(const PatternSet& patterns, bool closed, Walk walk, std::string_view text,
+                const PlaceholderValues& values) noexcept {
+  if (closed) return Decision::deny(Reason::kDeniedByRule);
+  // Deny rules win whatever the allow rules say, so the walk may only stop early on a deny
+  // (or on an allow when the action has no deny rule at all).
+  const PatternTags enough = (patterns.tags() & kDenyTag) != 0 ? kDenyTag : kAllowTag;
+  const PatternTags found = (patterns.*walk)(text, values, enough);
+  if ((found & kDenyTag) != 0) return Decision::deny(Reason::kDeniedByRule);
+  if ((found & kAllowTag) != 0) return Decision::allow();
   return Decision::deny(Reason::kNoMatchingRule);
 }
 
@@ -52,12 +58,12 @@ void RolePolicy::add(const RoleRule& rule, std::string pattern, bool placeholder
     if (!allow) (publish ? publish_closed_ : subscribe_closed_) = true;
     return;
   }
-  PatternSet& target = publish ? (allow ? allow_publish_ : deny_publish_)
-                               : (allow ? allow_subscribe_ : deny_subscribe_);
+  PatternSet& target = publish ? publish_ : subscribe_;
+  const PatternTags tag = allow ? kAllowTag : kDenyTag;
   if (placeholders) {
-    target.add_with_placeholders(std::move(pattern));
+    target.add_with_placeholders(std::move(pattern), tag);
   } else {
-    target.add(std::move(pattern));
+    target.add(std::move(pattern), tag);
   }
 }
 
@@ -109,25 +115,21 @@ bool RolePolicy::can_share_with(std::string_view identity,
 
 Decision RolePolicy::check_publish(std::string_view topic,
                                    const PlaceholderValues& values) const noexcept {
-  return decide(deny_publish_, allow_publish_, publish_closed_, &PatternSet::any_matches_topic,
-                topic, values);
+  return decide(publish_, publish_closed_, &PatternSet::tags_matching_topic, topic, values);
 }
 
 Decision RolePolicy::check_subscribe(std::string_view filter,
                                      const PlaceholderValues& values) const noexcept {
-  return decide(deny_subscribe_, allow_subscribe_, subscribe_closed_,
-                &PatternSet::any_contains_filter, filter, values);
+  return decide(subscribe_, subscribe_closed_, &PatternSet::tags_containing_filter, filter, values);
 }
 
 Decision RolePolicy::check_read(std::string_view topic,
                                 const PlaceholderValues& values) const noexcept {
-  return decide(deny_subscribe_, allow_subscribe_, subscribe_closed_,
-                &PatternSet::any_matches_topic, topic, values);
+  return decide(subscribe_, subscribe_closed_, &PatternSet::tags_matching_topic, topic, values);
 }
 
 std::size_t RolePolicy::rule_count() const noexcept {
-  return allow_publish_.size() + deny_publish_.size() + allow_subscribe_.size() +
-         deny_subscribe_.size();
+  return publish_.size() + subscribe_.size();
 }
 
 }  // namespace certacl::policy

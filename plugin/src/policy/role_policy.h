@@ -47,10 +47,9 @@ class RolePolicy {
  private:
   void add(const RoleRule& rule, std::string pattern, bool placeholders);
 
-  PatternSet allow_publish_;
-  PatternSet deny_publish_;
-  PatternSet allow_subscribe_;
-  PatternSet deny_subscribe_;
+  // Allow and deny patterns of an action share one tree (tagged), so a check walks once.
+  PatternSet publish_;
+  PatternSet subscribe_;
   bool publish_closed_ = false;
   bool subscribe_closed_ = false;
   std::size_t rejected_rules_ = 0;
