@@ -4,7 +4,8 @@
 //
 //   deliver: 1 publisher -> N subscribers of one filter, M messages, a bounded window in
 //            flight; prints deliveries, wall seconds and broker CPU.
-//   connect: K sequential mTLS connect + CONNACK + DISCONNECT; prints broker CPU.
+//   connect: K mTLS connect + CONNACK + DISCONNECT, a few under way at once; prints broker
+//            CPU.
 //   idle:    broker CPU over a quiet interval (what polling and timers cost per second).
 //
 // Output is one line of key=value pairs for the script to parse. Exit codes: 0 measured,
@@ -17,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -50,6 +52,7 @@ struct Settings {
   int window = 100;  // messages in flight at most (each one is `subscribers` deliveries)
   int payload_bytes = 64;
   int connects = 200;
+  int in_flight = 10;  // connects under way at once
   double idle_seconds = 2.0;
   std::string topic = "bench/fanout/bench-pub";
   std::string filter = "bench/fanout/#";
@@ -209,6 +212,8 @@ int run_deliver(const Settings& settings) {
 
 // ---- connect -----------------------------------------------------------------------------
 
+// Keeps `in_flight` connects going at once (distinct devices, so no session takeover), each
+// one closed as soon as its CONNACK arrives, until `connects` have completed.
 int run_connect(const Settings& settings) {
   EventLoop loop;
   std::vector<std::unique_ptr<SimulatedDevice>> devices;
@@ -216,22 +221,51 @@ int run_connect(const Settings& settings) {
     devices.push_back(make_device(settings, subscriber_name(settings, i)));
     loop.add(*devices.back());
   }
-  auto connect_once = [&](SimulatedDevice& device) {
-    if (!connect_all(loop, {&device})) misbehaved("a connect did not finish within 30 s");
-    require_connected({&device});
-    device.disconnect();  // libmosquitto writes DISCONNECT and closes at once
+  std::deque<SimulatedDevice*> idle;
+  for (auto& device : devices) idle.push_back(device.get());
+  std::vector<SimulatedDevice*> busy;
+  int started = 0;
+  int completed = 0;
+  auto run_phase = [&](int connects) {
+    const int target = completed + connects;
+    const int first = started;
+    auto pump = [&] {
+      for (auto it = busy.begin(); it != busy.end();) {
+        SimulatedDevice* device = *it;
+        if (device->state() == SessionState::kConnected) {
+          device->disconnect();  // libmosquitto writes DISCONNECT and closes at once
+          ++completed;
+          idle.push_back(device);
+          it = busy.erase(it);
+        } else if (device->settled()) {
+          misbehaved(fmt::format("device '{}' not connected: {}", device->name(),
+                                 device->describe_outcome()));
+        } else {
+          ++it;
+        }
+      }
+      while (static_cast<int>(busy.size()) < settings.in_flight && started - first < connects &&
+             !idle.empty()) {
+        busy.push_back(idle.front());
+        idle.pop_front();
+        busy.back()->start_connect();
+        ++started;
+      }
+      return std::chrono::milliseconds(1);
+    };
+    if (!loop.run_until([&] { return completed == target; }, std::chrono::seconds(120), pump)) {
+      misbehaved(fmt::format("{} of {} connects done within 120 s", completed, target));
+    }
   };
-  connect_once(*devices.front());  // warm-up
-  // Lets the broker finish the warm-up's disconnect before the measurement starts.
+  run_phase(settings.in_flight);  // warm-up
+  // Lets the broker finish the warm-up's disconnects before the measurement starts.
   loop.run_for(std::chrono::milliseconds(50));
   const BrokerCpu before = read_broker_cpu(settings.broker_pid);
-  const auto started = Clock::now();
-  for (int i = 0; i < settings.connects; ++i) {
-    connect_once(*devices[static_cast<std::size_t>(i) % devices.size()]);
-  }
-  // The broker handles the last DISCONNECT after we closed: give it that moment.
+  const auto started_at = Clock::now();
+  run_phase(settings.connects);
+  // The broker handles the last DISCONNECTs after we closed: give it that moment.
   loop.run_for(std::chrono::milliseconds(50));
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(Clock::now() - started_at).count();
   const BrokerCpu after = read_broker_cpu(settings.broker_pid);
   fmt::print("connects={} seconds={:.4f} ", settings.connects, seconds);
   print_cpu(before, after);

@@ -5,24 +5,25 @@
 #   b  acl_file     use_identity_as_username true + acl_file with the equivalent pattern lines
 #   c  no ACL       use_identity_as_username true, nothing else
 # Fan-out 1 -> 50 subscribers, so every delivery is one READ check. The three brokers run
-# side by side and the trials are interleaved (a,b,c,a,b,c,...), so background load on a
-# shared machine hits all three alike; ratios a/b and a/c are taken within each round and
+# side by side and the trials are interleaved, the order rotating each round (a,b,c, b,c,a,
+# c,a,b, ...), so background load on a shared machine hits all three alike and no
+# configuration always runs first; ratios a/b and a/c are taken within each round and
 # printed as min / median / max. Broker CPU comes from /proc/PID/task/*/schedstat (every
 # thread, ns) around the measured phase only; /proc/PID/stat utime+stime is printed beside.
 #
 # Usage: bench/throughput/run.sh            (about 2 minutes on 2 cores)
 #   CERTACL_BUILD_DIR       build directory (default build/bench; configured and built here)
 #   CERTACL_BENCH_DIR       scratch directory, wiped at the start (default bench-throughput-run)
-#   CERTACL_BENCH_ROUNDS    interleaved rounds (default 7)
-#   CERTACL_BENCH_MESSAGES  messages per delivery trial (default 4000 -> 200,000 deliveries)
-#   CERTACL_BENCH_CONNECTS  connects per connect trial (default 150)
+#   CERTACL_BENCH_ROUNDS    interleaved rounds (default 9)
+#   CERTACL_BENCH_MESSAGES  messages per delivery trial (default 3000 -> 150,000 deliveries)
+#   CERTACL_BENCH_CONNECTS  connects per connect trial (default 200, 10 under way at once)
 # Loopback only; stops every process it started. NOT a CI test: it prints figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds=${CERTACL_BENCH_ROUNDS:-7}
-messages=${CERTACL_BENCH_MESSAGES:-4000}
-connects=${CERTACL_BENCH_CONNECTS:-150}
+rounds=${CERTACL_BENCH_ROUNDS:-9}
+messages=${CERTACL_BENCH_MESSAGES:-3000}
+connects=${CERTACL_BENCH_CONNECTS:-200}
 subscribers=50
 
 build_dir=${CERTACL_BUILD_DIR:-build/bench}
@@ -150,15 +151,17 @@ field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 results="$run_dir/results.txt"
 : >"$results"
 echo "== $rounds interleaved rounds: deliver ($messages msg x $subscribers subscribers) and connect ($connects)"
+orders=("a b c" "b c a" "c a b")
 for round in $(seq 1 "$rounds"); do
-  for config in a b c; do
+  order=${orders[$(((round - 1) % 3))]}
+  for config in $order; do
     line=$(generate "$config" deliver --messages "$messages")
     echo "deliver $round $config $line" >>"$results"
     awk -v r="$round" -v name="${names[$config]}" -v cpu="$(field broker_cpu_ns "$line")" \
       -v n="$(field deliveries "$line")" -v s="$(field seconds "$line")" 'BEGIN {
         printf "  round %d %-8s %7.0f ns broker CPU/delivery %9.0f deliveries/s\n", r, name, cpu / n, n / s }'
   done
-  for config in a b c; do
+  for config in $order; do
     line=$(generate "$config" connect --connects "$connects")
     echo "connect $round $config $line" >>"$results"
     awk -v r="$round" -v name="${names[$config]}" -v cpu="$(field broker_cpu_ns "$line")" \
@@ -210,5 +213,24 @@ summary connect connects
 echo "== idle broker CPU (registry polling, timers)"
 awk '$1 == "idle" { for (i = 4; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
   printf "  %s  %.2f ms CPU per second\n", $3, v["broker_cpu_ns"] / v["seconds"] / 1e6 }' "$results"
+
+# Noise-free complement: the share of the certacl broker's own CPU samples that fall in the
+# plugin (and in SQLite, which only its registry watcher uses), during one more trial.
+if [[ ${CERTACL_BENCH_PERF:-1} == 1 ]] && command -v perf >/dev/null &&
+  perf record -o /dev/null -- true >/dev/null 2>&1; then
+  echo "== share of certacl's broker CPU spent in the plugin (perf samples, one more trial each)"
+  for mode in deliver connect; do
+    args=(--messages $((messages * 3)))
+    [[ $mode == connect ]] && args=(--connects $((connects * 3)))
+    generate a "$mode" "${args[@]}" >/dev/null &
+    generator_pid=$!
+    sleep 1
+    perf record -F 1999 -p "${broker_pid[a]}" -o "$run_dir/perf-$mode.data" -- sleep 2 >/dev/null 2>&1 || true
+    wait "$generator_pid"
+    perf report -i "$run_dir/perf-$mode.data" --no-children --sort dso --stdio 2>/dev/null |
+      awk -v mode="$mode" '/mosquitto_certacl|libsqlite3|libspdlog|libfmt|libstdc/ { share[$2] = $1 }
+        END { printf "  %-8s", mode; for (d in share) printf "  %s %s", d, share[d]; print "" }'
+  done
+fi
 echo "   load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (2 shared cores: read ratios, not absolutes)"
 echo "   raw lines: $results"
