@@ -4,6 +4,8 @@
 #   a  certacl      the plugin (per-role rules, %u/%c)
 #   b  acl_file     use_identity_as_username true + acl_file with the equivalent pattern lines
 #   c  no ACL       use_identity_as_username true, nothing else
+#   d  no ACL again a second broker configured exactly as c, for delivery trials only: d/c
+#                   shows how far two identical configurations drift apart on this machine
 # Fan-out 1 -> 50 subscribers, so every delivery is one READ check. The three brokers run
 # side by side and the trials are interleaved, the order rotating each round (a,b,c, b,c,a,
 # c,a,b, ...), so background load on a shared machine hits all three alike and no
@@ -112,7 +114,7 @@ start_broker() {
     case $config in
       a) echo "plugin $plugin"; echo "plugin_opt_db_path $db"; echo "plugin_opt_stats_interval 0" ;;
       b) echo "acl_file $run_dir/acl" ;;
-      c) ;;
+      c | d) ;;
     esac
     echo "listener ${port[$config]} 127.0.0.1"
     echo "cafile $run_dir/ca.crt"
@@ -135,9 +137,9 @@ start_broker() {
 }
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-for config in a b c; do start_broker "$config"; done
-declare -A names=([a]=certacl [b]=acl_file [c]="no ACL")
-echo "== brokers: a=certacl :${port[a]}  b=acl_file :${port[b]}  c=no-ACL :${port[c]}"
+for config in a b c d; do start_broker "$config"; done
+declare -A names=([a]=certacl [b]=acl_file [c]="no ACL" [d]="no ACL'")
+echo "== brokers: a=certacl :${port[a]}  b=acl_file :${port[b]}  c=no-ACL :${port[c]}  d=no-ACL (control) :${port[d]}"
 
 generate() {
   local config=$1 mode=$2
@@ -151,9 +153,9 @@ field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 results="$run_dir/results.txt"
 : >"$results"
 echo "== $rounds interleaved rounds: deliver ($messages msg x $subscribers subscribers) and connect ($connects)"
-orders=("a b c" "b c a" "c a b")
+orders=("a b c d" "b c d a" "c d a b" "d a b c")
 for round in $(seq 1 "$rounds"); do
-  order=${orders[$(((round - 1) % 3))]}
+  order=${orders[$(((round - 1) % 4))]}
   for config in $order; do
     line=$(generate "$config" deliver --messages "$messages")
     echo "deliver $round $config $line" >>"$results"
@@ -161,7 +163,7 @@ for round in $(seq 1 "$rounds"); do
       -v n="$(field deliveries "$line")" -v s="$(field seconds "$line")" 'BEGIN {
         printf "  round %d %-8s %7.0f ns broker CPU/delivery %9.0f deliveries/s\n", r, name, cpu / n, n / s }'
   done
-  for config in $order; do
+  for config in ${order//d/}; do
     line=$(generate "$config" connect --connects "$connects")
     echo "connect $round $config $line" >>"$results"
     awk -v r="$round" -v name="${names[$config]}" -v cpu="$(field broker_cpu_ns "$line")" \
@@ -184,25 +186,26 @@ summary() {
       ticks[$3] += v["broker_ticks"]; units[$3] += v[unit_field]; hz = v["ticks_per_second"]
       rounds[$2] = 1
     }
-    function stats(values, n,   i, j, t, mid) {
+    function stats(values, n, format,   i, j, t, mid) {
       for (i = 1; i <= n; ++i) for (j = i + 1; j <= n; ++j)
         if (values[j] < values[i]) { t = values[i]; values[i] = values[j]; values[j] = t }
       mid = (n % 2) ? values[(n + 1) / 2] : (values[n / 2] + values[n / 2 + 1]) / 2
-      return sprintf("median %.3f (min %.3f, max %.3f)", mid, values[1], values[n])
+      return sprintf("median " format " (min " format ", max " format ")", mid, values[1], values[n])
     }
     END {
       n = 0
       for (r in rounds) { ++n; ab[n] = per[r, "a"] / per[r, "b"]; ac[n] = per[r, "a"] / per[r, "c"]
-}
+        if ((r, "d") in per) { ++nd; dc[nd] = per[r, "d"] / per[r, "c"] } }
       split("a b c", configs, " ")
       for (k = 1; k <= 3; ++k) {
         c = configs[k]; m = 0
         for (r in rounds) { ++m; x[m] = per[r, c]; y[m] = rate[r, c] }
-        printf "  %s  broker CPU per %s: %s ns   %s/s: %s   (stat ticks: %.0f ns)\n", c, kind,
-          stats(x, m), unit_field, stats(y, m), ticks[c] / hz * 1e9 / units[c]
+        printf "  %s  broker CPU per %s: %s ns   %s/s: %s   (from stat ticks: %.0f ns)\n", c,
+          kind, stats(x, m, "%.0f"), unit_field, stats(y, m, "%.0f"), ticks[c] / hz * 1e9 / units[c]
       }
-      printf "  a/b (certacl / acl_file): %s\n", stats(ab, n)
-      printf "  a/c (certacl / no ACL):   %s\n", stats(ac, n)
+      printf "  a/b (certacl / acl_file): %s\n", stats(ab, n, "%.3f")
+      printf "  a/c (certacl / no ACL):   %s\n", stats(ac, n, "%.3f")
+      if (nd > 0) printf "  d/c (control: no ACL twice, the noise): %s\n", stats(dc, nd, "%.3f")
     }' "$results"
 }
 echo
@@ -218,7 +221,7 @@ awk '$1 == "idle" { for (i = 4; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = k
 # plugin (and in SQLite, which only its registry watcher uses), during one more trial.
 if [[ ${CERTACL_BENCH_PERF:-1} == 1 ]] && command -v perf >/dev/null &&
   perf record -o /dev/null -- true >/dev/null 2>&1; then
-  echo "== share of certacl's broker CPU spent in the plugin (perf samples, one more trial each)"
+  echo "== perf samples of the certacl broker in its plugin code, self time (its calls into OpenSSL and libc count there), one more trial each"
   for mode in deliver connect; do
     args=(--messages $((messages * 3)))
     [[ $mode == connect ]] && args=(--connects $((connects * 3)))
