@@ -5,9 +5,11 @@
 
 #include <array>
 #include <exception>
+#include <memory>
 #include <string_view>
 
 #include "certacl/certificate_facts.h"
+#include "certacl/openssl_handles.h"
 
 namespace certacl::policy {
 namespace {
@@ -20,10 +22,12 @@ constexpr std::string_view kLowerHex = "0123456789abcdef";
 constexpr std::string_view kUpperHex = "0123456789ABCDEF";
 
 // OpenSSL 3 looks the implementation of EVP_sha256() up by name on every digest; fetching
-// it once removes that from each connect. The fetched object is kept for the process.
+// it once removes that from each connect. Freed when the plugin is unloaded.
+using EvpMdPtr = std::unique_ptr<EVP_MD, OpensslDeleter<EVP_MD_free>>;
+
 const EVP_MD* sha256() {
-  static const EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return fetched != nullptr ? fetched : EVP_sha256();
+  static const EvpMdPtr fetched(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  return fetched ? fetched.get() : EVP_sha256();
 }
 
 // sha256_fingerprint(): lower-case hex of the SHA-256 of the DER encoding.
