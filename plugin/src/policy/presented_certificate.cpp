@@ -36,7 +36,7 @@ std::string fingerprint(const X509* certificate) {
   unsigned int length = 0;
   if (X509_digest(certificate, sha256(), digest.data(), &length) != 1) return {};
   std::string text;
-  text.reserve(length * 2);
+  text.reserve(static_cast<std::size_t>(length) * 2);
   for (unsigned int i = 0; i < length; ++i) {
     text.push_back(kLowerHex[digest[i] >> 4]);
     text.push_back(kLowerHex[digest[i] & 0x0F]);
