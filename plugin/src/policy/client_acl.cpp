@@ -19,18 +19,6 @@ ClientAcl ClientAcl::bind(std::shared_ptr<const RolePolicy> role, std::string_vi
   return acl;
 }
 
-Decision ClientAcl::check_publish(std::string_view topic) const noexcept {
-  return role_ ? role_->check_publish(topic, values()) : Decision::deny(Reason::kNoMatchingRule);
-}
-
-Decision ClientAcl::check_subscribe(std::string_view filter) const noexcept {
-  return role_ ? role_->check_subscribe(filter, values()) : Decision::deny(Reason::kNoMatchingRule);
-}
-
-Decision ClientAcl::check_read(std::string_view topic) const noexcept {
-  return role_ ? role_->check_read(topic, values()) : Decision::deny(Reason::kNoMatchingRule);
-}
-
 std::size_t ClientAcl::rule_count() const noexcept {
   return role_ ? role_->rule_count() : 0;
 }

@@ -30,13 +30,20 @@ class ClientAcl {
 
   // PUBLISH (and will messages): the topic must match an allow-publish pattern and no
   // deny-publish pattern.
-  [[nodiscard]] Decision check_publish(std::string_view topic) const noexcept;
+  [[nodiscard]] Decision check_publish(std::string_view topic) const noexcept {
+    return role_ ? role_->check_publish(topic, values()) : Decision::deny(Reason::kNoMatchingRule);
+  }
   // SUBSCRIBE: the whole filter must be contained in an allow-subscribe pattern and in no
   // deny-subscribe pattern, so a device allowed "factory/dev1/#" cannot ask for "#".
-  [[nodiscard]] Decision check_subscribe(std::string_view filter) const noexcept;
+  [[nodiscard]] Decision check_subscribe(std::string_view filter) const noexcept {
+    return role_ ? role_->check_subscribe(filter, values())
+                 : Decision::deny(Reason::kNoMatchingRule);
+  }
   // Each delivery: the topic must match an allow-subscribe pattern and no deny-subscribe
   // pattern (a deny narrower than an accepted subscription still applies here).
-  [[nodiscard]] Decision check_read(std::string_view topic) const noexcept;
+  [[nodiscard]] Decision check_read(std::string_view topic) const noexcept {
+    return role_ ? role_->check_read(topic, values()) : Decision::deny(Reason::kNoMatchingRule);
+  }
 
   [[nodiscard]] std::size_t rule_count() const noexcept;
   // Rules skipped because their pattern was not a valid filter after substitution. A bad

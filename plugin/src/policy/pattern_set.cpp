@@ -10,9 +10,18 @@ bool starts_with_dollar(std::string_view text) noexcept {
   return !text.empty() && text.front() == '$';
 }
 
+// Levels are short: comparing them inline beats a call to memcmp per level.
+bool same_level(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // A placeholder edge is taken when the level is exactly the value it stands for.
 bool fills(std::string_view value, std::string_view level) noexcept {
-  return !value.empty() && value == level;
+  return !value.empty() && same_level(value, level);
 }
 
 }  // namespace
@@ -25,7 +34,7 @@ std::uint32_t PatternSet::literal_child(const Node& node, std::string_view level
     return found == node.literal_index->end() ? kNone : found->second;
   }
   for (const auto& [text, child] : node.literals) {
-    if (text == level) return child;
+    if (same_level(text, level)) return child;
   }
   return kNone;
 }
@@ -90,56 +99,66 @@ void PatternSet::insert(std::string pattern, PatternTags tags, bool placeholders
 
 // `dollar_root`: we are at the root and the text starts with '$', where MQTT says a
 // wildcard never matches. A placeholder is not a wildcard: it stands for one literal level.
-// Every branch that can match is visited until a tag in walk.enough has been found.
+// Every branch that can match is visited until a tag in walk.enough has been found; the
+// literal branch, nearly always the only one, is followed in the loop, the others recursively.
 PatternTags PatternSet::matches(std::uint32_t index, Cursor levels, bool dollar_root,
                                 const Walk& walk) const noexcept {
-  const Node& node = nodes_[index];
-  PatternTags found = dollar_root ? 0 : node.hash;  // '#' also matches its parent level
-  if ((found & walk.enough) != 0) return found;
-  if (levels.done) return found | node.terminal;
-  const std::string_view level = levels.take();
-  const auto visit = [&](std::uint32_t child) {
-    found |= matches(child, levels, false, walk);
-    return (found & walk.enough) != 0;
-  };
-  const std::uint32_t literal = literal_child(node, level);
-  if (literal != kNone && visit(literal)) return found;
-  if (node.identity != kNone && fills(walk.values.identity, level) && visit(node.identity)) {
-    return found;
+  PatternTags found = 0;
+  while (true) {
+    const Node& node = nodes_[index];
+    if (!dollar_root) found |= node.hash;  // '#' also matches its parent level
+    if ((found & walk.enough) != 0) return found;
+    if (levels.done) return found | node.terminal;
+    const std::string_view level = levels.take();
+    const auto visit = [&](std::uint32_t child) {
+      found |= matches(child, levels, false, walk);
+      return (found & walk.enough) != 0;
+    };
+    if (node.identity != kNone && fills(walk.values.identity, level) && visit(node.identity)) {
+      return found;
+    }
+    if (node.client_id != kNone && fills(walk.values.client_id, level) && visit(node.client_id)) {
+      return found;
+    }
+    if (node.plus != kNone && !dollar_root && visit(node.plus)) return found;
+    index = literal_child(node, level);
+    if (index == kNone) return found;
+    dollar_root = false;
   }
-  if (node.client_id != kNone && fills(walk.values.client_id, level) && visit(node.client_id)) {
-    return found;
-  }
-  if (node.plus != kNone && !dollar_root) visit(node.plus);
-  return found;
 }
 
 PatternTags PatternSet::contains(std::uint32_t index, Cursor levels, bool dollar_root,
                                  const Walk& walk) const noexcept {
-  const Node& node = nodes_[index];
-  PatternTags found = dollar_root ? 0 : node.hash;
-  if ((found & walk.enough) != 0) return found;
-  if (levels.done) return found | node.terminal;
-  const std::string_view level = levels.take();
-  if (level == "#") return found;  // only a '#' here (counted above) reaches any depth
-  const auto visit = [&](std::uint32_t child) {
-    found |= contains(child, levels, false, walk);
-    return (found & walk.enough) != 0;
-  };
-  if (level == "+") {
-    if (node.plus != kNone) visit(node.plus);
-    return found;
+  PatternTags found = 0;
+  while (true) {
+    const Node& node = nodes_[index];
+    if (!dollar_root) found |= node.hash;
+    if ((found & walk.enough) != 0) return found;
+    if (levels.done) return found | node.terminal;
+    const std::string_view level = levels.take();
+    if (level == "#") return found;  // only a '#' here (counted above) reaches any depth
+    if (level == "+") {
+      // Only a '+' in the pattern contains a '+' of the filter.
+      if (node.plus == kNone) return found;
+      index = node.plus;
+      dollar_root = false;
+      continue;
+    }
+    const auto visit = [&](std::uint32_t child) {
+      found |= contains(child, levels, false, walk);
+      return (found & walk.enough) != 0;
+    };
+    if (node.identity != kNone && fills(walk.values.identity, level) && visit(node.identity)) {
+      return found;
+    }
+    if (node.client_id != kNone && fills(walk.values.client_id, level) && visit(node.client_id)) {
+      return found;
+    }
+    if (node.plus != kNone && !dollar_root && visit(node.plus)) return found;
+    index = literal_child(node, level);
+    if (index == kNone) return found;
+    dollar_root = false;
   }
-  const std::uint32_t literal = literal_child(node, level);
-  if (literal != kNone && visit(literal)) return found;
-  if (node.identity != kNone && fills(walk.values.identity, level) && visit(node.identity)) {
-    return found;
-  }
-  if (node.client_id != kNone && fills(walk.values.client_id, level) && visit(node.client_id)) {
-    return found;
-  }
-  if (node.plus != kNone && !dollar_root) visit(node.plus);
-  return found;
 }
 
 PatternTags PatternSet::tags_matching_topic(std::string_view topic, const PlaceholderValues& values,

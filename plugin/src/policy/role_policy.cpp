@@ -32,17 +32,14 @@ bool is_one_literal_level(std::string_view value) noexcept {
   return topic_name_problem(value).empty() && value.find('/') == std::string_view::npos;
 }
 
-using Walk = PatternTags (PatternSet::*)(std::string_view, const PlaceholderValues&,
-                                         PatternTags) const noexcept;
+// Deny rules win whatever the allow rules say, so a walk may only stop early on a deny (or
+// on an allow when the action has no deny rule at all).
+PatternTags enough_to_decide(const PatternSet& patterns) noexcept {
+  return (patterns.tags() & kDenyTag) != 0 ? kDenyTag : kAllowTag;
+}
 
-Decision decide(const PatternSet& patterns, bool closed, Walk walk, std::string_view text,
-                const PlaceholderValues& values) noexcept {
-  if (closed) return Decision::deny(Reason::kDeniedByRule);
-  // Deny rules win whatever the allow rules say, so the walk may only stop early on a deny
-  // (or on an allow when the action has no deny rule at all).
-  const PatternTags enough = (patterns.tags() & kDenyTag) != 0 ? kDenyTag : kAllowTag;
-  const PatternTags found = (patterns.*walk)(text, values, enough);
-  if ((found & kDenyTag) != 0) return Decision::deny(Reason::kDeniedByRule);
+Decision decide(bool closed, PatternTags found) noexcept {
+  if (closed || (found & kDenyTag) != 0) return Decision::deny(Reason::kDeniedByRule);
   if ((found & kAllowTag) != 0) return Decision::allow();
   return Decision::deny(Reason::kNoMatchingRule);
 }
@@ -115,17 +112,21 @@ bool RolePolicy::can_share_with(std::string_view identity,
 
 Decision RolePolicy::check_publish(std::string_view topic,
                                    const PlaceholderValues& values) const noexcept {
-  return decide(publish_, publish_closed_, &PatternSet::tags_matching_topic, topic, values);
+  if (publish_closed_) return decide(true, 0);
+  return decide(false, publish_.tags_matching_topic(topic, values, enough_to_decide(publish_)));
 }
 
 Decision RolePolicy::check_subscribe(std::string_view filter,
                                      const PlaceholderValues& values) const noexcept {
-  return decide(subscribe_, subscribe_closed_, &PatternSet::tags_containing_filter, filter, values);
+  if (subscribe_closed_) return decide(true, 0);
+  return decide(false,
+                subscribe_.tags_containing_filter(filter, values, enough_to_decide(subscribe_)));
 }
 
 Decision RolePolicy::check_read(std::string_view topic,
                                 const PlaceholderValues& values) const noexcept {
-  return decide(subscribe_, subscribe_closed_, &PatternSet::tags_matching_topic, topic, values);
+  if (subscribe_closed_) return decide(true, 0);
+  return decide(false, subscribe_.tags_matching_topic(topic, values, enough_to_decide(subscribe_)));
 }
 
 std::size_t RolePolicy::rule_count() const noexcept {
