@@ -18,6 +18,10 @@ packages=(
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
+  # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
+  libicu-dev
+  # ownership tests run commands as the broker's user (setpriv)
+  util-linux
 )
 
 export DEBIAN_FRONTEND=noninteractive
