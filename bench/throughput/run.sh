@@ -13,7 +13,7 @@
 # printed as min / median / max. Broker CPU comes from /proc/PID/task/*/schedstat (every
 # thread, ns) around the measured phase only; /proc/PID/stat utime+stime is printed beside.
 #
-# Usage: bench/throughput/run.sh            (about 2 minutes on 2 cores)
+# Usage: bench/throughput/run.sh            (about 2½ minutes on 2 cores, after the first build)
 #   CERTACL_BUILD_DIR       build directory (default build/bench; configured and built here)
 #   CERTACL_BENCH_DIR       scratch directory, wiped at the start (default bench-throughput-run)
 #   CERTACL_BENCH_ROUNDS    interleaved rounds (default 9)
