@@ -84,9 +84,9 @@ std::int64_t PostgresResult::int64(int row, int column) const {
   std::int64_t parsed = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
   if (error != std::errc() || end != value.data() + value.size()) {
-    throw PostgresError(fmt::format("column {} holds '{}', not an integer",
-                                    PQfname(result_.get(), column), value),
-                        "");
+    throw PostgresError(
+        fmt::format("column {} holds '{}', not an integer", PQfname(result_.get(), column), value),
+        "");
   }
   return parsed;
 }
@@ -108,23 +108,27 @@ PostgresConnection::PostgresConnection(const PostgresSettings& settings) {
     keywords.push_back("password");
     values.push_back(password->c_str());
   }
+  if (settings.passfile) {
+    keywords.push_back("passfile");
+    values.push_back(settings.passfile->c_str());
+  }
   keywords.push_back(nullptr);
   values.push_back(nullptr);
   // expand_dbname = 1: the URL in "dbname" is expanded into host, port, user, dbname.
   connection_.reset(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (!connection_) throw PostgresError("cannot allocate a PostgreSQL connection", "");
   if (PQstatus(connection_.get()) != CONNECTION_OK) {
-    throw PostgresError(
-        fmt::format("cannot connect to PostgreSQL: {}",
-                    first_line(PQerrorMessage(connection_.get()))),
-        "");
+    throw PostgresError(fmt::format("cannot connect to PostgreSQL: {}",
+                                    first_line(PQerrorMessage(connection_.get()))),
+                        "");
   }
   PQsetNoticeProcessor(connection_.get(), ignore_notice, nullptr);
 }
 
 void PostgresConnection::fail(std::string_view what, const PGresult* result) const {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  const char* message = result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : "";
+  const char* message =
+      result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : "";
   if (message == nullptr || message[0] == '\0') message = PQerrorMessage(connection_.get());
   const char* constraint =
       result != nullptr ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : nullptr;
@@ -132,15 +136,14 @@ void PostgresConnection::fail(std::string_view what, const PGresult* result) con
                       state != nullptr ? state : "", constraint != nullptr ? constraint : "");
 }
 
-PostgresResult PostgresConnection::exec(std::string_view sql,
-                                        const std::vector<SqlParam>& params) {
+PostgresResult PostgresConnection::exec(std::string_view sql, const std::vector<SqlParam>& params) {
   const std::string statement(sql);
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const SqlParam& param : params) values.push_back(param ? param->c_str() : nullptr);
-  PGresult* raw = PQexecParams(connection_.get(), statement.c_str(),
-                               static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0);
+  PGresult* raw =
+      PQexecParams(connection_.get(), statement.c_str(), static_cast<int>(values.size()), nullptr,
+                   values.data(), nullptr, nullptr, 0);
   PostgresResult result(raw);
   const ExecStatusType status = PQresultStatus(raw);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail("query failed", raw);

@@ -81,7 +81,8 @@ std::optional<std::int64_t> largest_counter(const std::vector<std::string>& payl
   std::optional<std::int64_t> largest;
   for (const std::string& payload : payloads) {
     std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(payload.data(), payload.data() + payload.size(), value);
+    const auto [end, error] =
+        std::from_chars(payload.data(), payload.data() + payload.size(), value);
     if (error != std::errc() || end != payload.data() + payload.size()) continue;
     largest = std::max(largest.value_or(value), value);
   }
@@ -128,10 +129,10 @@ std::int64_t PostgresRegistryReader::change_counter() {
 }
 
 std::vector<RegistryChange> PostgresRegistryReader::changes_since(std::int64_t after) {
-  const PostgresResult rows =
-      connected().exec("SELECT counter, entity, key, device FROM certacl.broker_changes "
-                       "WHERE counter > $1 ORDER BY counter",
-                       {std::to_string(after)});
+  const PostgresResult rows = connected().exec(
+      "SELECT counter, entity, key, device FROM certacl.broker_changes "
+      "WHERE counter > $1 ORDER BY counter",
+      {std::to_string(after)});
   std::vector<RegistryChange> changes;
   changes.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {

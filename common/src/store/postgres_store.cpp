@@ -19,7 +19,9 @@ constexpr int kMaxAttempts = 12;
 constexpr int kMaxSerialDraws = 16;
 constexpr std::string_view kServerNow = "extract(epoch FROM statement_timestamp())::bigint";
 
-std::string optional_flag(bool value) { return value ? "true" : "false"; }
+std::string optional_flag(bool value) {
+  return value ? "true" : "false";
+}
 
 void pause_before_retry(int attempt) {
   thread_local std::minstd_rand random{std::random_device{}()};
@@ -96,27 +98,25 @@ void PostgresStore::init_ca(const CaRow& ca, const std::string& actor) {
 }
 
 void PostgresStore::add_role(const std::string& role, const std::string& actor) {
-  write_with_audit(connection_, fmt::format("role '{}'", role),
-                   {actor, "role-add", {}, {}, role}, [&] {
-                     connection_.exec(
-                         fmt::format("INSERT INTO certacl.roles (name, created_at) VALUES ($1, {})",
-                                     kServerNow),
-                         {role});
-                   });
+  write_with_audit(
+      connection_, fmt::format("role '{}'", role), {actor, "role-add", {}, {}, role}, [&] {
+        connection_.exec(
+            fmt::format("INSERT INTO certacl.roles (name, created_at) VALUES ($1, {})", kServerNow),
+            {role});
+      });
 }
 
 void PostgresStore::add_rule(const RoleRule& rule, const std::string& actor) {
   const std::string text = fmt::format("{} {} {} '{}'", rule.role, to_string(rule.effect),
                                        to_string(rule.action), rule.pattern);
-  write_with_audit(connection_, fmt::format("rule {}", text), {actor, "rule-add", {}, {}, text},
-                   [&] {
-                     connection_.exec(
-                         fmt::format("INSERT INTO certacl.role_rules (role, effect, action, "
+  write_with_audit(
+      connection_, fmt::format("rule {}", text), {actor, "rule-add", {}, {}, text}, [&] {
+        connection_.exec(fmt::format("INSERT INTO certacl.role_rules (role, effect, action, "
                                      "pattern, created_at) VALUES ($1, $2, $3, $4, {})",
                                      kServerNow),
                          {rule.role, std::string(to_string(rule.effect)),
                           std::string(to_string(rule.action)), rule.pattern});
-                   });
+      });
 }
 
 void PostgresStore::add_device(const Device& device, const std::string& actor) {
@@ -154,44 +154,47 @@ std::string PostgresStore::issue_certificate(const SerialDraw& draw, const Certi
   // check) or, depending on timing, as a unique violation of the serial: both mean "draw
   // again", never a duplicate.
   const auto serial_taken = [](const PostgresError& error) {
-    return error.sqlstate() == kSqlStateUniqueViolation && error.constraint() == "certificates_pkey";
+    return error.sqlstate() == kSqlStateUniqueViolation &&
+           error.constraint() == "certificates_pkey";
   };
-  return with_retry(
-      [&] {
-        PostgresTransaction transaction(connection_, Isolation::kSerializable);
-        std::string serial;
-        for (int draw_number = 0; serial.empty(); ++draw_number) {
-          if (draw_number == kMaxSerialDraws) {
-            throw StoreRefusal(StoreRefusal::Kind::kExhausted,
-                               "cannot find an unused serial number");
-          }
-          std::string candidate = draw();
-          if (connection_.exec("SELECT 1 FROM certacl.certificates WHERE serial = $1", {candidate})
-                  .rows() == 0) {
-            serial = std::move(candidate);
-          }
-        }
-        const SignedCertificate signed_certificate = sign(serial);
-        const CertificateRecord& record = signed_certificate.record;
-        if (record.serial != serial) {
-          throw std::logic_error("the signer returned a certificate with another serial");
-        }
-        connection_.exec(
-            fmt::format("INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
-                        "not_before, not_after, sha256, certificate_pem, issued_at) "
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
-                        kServerNow),
-            {serial, std::string(to_string(record.kind)), record.device, record.subject,
-             record.issuer, std::to_string(record.not_before), std::to_string(record.not_after),
-             record.sha256, signed_certificate.certificate_pem});
-        AuditDraft entry = audit;
-        entry.serial = serial;
-        if (!entry.device) entry.device = record.device;
-        insert_audit(connection_, entry);
-        transaction.commit();
-        return serial;
-      },
-      serial_taken);
+  const auto attempt = [&] {
+    PostgresTransaction transaction(connection_, Isolation::kSerializable);
+    std::string serial;
+    for (int draw_number = 0; serial.empty(); ++draw_number) {
+      if (draw_number == kMaxSerialDraws) {
+        throw StoreRefusal(StoreRefusal::Kind::kExhausted, "cannot find an unused serial number");
+      }
+      std::string candidate = draw();
+      if (connection_.exec("SELECT 1 FROM certacl.certificates WHERE serial = $1", {candidate})
+              .rows() == 0) {
+        serial = std::move(candidate);
+      }
+    }
+    const SignedCertificate signed_certificate = sign(serial);
+    const CertificateRecord& record = signed_certificate.record;
+    if (record.serial != serial) {
+      throw std::logic_error("the signer returned a certificate with another serial");
+    }
+    connection_.exec(
+        fmt::format("INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
+                    "not_before, not_after, sha256, certificate_pem, issued_at) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
+                    kServerNow),
+        {serial, std::string(to_string(record.kind)), record.device, record.subject, record.issuer,
+         std::to_string(record.not_before), std::to_string(record.not_after), record.sha256,
+         signed_certificate.certificate_pem});
+    AuditDraft entry = audit;
+    entry.serial = serial;
+    if (!entry.device) entry.device = record.device;
+    insert_audit(connection_, entry);
+    transaction.commit();
+    return serial;
+  };
+  try {
+    return with_retry(attempt, serial_taken);
+  } catch (const PostgresError& error) {
+    refuse(error, fmt::format("certificate for device '{}'", audit.device.value_or("")));
+  }
 }
 
 std::vector<std::string> PostgresStore::revoke_device(const std::string& device, int reason,
@@ -218,7 +221,9 @@ std::vector<std::string> PostgresStore::revoke_device(const std::string& device,
   return serials;
 }
 
-void PostgresStore::append_audit(const AuditDraft& entry) { insert_audit(connection_, entry); }
+void PostgresStore::append_audit(const AuditDraft& entry) {
+  insert_audit(connection_, entry);
+}
 
 std::vector<AuditRow> PostgresStore::load_audit() {
   const PostgresResult rows = connection_.exec(
@@ -226,10 +231,11 @@ std::vector<AuditRow> PostgresStore::load_audit() {
   std::vector<AuditRow> entries;
   entries.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
-    entries.push_back(AuditRow{rows.int64(row, 0), rows.int64(row, 1),
-                               AuditDraft{std::string(rows.text(row, 2)),
-                                          std::string(rows.text(row, 3)), rows.optional_text(row, 4),
-                                          rows.optional_text(row, 5), std::string(rows.text(row, 6))}});
+    entries.push_back(
+        AuditRow{rows.int64(row, 0), rows.int64(row, 1),
+                 AuditDraft{std::string(rows.text(row, 2)), std::string(rows.text(row, 3)),
+                            rows.optional_text(row, 4), rows.optional_text(row, 5),
+                            std::string(rows.text(row, 6))}});
   }
   return entries;
 }

@@ -49,6 +49,9 @@ class PostgresError : public std::runtime_error {
 struct PostgresSettings {
   std::string url;  // postgresql://user@host:port/dbname?sslmode=...
   std::optional<std::string> password_file;
+  // A file in PGPASSFILE format (host:port:db:user:password lines); without it libpq reads
+  // the PGPASSFILE environment variable, then ~/.pgpass.
+  std::optional<std::string> passfile;
   std::chrono::seconds connect_timeout{5};
   std::string application_name = "certacl";
 };
@@ -79,7 +82,9 @@ class PostgresResult {
   [[nodiscard]] std::int64_t int64(int row, int column) const;
   [[nodiscard]] std::optional<std::int64_t> optional_int64(int row, int column) const;
   // PostgreSQL's text form of boolean is "t" / "f".
-  [[nodiscard]] bool boolean(int row, int column) const noexcept { return text(row, column) == "t"; }
+  [[nodiscard]] bool boolean(int row, int column) const noexcept {
+    return text(row, column) == "t";
+  }
   // The command tag: "COMMIT", "INSERT 0 1", …
   [[nodiscard]] std::string_view command_status() const noexcept {
     return PQcmdStatus(result_.get());
