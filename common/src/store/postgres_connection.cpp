@@ -132,8 +132,11 @@ void PostgresConnection::fail(std::string_view what, const PGresult* result) con
   if (message == nullptr || message[0] == '\0') message = PQerrorMessage(connection_.get());
   const char* constraint =
       result != nullptr ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : nullptr;
+  // No SQLSTATE means libpq itself failed, which is the link to the server (a FATAL sent
+  // by a server shutting down arrives this way too): report it as connection_failure.
   throw PostgresError(fmt::format("{}: {}", what, first_line(message)),
-                      state != nullptr ? state : "", constraint != nullptr ? constraint : "");
+                      state != nullptr ? state : std::string(kSqlStateConnectionFailure),
+                      constraint != nullptr ? constraint : "");
 }
 
 PostgresResult PostgresConnection::exec(std::string_view sql, const std::vector<SqlParam>& params) {

@@ -110,29 +110,46 @@ PostgresConnection& PostgresRegistryReader::connected() {
   return *connection_;
 }
 
+template <typename Read>
+auto PostgresRegistryReader::reading(Read&& read) {
+  try {
+    return read(connected());
+  } catch (const PostgresError& error) {
+    // A restarted server: a read is idempotent, so one retry on a new connection is safe.
+    if (!error.is_connection_lost()) throw;
+    connect();
+    return read(*connection_);
+  }
+}
+
 RegistryContents PostgresRegistryReader::load_registry() {
-  PostgresConnection& connection = connected();
-  PostgresTransaction transaction(connection,
-                                  PostgresTransaction::Isolation::kRepeatableReadReadOnly);
-  RegistryContents contents;
-  contents.change_counter =
-      connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
-  contents.devices = read_devices(connection);
-  contents.rules = read_rules(connection);
-  contents.device_certificates = read_device_certificates(connection);
-  transaction.commit();
-  return contents;
+  return reading([](PostgresConnection& connection) {
+    PostgresTransaction transaction(connection,
+                                    PostgresTransaction::Isolation::kRepeatableReadReadOnly);
+    RegistryContents contents;
+    contents.change_counter =
+        connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+    contents.devices = read_devices(connection);
+    contents.rules = read_rules(connection);
+    contents.device_certificates = read_device_certificates(connection);
+    transaction.commit();
+    return contents;
+  });
 }
 
 std::int64_t PostgresRegistryReader::change_counter() {
-  return connected().exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+  return reading([](PostgresConnection& connection) {
+    return connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+  });
 }
 
 std::vector<RegistryChange> PostgresRegistryReader::changes_since(std::int64_t after) {
-  const PostgresResult rows = connected().exec(
-      "SELECT counter, entity, key, device FROM certacl.broker_changes "
-      "WHERE counter > $1 ORDER BY counter",
-      {std::to_string(after)});
+  const PostgresResult rows = reading([after](PostgresConnection& connection) {
+    return connection.exec(
+        "SELECT counter, entity, key, device FROM certacl.broker_changes "
+        "WHERE counter > $1 ORDER BY counter",
+        {std::to_string(after)});
+  });
   std::vector<RegistryChange> changes;
   changes.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {

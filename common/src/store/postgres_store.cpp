@@ -51,6 +51,12 @@ auto with_retry(Attempt&& attempt,
   if (error.sqlstate() == kSqlStateUniqueViolation) {
     throw StoreRefusal(StoreRefusal::Kind::kAlreadyExists, fmt::format("{} already exists", what));
   }
+  if (error.sqlstate() == kSqlStateReadOnlyTransaction) {
+    throw PostgresError(
+        "the PostgreSQL server accepts no writes (a standby, or default_transaction_read_only); "
+        "point the CA at the primary",
+        error.sqlstate());
+  }
   if (error.sqlstate() == kSqlStateForeignKeyViolation) {
     throw StoreRefusal(StoreRefusal::Kind::kNotFound,
                        fmt::format("{} refers to something that does not exist", what));

@@ -87,6 +87,18 @@ TEST_F(PostgresChanges, ARolledBackChangeAnnouncesNothing) {
   EXPECT_TRUE(reader.changes_since(before).empty());
 }
 
+TEST_F(PostgresChanges, AForgedNotificationIsOnlyAHintTheDatabaseOverrules) {
+  store::PostgresRegistryReader reader(world_.broker);
+  const std::int64_t before = reader.change_counter();
+  // Any role may NOTIFY any channel, the broker role included.
+  store::PostgresConnection forger(world_.broker);
+  forger.exec("SELECT pg_notify('certacl_changes', '999999')");
+  const store::ChangeWait wait = reader.wait_for_change(kNotifyWait);
+  EXPECT_EQ(wait.notified_counter, 999999);
+  EXPECT_EQ(wait.change_counter, before) << "the counter comes from the database";
+  EXPECT_TRUE(reader.changes_since(before).empty());
+}
+
 TEST_F(PostgresChanges, TheCounterIsMonotonicAndTheLogHasNoGaps) {
   store::PostgresRegistryReader reader(world_.broker);
   std::int64_t previous = reader.change_counter();

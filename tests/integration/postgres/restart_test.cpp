@@ -45,6 +45,21 @@ TEST(PostgresRestart, ReaderReconnectsRelistensAndCatchesUpByCounter) {
   EXPECT_EQ(*pushed.notified_counter, pushed.change_counter);
 }
 
+TEST(PostgresRestart, AReadAfterARestartReconnectsByItself) {
+  PostgresWorld world;
+  {
+    store::PostgresStore writer(world.ca);
+    world.seed(writer, 2);
+  }
+  store::PostgresRegistryReader reader(world.broker);
+  const std::int64_t counter = reader.change_counter();
+  world.server.stop();
+  world.server.start();
+  const RegistryContents contents = reader.load_registry();
+  EXPECT_EQ(contents.change_counter, counter);
+  EXPECT_EQ(contents.devices.size(), 2U);
+}
+
 TEST(PostgresRestart, AnUnreachableServerIsReportedWhenTheWaitEnds) {
   PostgresWorld world;
   store::PostgresRegistryReader reader(world.broker);

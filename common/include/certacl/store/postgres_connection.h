@@ -22,6 +22,7 @@ inline constexpr std::string_view kSqlStateDeadlock = "40P01";
 inline constexpr std::string_view kSqlStateUniqueViolation = "23505";
 inline constexpr std::string_view kSqlStateInsufficientPrivilege = "42501";
 inline constexpr std::string_view kSqlStateReadOnlyTransaction = "25006";
+inline constexpr std::string_view kSqlStateConnectionFailure = "08006";
 
 class PostgresError : public std::runtime_error {
  public:
@@ -33,6 +34,11 @@ class PostgresError : public std::runtime_error {
   [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
   // The violated constraint's name, for integrity errors ("certificates_pkey").
   [[nodiscard]] const std::string& constraint() const noexcept { return constraint_; }
+  // The server ended the session (shutdown, restart, crash) or the link broke: a new
+  // connection may succeed where this one cannot.
+  [[nodiscard]] bool is_connection_lost() const noexcept {
+    return sqlstate_.starts_with("08") || sqlstate_.starts_with("57P0");
+  }
   // A transaction that failed only because another one ran at the same time.
   [[nodiscard]] bool is_retryable() const noexcept {
     return sqlstate_ == kSqlStateSerializationFailure || sqlstate_ == kSqlStateDeadlock;

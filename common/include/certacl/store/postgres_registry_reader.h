@@ -42,6 +42,8 @@ class PostgresRegistryReader {
   // Connects, checks the schema version, and LISTENs. Throws PostgresError.
   explicit PostgresRegistryReader(PostgresSettings settings);
 
+  // Reads that find the connection lost reconnect (and LISTEN again) once and retry; a
+  // second failure is thrown.
   // The whole registry in one REPEATABLE READ snapshot, so it is self-consistent.
   [[nodiscard]] RegistryContents load_registry();
   // Change-log rows with counter > `after`, oldest first.
@@ -59,6 +61,8 @@ class PostgresRegistryReader {
  private:
   void connect();
   PostgresConnection& connected();
+  template <typename Read>
+  auto reading(Read&& read);
 
   PostgresSettings settings_;
   std::optional<PostgresConnection> connection_;
