@@ -1,7 +1,9 @@
 #include "certacl_test/postgres_fixture.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 namespace certacl::test {
 namespace {
@@ -45,23 +48,86 @@ std::string describe(const CommandResult& result) {
          ": " + result.out + result.err;
 }
 
+struct ClusterTemplate {
+  std::string data_directory;
+  std::string superuser_password;
+};
+
+// initdb costs seconds (most of a test's time on a loaded machine), so it runs once per
+// machine and PostgreSQL version; each server starts from a copy. Delete the directory to
+// rebuild it. A file lock serializes the tests that run in parallel.
+ClusterTemplate cluster_template() {
+  const char* base = std::getenv("TMPDIR");
+  const std::string root = std::string(base != nullptr ? base : "/tmp") +
+                           "/certacl-postgres-template-15-v1-uid" + std::to_string(geteuid());
+  const std::string lock_path = root + ".lock";
+  const int lock = open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock < 0) throw std::runtime_error("cannot open " + lock_path);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      close(lock);
+      throw std::runtime_error("another test holds " + lock_path + " for more than 120 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ClusterTemplate cluster{root + "/data", ""};
+  const std::string password_file = root + "/superuser-password";  // root-only, 0600
+  try {
+    if (!file_exists(root + "/ready")) {
+      std::filesystem::remove_all(root);
+      std::filesystem::create_directory(root);
+      std::filesystem::permissions(root, std::filesystem::perms::owner_all);
+      give_to_server_user(root);
+      const std::string password = random_password();
+      const std::string initdb_password = root + "/initdb-password";
+      write_file(initdb_password, password + "\n", 0600);
+      give_to_server_user(initdb_password);
+      // --no-sync skips only initdb's final flush of the template files; every server
+      // runs with fsync=on, so each commit under test is durable.
+      CommandOptions options;
+      options.timeout = std::chrono::seconds(120);
+      options.working_directory = root;
+      std::vector<std::string> initdb = {kBinDir + "initdb",
+                                         "-D",
+                                         cluster.data_directory,
+                                         "-U",
+                                         "postgres",
+                                         "--pwfile",
+                                         initdb_password,
+                                         "--auth-local=scram-sha-256",
+                                         "--auth-host=scram-sha-256",
+                                         "--no-sync",
+                                         "-E",
+                                         "UTF8",
+                                         "--locale=C"};
+      if (running_as_root()) initdb.insert(initdb.begin(), {"runuser", "-u", "postgres", "--"});
+      const CommandResult result = run_command(initdb, options);
+      std::filesystem::remove(initdb_password);
+      if (result.exit_code != 0) throw std::runtime_error("initdb failed, " + describe(result));
+      write_file(password_file, password + "\n", 0600);
+      write_file(root + "/ready", "", 0600);
+    }
+    const std::string password = read_file(password_file);
+    cluster.superuser_password = password.substr(0, password.find('\n'));
+  } catch (...) {
+    close(lock);  // releases the lock
+    throw;
+  }
+  close(lock);
+  return cluster;
+}
+
 }  // namespace
 
 PostgresServer::PostgresServer() : data_directory_(directory_.file("data")) {
   give_to_server_user(directory_.path());
-  const std::string superuser_password = random_password();
-  const std::string pwfile = directory_.file("initdb-password");
-  write_file(pwfile, superuser_password + "\n", 0600);
-  give_to_server_user(pwfile);
-  // --no-sync skips only initdb's final flush of the fresh template files (about 5 s on a
-  // busy disk); the server itself runs with fsync=on, so every commit under test is durable.
-  const CommandResult initdb =
-      run_as_server_user({kBinDir + "initdb", "-D", data_directory_, "-U", "postgres", "--pwfile",
-                          pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
-                          "--no-sync", "-E", "UTF8", "--locale=C"},
-                         60);
-  std::remove(pwfile.c_str());
-  if (initdb.exit_code != 0) throw std::runtime_error("initdb failed, " + describe(initdb));
+  const ClusterTemplate cluster = cluster_template();
+  // cp -a keeps the postgres owner and the 0700 mode initdb gave the data directory.
+  const CommandResult copied =
+      run_command({"cp", "-a", cluster.data_directory, data_directory_}, {});
+  if (copied.exit_code != 0)
+    throw std::runtime_error("cannot copy the cluster, " + describe(copied));
 
   port_ = free_loopback_port();
   std::ofstream config(data_directory_ + "/postgresql.conf", std::ios::app);
@@ -74,14 +140,15 @@ PostgresServer::PostgresServer() : data_directory_(directory_.file("data")) {
          << "log_min_messages = warning\n";
   config.close();
 
-  add_to_passfile("postgres", superuser_password);
+  add_to_passfile("postgres", cluster.superuser_password);
   start();
   run_sql("CREATE DATABASE certacl", "postgres");
 }
 
 PostgresServer::~PostgresServer() {
   try {
-    stop();
+    // The data is thrown away, so skip the shutdown checkpoint (over a second of fsync).
+    stop(Shutdown::kImmediate);
   } catch (const std::exception&) {
     // stop() already killed the postmaster when pg_ctl could not stop it.
   }
@@ -110,12 +177,13 @@ void PostgresServer::start() {
   running_ = true;
 }
 
-void PostgresServer::stop() {
+void PostgresServer::stop(Shutdown mode) {
   if (!running_) return;
   running_ = false;
   const CommandResult stopped =
-      run_as_server_user({kBinDir + "pg_ctl", "stop", "-D", data_directory_, "-m", "fast", "-w",
-                          "-t", std::to_string(kStopTimeoutSeconds)},
+      run_as_server_user({kBinDir + "pg_ctl", "stop", "-D", data_directory_, "-m",
+                          mode == Shutdown::kFast ? "fast" : "immediate", "-w", "-t",
+                          std::to_string(kStopTimeoutSeconds)},
                          kStopTimeoutSeconds + 5);
   if (stopped.exit_code == 0) return;
   // pg_ctl gave up: kill the postmaster so no server outlives its test.

@@ -96,6 +96,14 @@ CREATE TABLE certacl.audit_log (
   detail text NOT NULL
 );
 
+-- CA writers queue here: LOCK TABLE certacl.writer_lock IN EXCLUSIVE MODE is the first
+-- statement of every CA write transaction, before its snapshot is taken, so a SERIALIZABLE
+-- issuer sees everything committed before it and CA processes wait for each other instead
+-- of failing with serialization errors. Every write also updates the one state row, so
+-- writes were serialized already; the lock only moves the wait before the snapshot.
+-- It never holds a row; LOCK in this mode needs UPDATE, which only the CA role has.
+CREATE TABLE certacl.writer_lock (never_a_row boolean CHECK (false));
+
 -- One row per changed registry row, numbered by the change counter: a reader that saw
 -- counter N asks for the rows after N and applies only those.
 CREATE TABLE certacl.change_log (
@@ -192,6 +200,7 @@ GRANT SELECT ON certacl.broker_schema_version, certacl.broker_state, certacl.bro
 -- The CA writes the registry; certificates are never deleted and only their revocation
 -- columns change; the audit log takes INSERT only.
 GRANT SELECT ON certacl.state, certacl.change_log TO certacl_ca;
+GRANT UPDATE ON certacl.writer_lock TO certacl_ca;
 GRANT SELECT, INSERT ON certacl.ca TO certacl_ca;
 GRANT SELECT, INSERT, DELETE ON certacl.roles TO certacl_ca;
 GRANT SELECT, INSERT, DELETE ON certacl.role_rules TO certacl_ca;

@@ -17,6 +17,8 @@ constexpr std::string_view kSqlStateForeignKeyViolation = "23503";
 constexpr int kMaxAttempts = 12;
 // A random 159-bit serial collides with nothing; a few draws cover a broken generator.
 constexpr int kMaxSerialDraws = 16;
+// As long as certacl-ca waits for another CA process on SQLite (kWriterBusyTimeout).
+constexpr std::chrono::seconds kWriterLockTimeout{15};
 constexpr std::string_view kServerNow = "extract(epoch FROM statement_timestamp())::bigint";
 
 std::string optional_flag(bool value) {
@@ -71,6 +73,21 @@ void insert_audit(PostgresConnection& connection, const AuditDraft& entry) {
                   {entry.actor, entry.action, entry.device, entry.serial, entry.detail});
 }
 
+// A CA write transaction: BEGIN, a bounded wait for the writer lock (before any snapshot;
+// see certacl.writer_lock in 001_initial.sql), then the caller's statements.
+class WriteTransaction {
+ public:
+  WriteTransaction(PostgresConnection& connection, Isolation isolation)
+      : transaction_(connection, isolation) {
+    connection.exec(fmt::format("SET LOCAL lock_timeout = '{}s'", kWriterLockTimeout.count()));
+    connection.exec("LOCK TABLE certacl.writer_lock IN EXCLUSIVE MODE");
+  }
+  void commit() { transaction_.commit(); }
+
+ private:
+  PostgresTransaction transaction_;
+};
+
 // One use case: its change and its audit row in one READ COMMITTED transaction, retried on
 // deadlock; integrity errors become refusals naming `what`.
 template <typename Change>
@@ -78,7 +95,7 @@ void write_with_audit(PostgresConnection& connection, const std::string& what,
                       const AuditDraft& audit, Change&& change) {
   try {
     with_retry([&] {
-      PostgresTransaction transaction(connection, Isolation::kReadCommitted);
+      WriteTransaction transaction(connection, Isolation::kReadCommitted);
       change();
       insert_audit(connection, audit);
       transaction.commit();
@@ -164,7 +181,7 @@ std::string PostgresStore::issue_certificate(const SerialDraw& draw, const Certi
            error.constraint() == "certificates_pkey";
   };
   const auto attempt = [&] {
-    PostgresTransaction transaction(connection_, Isolation::kSerializable);
+    WriteTransaction transaction(connection_, Isolation::kSerializable);
     std::string serial;
     for (int draw_number = 0; serial.empty(); ++draw_number) {
       if (draw_number == kMaxSerialDraws) {

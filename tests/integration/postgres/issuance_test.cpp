@@ -83,6 +83,43 @@ TEST_F(PostgresIssuance, ConcurrentIssuersNeverDuplicateASerial) {
   RecordProperty("signatures_for_80_certificates", signatures.load());
 }
 
+TEST_F(PostgresIssuance, ASerialTakenWhileSigningRetriesWithANewSerial) {
+  store::PostgresStore writer(world_.ca);
+  world_.seed(writer, 1);
+  // Another writer that does not queue on the CA's lock (here the owner) records the same
+  // serial between the issuer's check and its INSERT.
+  store::PostgresStore intruder(world_.admin);
+  std::vector<std::string> draws = {"BBB", "AAA"};
+  int signatures = 0;
+  const std::string serial = writer.issue_certificate(
+      [&] {
+        std::string next = draws.back();
+        draws.pop_back();
+        return next;
+      },
+      [&](const std::string& candidate) {
+        if (++signatures == 1) {
+          intruder.connection().exec(
+              "INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
+              "not_before, not_after, sha256, certificate_pem, issued_at) VALUES ($1, 'device', "
+              "'device-0', 'CN=device-0', 'CN=other', 0, 1, 'intruder', 'PEM', 0)",
+              {candidate});
+        }
+        return certificate_for("device-0", candidate);
+      },
+      {"test", "sign", "device-0", std::nullopt, ""});
+
+  EXPECT_EQ(serial, "BBB");
+  EXPECT_EQ(signatures, 2) << "the first attempt was retried";
+  store::PostgresConnection admin(world_.admin);
+  EXPECT_EQ(admin.exec("SELECT sha256 FROM certacl.certificates WHERE serial = 'AAA'").text(0, 0),
+            "intruder");
+  EXPECT_EQ(admin.exec("SELECT count(*) FROM certacl.audit_log WHERE serial = 'BBB'").int64(0, 0),
+            1);
+  EXPECT_EQ(admin.exec("SELECT count(*) FROM certacl.audit_log WHERE serial = 'AAA'").int64(0, 0),
+            0);
+}
+
 TEST_F(PostgresIssuance, AFailedSignatureLeavesNoRowNoAuditAndNoChange) {
   store::PostgresStore writer(world_.ca);
   world_.seed(writer, 1);

@@ -3,7 +3,9 @@
 // temp directory, listening only on 127.0.0.1:<free port> (unix socket inside the temp
 // directory), fsync on, password (SCRAM) authentication over TCP. As root it runs the
 // server as the `postgres` OS user, since PostgreSQL refuses to run as root. Started by the
-// constructor, stopped by the destructor; every wait is bounded.
+// constructor, stopped by the destructor; every wait is bounded. initdb runs once per
+// machine into $TMPDIR/certacl-postgres-template-15-v1-uid<uid> and each server starts from
+// a copy of it (delete that directory to rebuild it).
 
 #include <string>
 
@@ -14,16 +16,20 @@ namespace certacl::test {
 
 class PostgresServer {
  public:
-  // initdb (bootstrap superuser `postgres` with a random password), start, and create an
-  // empty database `certacl`. Throws std::runtime_error with the server log on failure.
+  // Copies the initdb'ed template (bootstrap superuser `postgres`, random password), starts
+  // it, and creates an empty database `certacl`. Throws std::runtime_error with the server log on
+  // failure.
   PostgresServer();
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
 
+  enum class Shutdown {
+    kFast,      // sessions are ended, a checkpoint is written: an orderly restart
+    kImmediate  // no checkpoint, like a crash; the next start replays the WAL
+  };
   void start();
-  // Fast shutdown: open connections are closed by the server.
-  void stop();
+  void stop(Shutdown mode = Shutdown::kFast);
 
   [[nodiscard]] int port() const noexcept { return port_; }
   // postgresql://user@127.0.0.1:port/database (no password: it comes from a file).

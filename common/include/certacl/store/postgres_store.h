@@ -72,9 +72,10 @@ class PostgresStore {
   void add_device(const Device& device, const std::string& actor);
   void set_device_enabled(const std::string& device, bool enabled, const std::string& actor);
   // Draws an unused serial, signs and records the certificate and its audit row in one
-  // SERIALIZABLE transaction; a concurrent issuer's conflict (40001, or the same serial
-  // inserted first) retries the whole transaction, a bounded number of times. Returns the
-  // committed serial.
+  // SERIALIZABLE transaction. CA writers queue on an explicit lock (at most 15 s) taken
+  // before the snapshot, so they do not conflict with each other; a conflict that remains
+  // (40001, or the serial inserted first by a writer outside the lock) retries the whole
+  // transaction, a bounded number of times. Returns the committed serial.
   std::string issue_certificate(const SerialDraw& draw, const CertificateSigner& sign,
                                 const AuditDraft& audit);
   // Revokes every unrevoked certificate of the device; returns their serials (empty when
