@@ -224,7 +224,7 @@ std::string PostgresServer::create_login(const std::string& user, const std::str
   if (!group.empty()) sql += " IN ROLE \"" + group + "\"";
   run_sql(sql);
   add_to_passfile(user, password);
-  const std::string file = directory_.file(user + ".password");
+  std::string file = directory_.file(user + ".password");
   write_file(file, password + "\n", 0600);
   return file;
 }

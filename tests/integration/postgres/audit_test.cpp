@@ -34,6 +34,7 @@ TEST_F(PostgresAudit, EveryWriteAppendsItsAuditRowInTheSameTransaction) {
 
   const std::vector<store::AuditRow> audit = writer.load_audit();
   std::vector<std::string> actions;
+  actions.reserve(audit.size());
   for (const store::AuditRow& row : audit) actions.push_back(row.entry.action);
   EXPECT_EQ(actions, (std::vector<std::string>{"role-add", "rule-add", "rule-add", "device-add",
                                                "sign", "device-add", "sign", "revoke"}));

@@ -37,6 +37,7 @@ std::vector<Relation> certacl_relations(PostgresConnection& admin) {
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "WHERE n.nspname = 'certacl' AND c.relkind IN ('r', 'v') ORDER BY c.relname");
   std::vector<Relation> relations;
+  relations.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
     relations.push_back(
         {std::string(rows.text(row, 0)), rows.boolean(row, 1), std::string(rows.text(row, 2))});

@@ -36,6 +36,7 @@ TEST_F(PostgresIssuance, ConcurrentIssuersNeverDuplicateASerial) {
   std::atomic<int> failures{0};
   std::atomic<int> signatures{0};
   std::vector<std::thread> issuers;
+  issuers.reserve(kIssuers);
   for (int issuer = 0; issuer < kIssuers; ++issuer) {
     issuers.emplace_back([&, issuer] {
       try {
