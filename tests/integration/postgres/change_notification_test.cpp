@@ -144,6 +144,14 @@ TEST_F(PostgresChanges, ReaderSeesTheSameRegistryTheWriterWrote) {
   EXPECT_FALSE(first.revoked());
 }
 
+TEST(PostgresSettingsRules, OnlyPostgresUrlsSelectPostgres) {
+  EXPECT_TRUE(store::is_postgres_url("postgresql://ca@db.factory/certacl"));
+  EXPECT_TRUE(store::is_postgres_url("postgres://ca@db.factory/certacl"));
+  EXPECT_FALSE(store::is_postgres_url("/var/lib/certacl/certacl.db"));
+  EXPECT_FALSE(store::is_postgres_url("postgresql.db"));
+  EXPECT_FALSE(store::is_postgres_url("sqlite:postgresql://x"));
+}
+
 TEST(PostgresSettingsRules, APasswordInTheUrlOrAnOpenPasswordFileIsRefused) {
   PostgresServer server;
   store::PostgresSettings in_url;
