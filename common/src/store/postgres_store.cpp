@@ -15,13 +15,13 @@ using Isolation = PostgresTransaction::Isolation;
 constexpr std::string_view kSqlStateForeignKeyViolation = "23503";
 // Issuers that conflict retry after a short random pause, so they do not collide again.
 constexpr int kMaxAttempts = 12;
-// A random 159-bit serial collides with nothing; a few draws cover a broken generator.
+// certacl-ca draws 158 random bits: a collision is a broken generator, not bad luck.
 constexpr int kMaxSerialDraws = 16;
 // As long as certacl-ca waits for another CA process on SQLite (kWriterBusyTimeout).
 constexpr std::chrono::seconds kWriterLockTimeout{15};
 constexpr std::string_view kServerNow = "extract(epoch FROM statement_timestamp())::bigint";
 
-std::string optional_flag(bool value) {
+std::string sql_boolean(bool value) {
   return value ? "true" : "false";
 }
 
@@ -116,7 +116,7 @@ void PostgresStore::init_ca(const CaRow& ca, const std::string& actor) {
     connection_.exec(fmt::format("INSERT INTO certacl.ca (id, name, certificate_pem, key_path, "
                                  "key_encrypted, created_at) VALUES (1, $1, $2, $3, $4, {})",
                                  kServerNow),
-                     {ca.name, ca.certificate_pem, ca.key_path, optional_flag(ca.key_encrypted)});
+                     {ca.name, ca.certificate_pem, ca.key_path, sql_boolean(ca.key_encrypted)});
   });
 }
 
@@ -150,7 +150,7 @@ void PostgresStore::add_device(const Device& device, const std::string& actor) {
                                      "san_uri, created_at, updated_at) "
                                      "VALUES ($1, $2, $3, $4, $5, {0}, {0})",
                                      kServerNow),
-                         {device.name, device.role, optional_flag(device.enabled), device.san_dns,
+                         {device.name, device.role, sql_boolean(device.enabled), device.san_dns,
                           device.san_uri});
       });
 }
@@ -163,7 +163,7 @@ void PostgresStore::set_device_enabled(const std::string& device, bool enabled,
                          fmt::format("UPDATE certacl.devices SET enabled = $2, updated_at = {} "
                                      "WHERE name = $1 RETURNING name",
                                      kServerNow),
-                         {device, optional_flag(enabled)});
+                         {device, sql_boolean(enabled)});
                      if (updated.rows() == 0) {
                        throw StoreRefusal(StoreRefusal::Kind::kNotFound,
                                           fmt::format("no device named '{}'", device));
