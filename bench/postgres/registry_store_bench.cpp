@@ -130,6 +130,30 @@ std::vector<double> revocation_latencies(const store::PostgresSettings& writer_s
   return samples;
 }
 
+// Durable issuance records per second through PostgresStore::issue_certificate (writer
+// lock, SERIALIZABLE, serial check, INSERT, audit row, COMMIT with fsync), signing excluded.
+double issuance_records_per_second(const store::PostgresSettings& writer_settings, int count) {
+  store::PostgresStore writer(writer_settings);
+  int next_serial = 0x7000000;
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    const std::string device = certacl::bench::device_name(static_cast<std::size_t>(i));
+    (void)writer.issue_certificate([&] { return fmt::format("{:X}", next_serial++); },
+                                   [&](const std::string& serial) {
+                                     certacl::CertificateRecord record;
+                                     record.serial = serial;
+                                     record.device = device;
+                                     record.subject = "CN=" + device;
+                                     record.issuer = "CN=bench CA";
+                                     record.not_after = certacl::bench::kNow;
+                                     record.sha256 = fmt::format("{:0>64}", serial);
+                                     return store::SignedCertificate{record, "PEM"};
+                                   },
+                                   {"bench", "sign", device, std::nullopt, ""});
+  }
+  return count / (milliseconds_since(start) / 1000.0);
+}
+
 }  // namespace
 
 int main() {
@@ -177,6 +201,12 @@ int main() {
         "fsync on)\n  p50 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n",
         kRevocations, percentile(latencies, 0.5), percentile(latencies, 0.99),
         *std::max_element(latencies.begin(), latencies.end()));
+    constexpr int kIssuances = 200;
+    fmt::print(
+        "\nissue_certificate() records, signing excluded, one connection, fsync on: "
+        "{:.0f}/s ({} records)\n",
+        issuance_records_per_second(settings_for(server, "bench_ca", largest_database), kIssuances),
+        kIssuances);
     return 0;
   } catch (const std::exception& error) {
     fmt::print(stderr, "certacl_postgres_bench: {}\n", error.what());
