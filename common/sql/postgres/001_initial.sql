@@ -173,9 +173,23 @@ CREATE TRIGGER devices_changed AFTER INSERT OR UPDATE OR DELETE ON certacl.devic
   FOR EACH ROW EXECUTE FUNCTION certacl.record_change();
 CREATE TRIGGER certificates_changed AFTER INSERT OR UPDATE OR DELETE ON certacl.certificates
   FOR EACH ROW EXECUTE FUNCTION certacl.record_change();
--- TRUNCATE skips row triggers, so it would change the registry without a change-log row.
-CREATE TRIGGER registry_no_truncate BEFORE TRUNCATE ON certacl.devices
-  FOR EACH STATEMENT EXECUTE FUNCTION certacl.refuse_history_change();
+-- TRUNCATE skips row triggers, so it would change the registry without a change-log row;
+-- no role has the privilege, and these refuse it even for the owner.
+CREATE FUNCTION certacl.refuse_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $certacl$
+BEGIN
+  RAISE EXCEPTION '% cannot be truncated: readers would miss the change', TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END
+$certacl$;
+CREATE TRIGGER roles_no_truncate BEFORE TRUNCATE ON certacl.roles
+  FOR EACH STATEMENT EXECUTE FUNCTION certacl.refuse_truncate();
+CREATE TRIGGER role_rules_no_truncate BEFORE TRUNCATE ON certacl.role_rules
+  FOR EACH STATEMENT EXECUTE FUNCTION certacl.refuse_truncate();
+CREATE TRIGGER devices_no_truncate BEFORE TRUNCATE ON certacl.devices
+  FOR EACH STATEMENT EXECUTE FUNCTION certacl.refuse_truncate();
+CREATE TRIGGER certificates_no_truncate BEFORE TRUNCATE ON certacl.certificates
+  FOR EACH STATEMENT EXECUTE FUNCTION certacl.refuse_truncate();
 
 -- What the broker may read: no private material (certificate_pem, the CA row, audit).
 CREATE VIEW certacl.broker_state AS

@@ -74,5 +74,17 @@ TEST_F(PostgresAudit, TriggersRefuseChangesEvenFromTheOwner) {
   EXPECT_TRUE(same_rows(writer.load_audit(), before));
 }
 
+TEST_F(PostgresAudit, NoRegistryTableCanBeTruncatedPastTheChangeLog) {
+  store::PostgresStore writer(world_.ca);
+  world_.seed(writer, 1);
+  PostgresConnection owner(world_.admin);
+  for (const std::string table : {"roles", "role_rules", "devices", "certificates"}) {
+    const store::PostgresError error = refusal_of(owner, "TRUNCATE certacl." + table + " CASCADE");
+    EXPECT_NE(std::string(error.what()).find("cannot be truncated"), std::string::npos)
+        << table << " -> " << error.what();
+  }
+  EXPECT_EQ(owner.exec("SELECT count(*) FROM certacl.devices").int64(0, 0), 1);
+}
+
 }  // namespace
 }  // namespace certacl::test
