@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -118,9 +119,36 @@ ClusterTemplate cluster_template() {
   return cluster;
 }
 
+// A test killed before its destructor ran (a ctest timeout, a crash) leaves its server
+// running, since pg_ctl detaches it. The next fixture stops such servers: those whose temp
+// directory names an owner.pid that no longer runs.
+void stop_servers_of_dead_tests() {
+  const char* base = std::getenv("TMPDIR");
+  const std::filesystem::path root(base != nullptr ? base : "/tmp");
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(root, error)) {
+    const std::filesystem::path directory = entry.path();
+    if (directory.filename().string().rfind("certacl-test-", 0) != 0) continue;
+    std::ifstream owner_file(directory / "owner.pid");
+    pid_t owner = 0;
+    if (!(owner_file >> owner) || owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH) continue;
+    std::ifstream postmaster_file(directory / "data" / "postmaster.pid");
+    pid_t postmaster = 0;
+    if (postmaster_file >> postmaster && postmaster > 0) {
+      // Only a process that is still a postgres server: the pid may have been reused.
+      std::ifstream command_file("/proc/" + std::to_string(postmaster) + "/comm");
+      std::string command;
+      if (command_file >> command && command == "postgres") kill(postmaster, SIGQUIT);
+    }
+    std::filesystem::remove_all(directory, error);
+  }
+}
+
 }  // namespace
 
 PostgresServer::PostgresServer() : data_directory_(directory_.file("data")) {
+  stop_servers_of_dead_tests();
+  write_file(directory_.file("owner.pid"), std::to_string(getpid()) + "\n", 0600);
   give_to_server_user(directory_.path());
   const ClusterTemplate cluster = cluster_template();
   // cp -a keeps the postgres owner and the 0700 mode initdb gave the data directory.
