@@ -21,6 +21,10 @@ packages=(
   libpq-dev postgresql
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
+  # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
+  libicu-dev
+  # ownership tests run commands as the broker's user (setpriv)
+  util-linux
 )
 
 export DEBIAN_FRONTEND=noninteractive
