@@ -147,7 +147,7 @@ double issuance_records_per_second(const store::PostgresSettings& writer_setting
                                      record.issuer = "CN=bench CA";
                                      record.not_after = certacl::bench::kNow;
                                      record.sha256 = fmt::format("{:0>64}", serial);
-                                     return store::SignedCertificate{record, "PEM"};
+                                     return store::SignedCertificate{record, "PEM", std::nullopt};
                                    },
                                    {"bench", "sign", device, std::nullopt, ""});
   }

@@ -1,5 +1,5 @@
 -- certacl on PostgreSQL, migration 1: the same registry as SQLite's migration 1
--- (common/src/schema.cpp), plus what a shared database needs: roles with least privilege,
+-- (common/src/schema.cpp) and its migration 2 (public_key_sha256), plus what a shared database needs: roles with least privilege,
 -- a change counter and change log written only by triggers, and NOTIFY on every change.
 -- Applied by certacl_apply_postgres_schema as a role that may create roles (the database
 -- owner or an administrator); that role owns every object, so neither certacl role can
@@ -81,10 +81,14 @@ CREATE TABLE certacl.certificates (
   issued_at         bigint NOT NULL,
   revoked_at        bigint,
   revocation_reason bigint,
+  -- SHA-256 of the SubjectPublicKeyInfo (SQLite migration 2): a key revoked for
+  -- keyCompromise is refused on any later CSR.
+  public_key_sha256 text,
   CHECK ((kind = 'device') = (device IS NOT NULL)),
   CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL))
 );
 CREATE INDEX certificates_device ON certacl.certificates (device);
+CREATE INDEX certificates_public_key ON certacl.certificates (public_key_sha256);
 
 CREATE TABLE certacl.audit_log (
   id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -194,6 +198,9 @@ CREATE TRIGGER certificates_no_truncate BEFORE TRUNCATE ON certacl.certificates
 -- What the broker may read: no private material (certificate_pem, the CA row, audit).
 CREATE VIEW certacl.broker_state AS
   SELECT change_counter FROM certacl.state;
+-- The CA certificate (public), so a broker can refuse a registry of another CA.
+CREATE VIEW certacl.broker_ca AS
+  SELECT certificate_pem FROM certacl.ca;
 CREATE VIEW certacl.broker_devices AS
   SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at FROM certacl.devices;
 CREATE VIEW certacl.broker_role_rules AS
@@ -208,7 +215,7 @@ CREATE VIEW certacl.broker_changes AS
   SELECT counter, entity, key, device FROM certacl.change_log;
 
 GRANT USAGE ON SCHEMA certacl TO certacl_ca, certacl_broker;
-GRANT SELECT ON certacl.broker_schema_version, certacl.broker_state, certacl.broker_devices, certacl.broker_role_rules,
+GRANT SELECT ON certacl.broker_schema_version, certacl.broker_state, certacl.broker_ca, certacl.broker_devices, certacl.broker_role_rules,
   certacl.broker_device_certificates, certacl.broker_changes TO certacl_broker, certacl_ca;
 
 -- The CA writes the registry; certificates are never deleted and only their revocation

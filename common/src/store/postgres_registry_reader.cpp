@@ -6,6 +6,8 @@
 #include <charconv>
 #include <thread>
 
+#include "certacl/certificate_facts.h"
+#include "certacl/openssl_handles.h"
 #include "certacl/store/postgres_schema.h"
 
 namespace certacl::store {
@@ -69,6 +71,18 @@ std::vector<CertificateRecord> read_device_certificates(PostgresConnection& conn
   return certificates;
 }
 
+// "" before the CA row exists, as on SQLite (read_ca_certificate_sha256).
+std::string read_ca_fingerprint(PostgresConnection& connection) {
+  const PostgresResult rows = connection.exec("SELECT certificate_pem FROM certacl.broker_ca");
+  if (rows.rows() == 0) return {};
+  const X509Ptr certificate = parse_certificate_pem(rows.text(0, 0));
+  if (!certificate) {
+    take_openssl_errors();
+    throw PostgresError("the CA certificate stored in the registry is unreadable", "");
+  }
+  return sha256_fingerprint(certificate.get());
+}
+
 ChangedEntity parse_entity(std::string_view text) {
   if (text == "device") return ChangedEntity::kDevice;
   if (text == "role") return ChangedEntity::kRole;
@@ -129,6 +143,7 @@ RegistryContents PostgresRegistryReader::load_registry() {
     RegistryContents contents;
     contents.change_counter =
         connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+    contents.ca_certificate_sha256 = read_ca_fingerprint(connection);
     contents.devices = read_devices(connection);
     contents.rules = read_rules(connection);
     contents.device_certificates = read_device_certificates(connection);

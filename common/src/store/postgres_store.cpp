@@ -200,12 +200,12 @@ std::string PostgresStore::issue_certificate(const SerialDraw& draw, const Certi
     }
     connection_.exec(
         fmt::format("INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
-                    "not_before, not_after, sha256, certificate_pem, issued_at) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
+                    "not_before, not_after, sha256, certificate_pem, public_key_sha256, issued_at) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {})",
                     kServerNow),
         {serial, std::string(to_string(record.kind)), record.device, record.subject, record.issuer,
          std::to_string(record.not_before), std::to_string(record.not_after), record.sha256,
-         signed_certificate.certificate_pem});
+         signed_certificate.certificate_pem, signed_certificate.public_key_sha256});
     AuditDraft entry = audit;
     entry.serial = serial;
     if (!entry.device) entry.device = record.device;

@@ -58,7 +58,7 @@ store::SignedCertificate certificate_for(const std::string& device, const std::s
   record.not_before = 1'700'000'000;
   record.not_after = 1'900'000'000;
   record.sha256 = sha256_hex(pem);
-  return {record, pem};
+  return {record, pem, sha256_hex("public key of " + device)};
 }
 
 std::string issue_for(store::PostgresStore& writer, const std::string& device) {

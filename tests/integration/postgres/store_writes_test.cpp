@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 
 #include "certacl/store/postgres_registry_reader.h"
@@ -48,6 +49,41 @@ TEST_F(PostgresStoreWrites, TheCaRowIsWrittenOnceAndAudited) {
       std::count_if(audit.begin(), audit.end(),
                     [](const store::AuditRow& entry) { return entry.entry.action == "init"; }),
       1);
+}
+
+TEST_F(PostgresStoreWrites, TheBrokerReadsTheFingerprintOfTheCaCertificate) {
+  store::PostgresRegistryReader reader(world_.broker);
+  EXPECT_EQ(reader.load_registry().ca_certificate_sha256, "") << "before the CA row exists";
+
+  TempDir scratch;
+  const CommandResult made =
+      run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                   "ec_paramgen_curve:P-256", "-nodes", "-keyout", scratch.file("ca.key"), "-out",
+                   scratch.file("ca.pem"), "-subj", "/CN=Factory CA", "-days", "1"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const CommandResult fingerprint = run_command(
+      {"openssl", "x509", "-in", scratch.file("ca.pem"), "-noout", "-fingerprint", "-sha256"});
+  ASSERT_EQ(fingerprint.exit_code, 0) << fingerprint.err;
+  std::string expected;  // "sha256 Fingerprint=AB:CD:…" → "abcd…"
+  for (const char c : fingerprint.out.substr(fingerprint.out.find('=') + 1)) {
+    if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
+      expected += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  ASSERT_EQ(expected.size(), 64U);
+
+  writer_.init_ca({"Factory CA", read_file(scratch.file("ca.pem")), scratch.file("ca.key"), false},
+                  "alice");
+  EXPECT_EQ(reader.load_registry().ca_certificate_sha256, expected);
+}
+
+TEST_F(PostgresStoreWrites, TheKeyFingerprintIsStoredWithTheCertificate) {
+  store::PostgresConnection admin(world_.admin);
+  const store::PostgresResult row =
+      admin.exec("SELECT serial, public_key_sha256 FROM certacl.certificates");
+  ASSERT_EQ(row.rows(), 1);
+  EXPECT_EQ(row.optional_text(0, 1),
+            certificate_for("device-0", std::string(row.text(0, 0))).public_key_sha256);
 }
 
 TEST_F(PostgresStoreWrites, DuplicatesAndUnknownNamesAreRefusedWithoutAChange) {

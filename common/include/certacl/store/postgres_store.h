@@ -52,6 +52,7 @@ struct AuditRow {
 struct SignedCertificate {
   CertificateRecord record;
   std::string certificate_pem;
+  std::optional<std::string> public_key_sha256;  // of the SubjectPublicKeyInfo
 };
 // Draws a candidate serial (random in production).
 using SerialDraw = std::function<std::string()>;
