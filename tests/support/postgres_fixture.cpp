@@ -121,7 +121,7 @@ ClusterTemplate cluster_template() {
 
 // A test killed before its destructor ran (a ctest timeout, a crash) leaves its server
 // running, since pg_ctl detaches it. The next fixture stops such servers: those whose temp
-// directory names an owner.pid that no longer runs.
+// directory names an postgres-owner.pid that no longer runs.
 void stop_servers_of_dead_tests() {
   const char* base = std::getenv("TMPDIR");
   const std::filesystem::path root(base != nullptr ? base : "/tmp");
@@ -129,7 +129,7 @@ void stop_servers_of_dead_tests() {
   for (const auto& entry : std::filesystem::directory_iterator(root, error)) {
     const std::filesystem::path directory = entry.path();
     if (directory.filename().string().rfind("certacl-test-", 0) != 0) continue;
-    std::ifstream owner_file(directory / "owner.pid");
+    std::ifstream owner_file(directory / "postgres-owner.pid");
     pid_t owner = 0;
     if (!(owner_file >> owner) || owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH) continue;
     std::ifstream postmaster_file(directory / "data" / "postmaster.pid");
@@ -148,7 +148,7 @@ void stop_servers_of_dead_tests() {
 
 PostgresServer::PostgresServer() : data_directory_(directory_.file("data")) {
   stop_servers_of_dead_tests();
-  write_file(directory_.file("owner.pid"), std::to_string(getpid()) + "\n", 0600);
+  write_file(directory_.file("postgres-owner.pid"), std::to_string(getpid()) + "\n", 0600);
   give_to_server_user(directory_.path());
   const ClusterTemplate cluster = cluster_template();
   // cp -a keeps the postgres owner and the 0700 mode initdb gave the data directory.
