@@ -121,7 +121,7 @@ ClusterTemplate cluster_template() {
 
 // A test killed before its destructor ran (a ctest timeout, a crash) leaves its server
 // running, since pg_ctl detaches it. The next fixture stops such servers: those whose temp
-// directory names an postgres-owner.pid that no longer runs.
+// directory names a postgres-owner.pid that no longer runs.
 void stop_servers_of_dead_tests() {
   const char* base = std::getenv("TMPDIR");
   const std::filesystem::path root(base != nullptr ? base : "/tmp");
