@@ -177,6 +177,7 @@ std::vector<RegistryChange> PostgresRegistryReader::changes_since(std::int64_t a
 ChangeWait PostgresRegistryReader::wait_for_change(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   ChangeWait wait;
+  wait.reconnected = !connection_ || !connection_->is_healthy();  // connected() will redo it
   try {
     wait.notified_counter = largest_counter(connected().wait_for_notifications(timeout));
   } catch (const PostgresError&) {

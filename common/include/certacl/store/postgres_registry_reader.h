@@ -42,8 +42,9 @@ class PostgresRegistryReader {
   // Connects, checks the schema version, and LISTENs. Throws PostgresError.
   explicit PostgresRegistryReader(PostgresSettings settings);
 
-  // Reads that find the connection lost reconnect (and LISTEN again) once and retry; a
-  // second failure is thrown.
+  // The three reads below reconnect (and LISTEN again) once when they find the connection
+  // lost, and retry; a second failure is thrown.
+
   // The whole registry in one REPEATABLE READ snapshot, so it is self-consistent.
   [[nodiscard]] RegistryContents load_registry();
   // Change-log rows with counter > `after`, oldest first.
