@@ -173,8 +173,8 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   session.compiled_from = registry_;
   if (device && !request.client_id.empty() &&
       certacl::client_id_problem(request.client_id).empty()) {
-    session.acl = ClientAcl::compile(registry.rules_for_role(session.role), session.device,
-                                     request.client_id);
+    session.acl =
+        ClientAcl::bind(registry.policy_for_role(session.role), session.device, request.client_id);
   }
   compile_shadow(session);
   if (session.acl.rejected_rule_count() > 0 && logs(LogLevel::kError)) {
@@ -235,8 +235,7 @@ const ClientAcl& SessionTable::sessionless_acl(std::string_view device, std::str
   if (found != sessionless_acls_.end()) return found->second;
   if (sessionless_acls_.size() >= kMaxSessionlessAcls) sessionless_acls_.clear();
   return sessionless_acls_
-      .emplace(std::move(key),
-               ClientAcl::compile(registry_->rules_for_role(role), device, client_id))
+      .emplace(std::move(key), ClientAcl::bind(registry_->policy_for_role(role), device, client_id))
       .first->second;
 }
 
@@ -309,7 +308,7 @@ void SessionTable::compare_with_shadow(const Session& session, Check check, std:
 void SessionTable::recompile(Session& session, const std::string& role) {
   session.role = role;
   session.acl =
-      ClientAcl::compile(registry_->rules_for_role(role), session.device, session.client_id);
+      ClientAcl::bind(registry_->policy_for_role(role), session.device, session.client_id);
   compile_shadow(session);
   session.compiled_from = registry_;
   if (logs(LogLevel::kInfo)) {
