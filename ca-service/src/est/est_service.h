@@ -1,0 +1,59 @@
+#pragma once
+// The EST endpoints as the CA answers them: admission (rate limits, overload), decoding of
+// the request body, then one call of an est_enrollment use case. One writer at a time:
+// workers queue on a timed mutex (bounded by db_wait) instead of on SQLite's busy sleeps.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "certacl/sqlite.h"
+#include "certificate_authority.h"
+#include "est/est_exchange.h"
+#include "est/rate_limiter.h"
+
+namespace certacl::ca::est {
+
+struct EstPolicy {
+  std::int64_t lifetime_seconds = 365 * 86400;
+  std::int64_t supersede_after_seconds = 7 * 86400;
+  std::chrono::milliseconds db_wait{5000};  // longest wait for the database, then 503
+  int max_pending = 64;                     // issuance requests waiting at once, then 503
+  std::int64_t retry_after_seconds = 5;
+  double device_per_minute = 6;
+  double device_burst = 3;
+  double address_per_minute = 600;
+  double address_burst = 100;
+};
+
+class EstService {
+ public:
+  EstService(EstPolicy policy, SqliteDatabase db, CertificateAuthority authority);
+
+  [[nodiscard]] EstResponse cacerts() const;
+  [[nodiscard]] static EstResponse csrattrs();
+  [[nodiscard]] EstResponse simpleenroll(const EstRequest& request);
+  [[nodiscard]] EstResponse simplereenroll(const EstRequest& request);
+
+  // Revokes replaced certificates whose overlap has ended; returns how many. Never throws
+  // (a locked database is tried again on the next tick).
+  std::size_t revoke_due_supersessions() noexcept;
+
+ private:
+  template <typename UseCase>
+  EstResponse issue(const std::string& endpoint, const std::string& subject, UseCase use_case);
+
+  EstPolicy policy_;
+  SqliteDatabase db_;
+  CertificateAuthority authority_;
+  std::string cacerts_body_;
+  RateLimiter per_device_;
+  RateLimiter per_address_;
+  std::timed_mutex writer_;
+  std::atomic<int> pending_{0};
+};
+
+}  // namespace certacl::ca::est
