@@ -132,7 +132,10 @@ IssuedCertificate reenroll_with_certificate(SqliteDatabase& db,
                                             const CertificateAuthority& authority,
                                             const CertificateReenrollment& request) {
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
-  std::string device = "(unknown)";
+  // Until the registry vouches for it, the device is only what the certificate claims;
+  // the audit row of a refusal names that claim.
+  const auto claimed = common_names(X509_get_subject_name(request.presented));
+  std::string device = claimed.size() == 1 ? claimed.front() : std::string("(no single CN)");
   return audited(db, "est-reenroll-refused", device, request.peer, [&] {
     WriteTransaction transaction(db);
     const std::int64_t now = unix_now();
