@@ -95,9 +95,8 @@ TEST_F(EstEnrollTest, WrongTokenIs401WithChallengeAndAudited) {
 }
 
 TEST_F(EstEnrollTest, MissingCredentialsAre401) {
-  const HttpAnswer answer =
-      curl({"--data-binary", "@" + make_csr("dev1", "/CN=dev1"), "-H",
-            "Content-Type: application/pkcs10", url("simpleenroll")});
+  const HttpAnswer answer = curl({"--data-binary", "@" + make_csr("dev1", "/CN=dev1"), "-H",
+                                  "Content-Type: application/pkcs10", url("simpleenroll")});
   expect_refused(answer, 401, "HTTP Basic authentication required");
   EXPECT_TRUE(answer.has_header("WWW-Authenticate: Basic")) << answer.headers;
 }
@@ -120,8 +119,7 @@ TEST_F(EstEnrollTest, UsedTokenIsRefusedTheSecondTime) {
 
 TEST_F(EstEnrollTest, RevokedTokenIsRefused) {
   const std::string secret = token("dev1");
-  EXPECT_NE(ca_->run({"device", "token-revoke", "dev1"}).out.find("revoked=1"),
-            std::string::npos);
+  EXPECT_NE(ca_->run({"device", "token-revoke", "dev1"}).out.find("revoked=1"), std::string::npos);
   expect_refused(enroll("dev1", secret, make_csr("dev1", "/CN=dev1")), 401, "token revoked");
 }
 
@@ -153,9 +151,11 @@ TEST_F(EstEnrollTest, CsrWithABadSignatureIs400) {
   const std::string bad = ca_->dir().file("bad.csr.b64");
   const CommandResult flipped = run_command(
       {"bash", "-c",
-       "base64 -d < '" + csr + "' > bad.der && size=$(stat -c %s bad.der) && "
-       "printf '\\x00' | dd of=bad.der bs=1 seek=$((size-3)) conv=notrunc status=none && "
-       "base64 < bad.der > '" + bad + "'"},
+       "base64 -d < '" + csr +
+           "' > bad.der && size=$(stat -c %s bad.der) && "
+           "printf '\\x00' | dd of=bad.der bs=1 seek=$((size-3)) conv=notrunc status=none && "
+           "base64 < bad.der > '" +
+           bad + "'"},
       CommandOptions{{}, std::nullopt, std::chrono::seconds(10), ca_->dir().path()});
   ASSERT_EQ(flipped.exit_code, 0) << flipped.err;
   expect_refused(enroll("dev1", token("dev1"), bad), 400, "bad CSR");

@@ -83,9 +83,9 @@ class EstFaultsTest : public EstWorld {
     std::string script = "cd '" + ca_->dir().path() + "'\n";
     for (const std::string& name : names) {
       script += "curl -s --max-time 30 --cacert ca.pem --user " + name + ":$(cat " + name +
-                ".token) --data-binary @" + name + ".csr.b64 -H 'Content-Type: application/pkcs10' " +
-                url("simpleenroll") + " -o " + name + ".p7.b64 -w '%{http_code}' > " + name +
-                ".code &\n";
+                ".token) --data-binary @" + name +
+                ".csr.b64 -H 'Content-Type: application/pkcs10' " + url("simpleenroll") + " -o " +
+                name + ".p7.b64 -w '%{http_code}' > " + name + ".code &\n";
     }
     script += "wait\n";
     CommandOptions options;
@@ -150,7 +150,9 @@ TEST_F(EstFaultsTest, KillNineMidIssuanceLosesNothingAndConsumesNoTokenWithoutAC
   crowd.get();
 
   SqliteDatabase db(ca_->db_path(), SqliteDatabase::Access::ReadWrite);
-  EXPECT_EQ(db.query_int64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"), 0);
+  EXPECT_EQ(
+      db.query_int64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"),
+      0);
   // A token is used exactly when its certificate exists, and the other way round.
   EXPECT_EQ(db.query_int64("SELECT count(*) FROM enrollment_tokens t WHERE t.used_serial IS NOT "
                            "NULL AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.serial = "
@@ -222,8 +224,8 @@ TEST_F(EstFaultsTest, OverloadBeyondMaxPendingGets503) {
   std::thread first([&] {
     code1 = run_command({"curl", "-s", "--max-time", "20", "--cacert", ca_->ca_cert_path(),
                          "--user", "dev1:" + token1, "--data-binary", "@" + csr1, "-H",
-                         "Content-Type: application/pkcs10", url("simpleenroll"), "-o",
-                         "/dev/null", "-w", "%{http_code}"})
+                         "Content-Type: application/pkcs10", url("simpleenroll"), "-o", "/dev/null",
+                         "-w", "%{http_code}"})
                 .out;
   });
   std::this_thread::sleep_for(500ms);  // the first request now waits for the database
@@ -254,10 +256,10 @@ TEST_F(EstFaultsTest, SigtermLetsTheRequestInFlightFinish) {
   SqliteDatabase other(ca_->db_path(), SqliteDatabase::Access::ReadWrite);
   auto held = std::make_unique<WriteTransaction>(other);
   auto in_flight = std::async(std::launch::async, [&] {
-    return run_command({"curl", "-s", "--max-time", "20", "--cacert", ca_->ca_cert_path(),
-                        "--user", "dev1:" + secret, "--data-binary", "@" + csr, "-H",
-                        "Content-Type: application/pkcs10", url("simpleenroll"), "-o",
-                        "/dev/null", "-w", "%{http_code}"})
+    return run_command({"curl", "-s", "--max-time", "20", "--cacert", ca_->ca_cert_path(), "--user",
+                        "dev1:" + secret, "--data-binary", "@" + csr, "-H",
+                        "Content-Type: application/pkcs10", url("simpleenroll"), "-o", "/dev/null",
+                        "-w", "%{http_code}"})
         .out;
   });
   std::this_thread::sleep_for(500ms);
@@ -290,8 +292,8 @@ TEST_F(EstFaultsTest, SighupServesTheRenewedServerCertificate) {
   ASSERT_TRUE(reloaded) << server_log();
   const CommandResult served = run_command(
       {"bash", "-c",
-       "openssl s_client -connect 127.0.0.1:" + std::to_string(port_) +
-           " -CAfile '" + ca_->ca_cert_path() + "' </dev/null 2>/dev/null | openssl x509 -noout -serial"});
+       "openssl s_client -connect 127.0.0.1:" + std::to_string(port_) + " -CAfile '" +
+           ca_->ca_cert_path() + "' </dev/null 2>/dev/null | openssl x509 -noout -serial"});
   ASSERT_NE(serial.find("serial="), std::string::npos) << serial;
   EXPECT_EQ(served.out, serial) << "the server still presents its old certificate";
 }

@@ -78,8 +78,7 @@ TEST_F(EstReenrollTest, RevokedCertificateCannotRenew) {
 }
 
 TEST_F(EstReenrollTest, ExpiredCertificateCannotRenew) {
-  const IssuedCertificate expired =
-      ca_->enroll("dev1", {"--days", "1", "--backdate-days", "2"});
+  const IssuedCertificate expired = ca_->enroll("dev1", {"--days", "1", "--backdate-days", "2"});
   expect_refused(reenroll(expired.cert_path, expired.key_path, make_csr("n", "/CN=dev1")), 403,
                  "not within its validity");
 }
@@ -92,9 +91,8 @@ TEST_F(EstReenrollTest, CertificateSignedByTheCaKeyButNeverRecordedCannotRenew) 
 }
 
 TEST_F(EstReenrollTest, NoClientCertificateIsRefused) {
-  const HttpAnswer answer =
-      curl({"--data-binary", "@" + make_csr("n", "/CN=dev1"), "-H",
-            "Content-Type: application/pkcs10", url("simplereenroll")});
+  const HttpAnswer answer = curl({"--data-binary", "@" + make_csr("n", "/CN=dev1"), "-H",
+                                  "Content-Type: application/pkcs10", url("simplereenroll")});
   expect_refused(answer, 403, "needs the device's current certificate");
 }
 

@@ -1,5 +1,6 @@
 #include "est_world.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "certacl_test/files.h"
@@ -41,19 +42,13 @@ void EstWorld::TearDown() {
 
 void EstWorld::start_server(const std::vector<std::string>& extra) {
   port_ = free_loopback_port();
-  std::vector<std::string> argv = {ca_binary(),
-                                   "--db",
-                                   ca_->db_path(),
-                                   "serve",
-                                   "--port",
-                                   std::to_string(port_),
-                                   "--cert",
-                                   ca_->server_cert_path(),
-                                   "--key",
-                                   ca_->server_key_path(),
-                                   "--lifetime",
-                                   "10m"};
+  std::vector<std::string> argv = {
+      ca_binary(),           "--db",   ca_->db_path(),          "serve", "--port",
+      std::to_string(port_), "--cert", ca_->server_cert_path(), "--key", ca_->server_key_path()};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  if (std::find(extra.begin(), extra.end(), "--lifetime") == extra.end()) {
+    argv.insert(argv.end(), {"--lifetime", "10m"});
+  }
   server_ = std::make_unique<ScopedProcess>(argv, ca_->dir().file("serve.log"));
   ASSERT_TRUE(wait_for_port(port_, 10000)) << server_log();
 }
@@ -93,8 +88,9 @@ HttpAnswer EstWorld::curl(const std::vector<std::string>& args) {
   const std::string body = ca_->dir().file("curl.body");
   std::remove(headers.c_str());
   std::remove(body.c_str());
-  std::vector<std::string> argv = {"curl",     "-sS", "--max-time", "20", "--cacert",
-                                   ca_->ca_cert_path(), "-D",   headers,     "-o",  body};
+  std::vector<std::string> argv = {
+      "curl", "-sS",   "--max-time", "20", "--cacert", ca_->ca_cert_path(),
+      "-D",   headers, "-o",         body};
   argv.insert(argv.end(), args.begin(), args.end());
   CommandOptions options;
   options.timeout = std::chrono::seconds(30);
@@ -123,16 +119,16 @@ std::string EstWorld::certificate_file(const HttpAnswer& answer, const std::stri
   const std::string b64 = ca_->dir().file(label + ".p7.b64");
   const std::string pem = ca_->dir().file(label + ".pem");
   write_file(b64, answer.body);
-  const CommandResult result =
-      run_command({"bash", "-c",
-                   "base64 -d < '" + b64 + "' | openssl pkcs7 -inform DER -print_certs > '" +
-                       pem + "'"});
+  const CommandResult result = run_command(
+      {"bash", "-c",
+       "base64 -d < '" + b64 + "' | openssl pkcs7 -inform DER -print_certs > '" + pem + "'"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   return pem;
 }
 
 std::string EstWorld::serial_of(const std::string& cert_file) {
-  const CommandResult result = run_command({"openssl", "x509", "-noout", "-serial", "-in", cert_file});
+  const CommandResult result =
+      run_command({"openssl", "x509", "-noout", "-serial", "-in", cert_file});
   const std::size_t at = result.out.find('=');
   if (at == std::string::npos) return {};
   std::string serial = result.out.substr(at + 1);

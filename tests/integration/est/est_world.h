@@ -22,6 +22,7 @@ struct HttpAnswer {
   [[nodiscard]] bool has_header(const std::string& name_and_value_prefix) const;
 };
 
+// start_server() issues 10-minute certificates unless --lifetime is among its options.
 class EstWorld : public ::testing::Test {
  protected:
   void SetUp() override;
