@@ -19,18 +19,15 @@ namespace {
 constexpr int kReasonKeyCompromise = 1;
 constexpr int kReasonSuperseded = 4;
 
-// A refusal leaves no trace in the rolled-back transaction, so it is written on its own.
-// A device column is only filled with a name that is a valid device name: the user name
-// of a Basic header is attacker-chosen text.
+// The user name of a Basic header, or a certificate's CN, is attacker-chosen text: the
+// device column is only filled with a valid device name.
 void audit_refusal(SqliteDatabase& db, const std::string& action, const std::string& device,
                    const std::string& reason, const std::string& peer) {
   const bool plausible = device_name_problem(device).empty();
-  WriteTransaction transaction(db);
   append_audit(db, action, plausible ? std::optional<std::string>(device) : std::nullopt,
                std::nullopt,
                fmt::format("refused: {} (peer {}{})", reason, peer,
                            plausible ? "" : ", claimed name is not a device name"));
-  transaction.commit();
 }
 
 RefusalKind kind_of(const CaError& error) {
@@ -50,20 +47,40 @@ AcceptedCsr accept_csr_for(const std::string& csr_pem, const std::string& device
   return std::move(*verdict.accepted);
 }
 
-// Runs `attempt` (which owns its transaction); on refusal audits it and rethrows it as
-// EnrollmentRefused. Database errors pass through untouched: they are not the client's
+// Runs `attempt` inside a savepoint of the caller's transaction. On refusal its changes
+// are rolled back, the refusal is audited in the caller's transaction, and it is thrown
+// as EnrollmentRefused. Database errors pass through untouched: they are not the client's
 // fault and the caller answers 503.
 template <typename Attempt>
 IssuedCertificate audited(SqliteDatabase& db, const std::string& action, const std::string& device,
                           const std::string& peer, Attempt attempt) {
+  db.exec("SAVEPOINT est_attempt");
   try {
-    return attempt();
+    IssuedCertificate issued = attempt();
+    db.exec("RELEASE est_attempt");
+    return issued;
   } catch (const EnrollmentRefused& refused) {
+    db.exec("ROLLBACK TO est_attempt; RELEASE est_attempt");
     audit_refusal(db, action, device, refused.what(), peer);
     throw;
   } catch (const CaError& error) {
+    db.exec("ROLLBACK TO est_attempt; RELEASE est_attempt");
     audit_refusal(db, action, device, error.what(), peer);
     throw EnrollmentRefused(kind_of(error), error.what());
+  }
+}
+
+// BEGIN IMMEDIATE .. COMMIT around a use case; a refusal's audit row is committed too.
+template <typename UseCase>
+IssuedCertificate in_own_transaction(SqliteDatabase& db, UseCase use_case) {
+  WriteTransaction transaction(db);
+  try {
+    IssuedCertificate issued = use_case();
+    transaction.commit();
+    return issued;
+  } catch (const EnrollmentRefused&) {
+    transaction.commit();
+    throw;
   }
 }
 
@@ -106,11 +123,11 @@ CertificateRecord require_recorded_certificate(SqliteDatabase& db, const X509* p
 
 }  // namespace
 
-IssuedCertificate enroll_with_token(SqliteDatabase& db, const CertificateAuthority& authority,
-                                    const TokenEnrollment& request) {
+IssuedCertificate enroll_with_token_in_transaction(SqliteDatabase& db,
+                                                   const CertificateAuthority& authority,
+                                                   const TokenEnrollment& request) {
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
   return audited(db, "est-enroll-refused", request.device, request.peer, [&] {
-    WriteTransaction transaction(db);
     // Authentication before anything else: the body of an unauthenticated client is not
     // looked at, so its errors tell a guesser nothing.
     const auto stored = find_token(db, request.token);
@@ -123,21 +140,25 @@ IssuedCertificate enroll_with_token(SqliteDatabase& db, const CertificateAuthori
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstEnroll,
                              fmt::format("token_id={} peer={}", stored->id, request.peer));
     mark_token_used(db, stored->id, issued.serial);
-    transaction.commit();
     return issued;
   });
 }
 
-IssuedCertificate reenroll_with_certificate(SqliteDatabase& db,
-                                            const CertificateAuthority& authority,
-                                            const CertificateReenrollment& request) {
+IssuedCertificate enroll_with_token(SqliteDatabase& db, const CertificateAuthority& authority,
+                                    const TokenEnrollment& request) {
+  return in_own_transaction(
+      db, [&] { return enroll_with_token_in_transaction(db, authority, request); });
+}
+
+IssuedCertificate reenroll_with_certificate_in_transaction(SqliteDatabase& db,
+                                                           const CertificateAuthority& authority,
+                                                           const CertificateReenrollment& request) {
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
   // Until the registry vouches for it, the device is only what the certificate claims;
   // the audit row of a refusal names that claim.
   const auto claimed = common_names(X509_get_subject_name(request.presented));
   std::string device = claimed.size() == 1 ? claimed.front() : std::string("(no single CN)");
   return audited(db, "est-reenroll-refused", device, request.peer, [&] {
-    WriteTransaction transaction(db);
     const std::int64_t now = unix_now();
     const CertificateRecord current = require_recorded_certificate(db, request.presented, now);
     device = *current.device;
@@ -158,13 +179,26 @@ IssuedCertificate reenroll_with_certificate(SqliteDatabase& db,
         .bind(2, issued.serial)
         .bind(3, now + request.supersede_after_seconds)
         .run();
-    transaction.commit();
     return issued;
   });
 }
 
+IssuedCertificate reenroll_with_certificate(SqliteDatabase& db,
+                                            const CertificateAuthority& authority,
+                                            const CertificateReenrollment& request) {
+  return in_own_transaction(
+      db, [&] { return reenroll_with_certificate_in_transaction(db, authority, request); });
+}
+
 std::vector<std::string> revoke_due_supersessions(SqliteDatabase& db, std::int64_t now) {
   WriteTransaction transaction(db);
+  auto revoked = revoke_due_supersessions_in_transaction(db, now);
+  transaction.commit();
+  return revoked;
+}
+
+std::vector<std::string> revoke_due_supersessions_in_transaction(SqliteDatabase& db,
+                                                                 std::int64_t now) {
   std::vector<std::string> due;
   {
     Statement statement =
@@ -181,7 +215,6 @@ std::vector<std::string> revoke_due_supersessions(SqliteDatabase& db, std::int64
     }
     db.prepare("DELETE FROM pending_supersessions WHERE serial = ?1").bind(1, serial).run();
   }
-  transaction.commit();
   return revoked;
 }
 

@@ -40,12 +40,16 @@ struct TokenEnrollment {
 };
 
 // simpleenroll. On success the certificate row, the token's use and the audit row are
-// committed together; on any refusal nothing of them is, and the refusal itself is
-// audited in its own transaction. Throws EnrollmentRefused; DatabaseError when the
-// database stays locked (the caller answers 503).
+// committed together; on any refusal nothing of them is, only the refusal's audit row. Throws
+// EnrollmentRefused; DatabaseError when the database stays locked (the caller answers 503).
 [[nodiscard]] IssuedCertificate enroll_with_token(SqliteDatabase& db,
                                                   const CertificateAuthority& authority,
                                                   const TokenEnrollment& request);
+// The same inside the caller's write transaction (the server commits several at once):
+// a refusal rolls back to a savepoint, leaves its audit row in the caller's transaction,
+// and is thrown.
+[[nodiscard]] IssuedCertificate enroll_with_token_in_transaction(
+    SqliteDatabase& db, const CertificateAuthority& authority, const TokenEnrollment& request);
 
 struct CertificateReenrollment {
   const X509* presented = nullptr;  // the client certificate of the mutual TLS session
@@ -62,9 +66,14 @@ struct CertificateReenrollment {
 [[nodiscard]] IssuedCertificate reenroll_with_certificate(SqliteDatabase& db,
                                                           const CertificateAuthority& authority,
                                                           const CertificateReenrollment& request);
+[[nodiscard]] IssuedCertificate reenroll_with_certificate_in_transaction(
+    SqliteDatabase& db, const CertificateAuthority& authority,
+    const CertificateReenrollment& request);
 
 // Revokes (reason superseded) every replaced certificate whose overlap has ended; returns
 // their serials. Owns its transaction. Run periodically by the server.
 std::vector<std::string> revoke_due_supersessions(SqliteDatabase& db, std::int64_t now);
+std::vector<std::string> revoke_due_supersessions_in_transaction(SqliteDatabase& db,
+                                                                 std::int64_t now);
 
 }  // namespace certacl::ca

@@ -1,9 +1,12 @@
 #include "est/est_server.h"
 
+#include <dirent.h>
 #include <fmt/format.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -86,6 +89,33 @@ void add_routes(httplib::Server& server, EstService& service, std::size_t max_bo
   });
 }
 
+// cpp-httplib 0.11 is built with a listen backlog of 5: a crowd of devices connecting at
+// once would see SYNs dropped and retried a second later. Linux lets listen() be called
+// again on a listening socket to change its backlog, so the socket httplib bound is found
+// among our descriptors (listening, on this port) and given a real backlog.
+void widen_listen_backlog(int port) {
+  constexpr int kBacklog = 1024;
+  DIR* fds = ::opendir("/proc/self/fd");
+  if (fds == nullptr) return;
+  while (const dirent* entry = ::readdir(fds)) {
+    const int fd = std::atoi(entry->d_name);
+    if (fd <= 2 || fd == ::dirfd(fds)) continue;
+    int listening = 0;
+    socklen_t length = sizeof listening;
+    sockaddr_storage address{};
+    socklen_t address_length = sizeof address;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0) {
+      continue;
+    }
+    const int bound_port = address.ss_family == AF_INET
+                               ? ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port)
+                               : ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+    if (bound_port == port) ::listen(fd, kBacklog);
+  }
+  ::closedir(fds);
+}
+
 // Signals are taken by one thread with sigwait, so no handler runs inside a worker.
 class SignalWatcher {
  public:
@@ -134,6 +164,7 @@ void serve(const ServeOptions& options) {
     throw CaError(ExitCode::kStorage,
                   fmt::format("cannot listen on {}:{}", options.listen_address, options.port));
   }
+  widen_listen_backlog(options.port);
 
   std::atomic<bool> stopping{false};
   std::thread supervisor([&] {

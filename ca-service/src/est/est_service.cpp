@@ -122,13 +122,22 @@ class PendingSlot {
 
 }  // namespace
 
+namespace {
+
+// The writer waits this long for another process's lock, then the batch answers 503.
+SqliteDatabase with_busy_timeout(SqliteDatabase db, std::chrono::milliseconds wait) {
+  sqlite3_busy_timeout(db.handle(), static_cast<int>(wait.count()));
+  return db;
+}
+
+}  // namespace
+
 EstService::EstService(EstPolicy policy, SqliteDatabase db, CertificateAuthority authority)
     : policy_(policy),
-      db_(std::move(db)),
       authority_(std::move(authority)),
       per_device_(policy.device_per_minute, policy.device_burst),
-      per_address_(policy.address_per_minute, policy.address_burst) {
-  sqlite3_busy_timeout(db_.handle(), static_cast<int>(policy_.db_wait.count()));
+      per_address_(policy.address_per_minute, policy.address_burst),
+      committer_(with_busy_timeout(std::move(db), policy.db_wait), policy.max_batch) {
   cacerts_body_ = certs_only({authority_.certificate()}).body;
 }
 
@@ -155,13 +164,20 @@ EstResponse EstService::issue(const std::string& endpoint, const std::string& su
                          policy_.max_pending, subject));
     return busy("server overloaded, retry later", policy_.retry_after_seconds);
   }
-  std::unique_lock lock(writer_, std::defer_lock);
-  if (!lock.try_lock_for(policy_.db_wait)) {
-    log_line(fmt::format("{} 503 writer queue wait exceeded subject={}", endpoint, subject));
-    return busy("server busy, retry later", policy_.retry_after_seconds);
-  }
   try {
-    const IssuedCertificate issued = use_case(db_);
+    // A refusal is an answer, not a failure of the batch: it is caught inside the work so
+    // its audit row stays in the transaction.
+    std::optional<IssuedCertificate> result;
+    std::optional<EnrollmentRefused> refusal;
+    committer_.run([&](SqliteDatabase& db) {
+      try {
+        result = use_case(db);
+      } catch (const EnrollmentRefused& refused) {
+        refusal = refused;
+      }
+    });
+    if (refusal) throw *refusal;
+    const IssuedCertificate& issued = *result;
     const X509Ptr certificate = parse_certificate_pem(issued.pem);
     log_line(fmt::format("{} 200 device={} serial={}", endpoint, issued.device, issued.serial));
     return certs_only({certificate.get()});
@@ -208,7 +224,9 @@ EstResponse EstService::simpleenroll(const EstRequest& request) {
                              request.peer};
   return issue("simpleenroll",
                fmt::format("user '{}' peer={}", credentials->user.substr(0, 64), request.peer),
-               [&](SqliteDatabase& db) { return enroll_with_token(db, authority_, enrollment); });
+               [&](SqliteDatabase& db) {
+                 return enroll_with_token_in_transaction(db, authority_, enrollment);
+               });
 }
 
 EstResponse EstService::simplereenroll(const EstRequest& request) {
@@ -235,16 +253,18 @@ EstResponse EstService::simplereenroll(const EstRequest& request) {
   CertificateReenrollment reenrollment{
       request.client_certificate, std::get<std::string>(std::move(csr)), policy_.lifetime_seconds,
       policy_.supersede_after_seconds, request.peer};
-  return issue(
-      "simplereenroll", fmt::format("certificate {} peer={}", serial, request.peer),
-      [&](SqliteDatabase& db) { return reenroll_with_certificate(db, authority_, reenrollment); });
+  return issue("simplereenroll", fmt::format("certificate {} peer={}", serial, request.peer),
+               [&](SqliteDatabase& db) {
+                 return reenroll_with_certificate_in_transaction(db, authority_, reenrollment);
+               });
 }
 
 std::size_t EstService::revoke_due_supersessions() noexcept {
   try {
-    std::unique_lock lock(writer_, std::defer_lock);
-    if (!lock.try_lock_for(policy_.db_wait)) return 0;
-    const auto revoked = ca::revoke_due_supersessions(db_, unix_now());
+    std::vector<std::string> revoked;
+    committer_.run([&](SqliteDatabase& db) {
+      revoked = revoke_due_supersessions_in_transaction(db, unix_now());
+    });
     for (const auto& serial : revoked) {
       log_line(fmt::format("supersede: revoked {} (superseded, overlap ended)", serial));
     }

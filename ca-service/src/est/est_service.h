@@ -1,7 +1,7 @@
 #pragma once
 // The EST endpoints as the CA answers them: admission (rate limits, overload), decoding of
-// the request body, then one call of an est_enrollment use case. One writer at a time:
-// workers queue on a timed mutex (bounded by db_wait) instead of on SQLite's busy sleeps.
+// the request body, then one call of an est_enrollment use case, run by the group
+// committer (one writer; one transaction and one sync for all requests queued together).
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +13,7 @@
 #include "certacl/sqlite.h"
 #include "certificate_authority.h"
 #include "est/est_exchange.h"
+#include "est/group_commit.h"
 #include "est/rate_limiter.h"
 
 namespace certacl::ca::est {
@@ -22,6 +23,7 @@ struct EstPolicy {
   std::int64_t supersede_after_seconds = 7 * 86400;
   std::chrono::milliseconds db_wait{5000};  // longest wait for the database, then 503
   int max_pending = 64;                     // issuance requests waiting at once, then 503
+  std::size_t max_batch = 64;               // requests committed together at most
   std::int64_t retry_after_seconds = 5;
   double device_per_minute = 6;
   double device_burst = 3;
@@ -47,13 +49,12 @@ class EstService {
   EstResponse issue(const std::string& endpoint, const std::string& subject, UseCase use_case);
 
   EstPolicy policy_;
-  SqliteDatabase db_;
   CertificateAuthority authority_;
   std::string cacerts_body_;
   RateLimiter per_device_;
   RateLimiter per_address_;
-  std::timed_mutex writer_;
   std::atomic<int> pending_{0};
+  GroupCommitter committer_;  // last: its writer thread stops first
 };
 
 }  // namespace certacl::ca::est

@@ -27,7 +27,8 @@ class EstReenrollTest : public EstWorld {
   }
 
   void expect_refused(const HttpAnswer& answer, int status, const std::string& reason) {
-    EXPECT_EQ(answer.status, status) << answer.headers << answer.body << answer.curl_error;
+    EXPECT_EQ(answer.status, status)
+        << answer.headers << answer.body << answer.curl_error << server_log();
     EXPECT_NE(answer.body.find(reason), std::string::npos) << answer.body;
   }
 };
