@@ -300,3 +300,25 @@ TEST_F(EstFaultsTest, SighupServesTheRenewedServerCertificate) {
 
 }  // namespace
 }  // namespace certacl::test
+
+namespace certacl::test {
+namespace {
+
+class EstOptionsTest : public EstWorld {};
+
+TEST_F(EstOptionsTest, BadOptionsAreRefusedWithOneLineBeforeServing) {
+  const CommandResult lifetime = ca_->try_run({"serve", "--cert", ca_->server_cert_path(), "--key",
+                                               ca_->server_key_path(), "--lifetime", "10"});
+  EXPECT_EQ(lifetime.exit_code, 2) << lifetime.err;
+  EXPECT_NE(lifetime.err.find("--lifetime '10' is not a duration"), std::string::npos)
+      << lifetime.err;
+  const CommandResult missing =
+      ca_->try_run({"serve", "--cert", ca_->dir().file("absent.pem"), "--key",
+                    ca_->server_key_path(), "--port", std::to_string(free_loopback_port())});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("absent.pem"), std::string::npos) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+}
+
+}  // namespace
+}  // namespace certacl::test
