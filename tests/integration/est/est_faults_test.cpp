@@ -213,7 +213,7 @@ TEST_F(EstFaultsTest, DatabaseHeldByAnotherWriterGives503WithRetryAfterThenWorks
 }
 
 TEST_F(EstFaultsTest, OverloadBeyondMaxPendingGets503) {
-  start_server({"--db-wait", "3s", "--max-pending", "1", "--workers", "2"});
+  start_server({"--db-wait", "6s", "--max-pending", "1", "--workers", "2"});
   const std::string csr1 = make_csr("dev1", "/CN=dev1");
   const std::string csr2 = make_csr("dev2", "/CN=dev2");
   const std::string token1 = token("dev1");
@@ -228,7 +228,7 @@ TEST_F(EstFaultsTest, OverloadBeyondMaxPendingGets503) {
                          "-w", "%{http_code}"})
                 .out;
   });
-  std::this_thread::sleep_for(500ms);  // the first request now waits for the database
+  std::this_thread::sleep_for(1s);  // the first request now waits for the database
   const HttpAnswer second = enroll("dev2", token2, csr2);
   EXPECT_EQ(second.status, 503) << second.body;
   EXPECT_NE(second.body.find("overloaded"), std::string::npos) << second.body;
@@ -250,7 +250,7 @@ TEST_F(EstFaultsTest, PerDeviceRateLimitAnswers503WithRetryAfter) {
 }
 
 TEST_F(EstFaultsTest, SigtermLetsTheRequestInFlightFinish) {
-  start_server({"--db-wait", "5s"});
+  start_server({"--db-wait", "6s"});
   const std::string secret = token("dev1");
   const std::string csr = make_csr("dev1", "/CN=dev1");
   SqliteDatabase other(ca_->db_path(), SqliteDatabase::Access::ReadWrite);
@@ -262,7 +262,7 @@ TEST_F(EstFaultsTest, SigtermLetsTheRequestInFlightFinish) {
                         "-w", "%{http_code}"})
         .out;
   });
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(1s);  // the request now waits for the database
   server_->send_signal(SIGTERM);
   std::this_thread::sleep_for(300ms);
   EXPECT_FALSE(RawConnection(port_).connected()) << "still accepting after SIGTERM";
