@@ -121,6 +121,10 @@ TEST_F(EstEnrollTest, RevokedTokenIsRefused) {
   const std::string secret = token("dev1");
   EXPECT_NE(ca_->run({"device", "token-revoke", "dev1"}).out.find("revoked=1"), std::string::npos);
   expect_refused(enroll("dev1", secret, make_csr("dev1", "/CN=dev1")), 401, "token revoked");
+  const std::string log = audit("dev1");
+  EXPECT_NE(log.find("token-create"), std::string::npos) << log;
+  EXPECT_NE(log.find("token-revoke"), std::string::npos) << log;
+  EXPECT_EQ(log.find(secret), std::string::npos) << "the audit log holds the token itself";
 }
 
 TEST_F(EstEnrollTest, ANewTokenReplacesTheUnusedOne) {
