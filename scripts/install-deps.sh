@@ -22,6 +22,10 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # the EST tests and docs drive the server exactly as an admin would, with curl
   curl
+  # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
+  libicu-dev
+  # ownership tests run commands as the broker's user (setpriv)
+  util-linux
 )
 
 export DEBIAN_FRONTEND=noninteractive
