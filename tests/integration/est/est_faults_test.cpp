@@ -130,6 +130,7 @@ TEST_F(EstFaultsTest, ConcurrentClientsAllGetDistinctRecordedCertificates) {
   }
   EXPECT_EQ(serials.size(), static_cast<std::size_t>(kClients));
   SqliteDatabase db(ca_->db_path(), SqliteDatabase::Access::ReadOnly);
+  db.configure_as_reader(std::chrono::milliseconds(5000));
   EXPECT_EQ(db.query_int64("SELECT count(*) FROM certificates WHERE device LIKE 'crowd%'"),
             kClients);
 }
