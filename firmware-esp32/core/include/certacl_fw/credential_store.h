@@ -3,6 +3,7 @@
 // The key is the only secret; the platform must keep it unreadable by others (0600 on the host,
 // encrypted NVS where the chip supports it).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,8 @@ enum class CredentialItem {
 };
 
 inline constexpr int kCredentialSlots = 2;
+// The largest value a store must keep (a PEM chain); the console accepts no larger block.
+inline constexpr std::size_t kMaxStoredItemBytes = 8192;
 [[nodiscard]] CredentialItem key_item(int slot) noexcept;
 [[nodiscard]] CredentialItem certificate_item(int slot) noexcept;
 // Items that must stay unreadable to others (0600 on the host, encrypted NVS on the chip).
