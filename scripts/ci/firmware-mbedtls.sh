@@ -31,6 +31,13 @@ if [[ ! -f $source_dir/CMakeLists.txt ]]; then
   tar -xzf "$tarball" -C "$work"
 fi
 
+# certacl-ca and the plugin do not use Mbed TLS: take them from the main build when it has
+# them (scripts/test.sh runs this stage after it), so only the firmware is built twice.
+main_build=${CERTACL_BUILD_DIR:-build/test}
+[[ $main_build == /* ]] || main_build=$root/$main_build
+reuse=OFF
+if [[ -x $main_build/bin/certacl-ca && -f $main_build/lib/mosquitto_certacl.so ]]; then reuse=ON; fi
+
 for variant in time-date-on time-date-off; do
   echo "-- $variant"
   config=$work/$variant-config.h
@@ -50,8 +57,14 @@ for variant in time-date-on time-date-off; do
   build=$work/$variant-firmware
   cmake -S "$root" -B "$build" -DCERTACL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCERTACL_BUILD_BENCH=OFF -DCERTACL_MBEDTLS_ROOT="$prefix" \
+    -DCERTACL_FIRMWARE_REUSE_SERVER_BINARIES=$reuse \
     -DCERTACL_MBEDTLS_USER_CONFIG="$config" -DCERTACL_EXPECT_MBEDTLS=3.6.4 \
     -DCERTACL_EXPECT_TIME_DATE=$([[ $variant == time-date-on ]] && echo ON || echo OFF) >/dev/null
+  if [[ $reuse == ON ]]; then
+    mkdir -p "$build/bin" "$build/lib"
+    ln -sf "$main_build/bin/certacl-ca" "$build/bin/certacl-ca"
+    ln -sf "$main_build/lib/mosquitto_certacl.so" "$build/lib/mosquitto_certacl.so"
+  fi
   cmake --build "$build" -j"$jobs" \
     --target certacl_firmware_unit_tests certacl_firmware_integration_tests >/dev/null
   ctest --test-dir "$build" -R '^(Firmware|CertacldeviceTool)' --output-on-failure \
