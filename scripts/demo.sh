@@ -2,8 +2,9 @@
 # The README's first command. From a fresh Debian machine: installs the dependencies,
 # builds, creates a private CA in a scratch directory, issues the broker's certificate,
 # starts mosquitto with the certacl plugin on 127.0.0.1, runs the seeds, attacks and
-# revoke-live scenarios and a short load run, prints a summary, and stops everything it
-# started. Exit status is non-zero if any scenario did not go as expected.
+# revoke-live scenarios, shows one device enrolling and renewing over EST
+# (certacl-ca serve, driven with curl + openssl as in docs/EST.md) and a short load run,
+# prints a summary, and stops everything it started. Exit status is non-zero if any scenario did not go as expected.
 #
 # Usage: scripts/demo.sh
 #   CERTACL_BUILD_DIR  build directory (default build/demo)
@@ -35,7 +36,12 @@ run_dir=$(cd "$run_dir" && pwd)
 db="$run_dir/ca.db"
 
 broker_pid=""
+est_pid=""
 cleanup() {
+  if [[ -n $est_pid ]] && kill -0 "$est_pid" 2>/dev/null; then
+    kill -TERM "$est_pid" 2>/dev/null || true
+    wait "$est_pid" 2>/dev/null || true
+  fi
   if [[ -n $broker_pid ]] && kill -0 "$broker_pid" 2>/dev/null; then
     kill -TERM "$broker_pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.1; done
@@ -113,6 +119,62 @@ for scenario in seeds attacks revoke-live; do
   fi
 done
 
+# --- EST: one device enrolls with a one-time token and renews over mutual TLS -------
+# The same commands as docs/EST.md. The client steps run in a subshell with set -e, so
+# any failing step fails the EST part.
+say "EST: a device enrolls with a one-time token and renews (certacl-ca serve, curl, openssl)"
+est_dir="$run_dir/est"
+mkdir -p "$est_dir"
+est_port=""
+for _ in $(seq 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! port_in_use "$candidate"; then est_port=$candidate; break; fi
+done
+ca role add est-demo >/dev/null
+ca role allow est-demo publish 'sensors/%u/#' >/dev/null
+ca device add est-sensor-1 --role est-demo >/dev/null
+"$ca_bin" --db "$db" serve --port "$est_port" --cert "$run_dir/broker.crt" \
+  --key "$run_dir/broker.key" --lifetime 10m --supersede-after 30s 2>"$est_dir/serve.log" &
+est_pid=$!
+for _ in $(seq 100); do port_in_use "$est_port" && break; sleep 0.1; done
+est_steps() {
+  set -e
+  local url="https://localhost:$est_port/.well-known/est" token code
+  echo "admin: certacl-ca device token est-sensor-1 --ttl 1h"
+  token=$(ca device token est-sensor-1 --ttl 1h | sed -n 's/^token=//p')
+  echo "device: makes its key and CSR, enrolls with the token (HTTP Basic)"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$est_dir/device.key" \
+    -subj /CN=est-sensor-1 -outform DER 2>/dev/null | base64 >"$est_dir/device.csr.b64"
+  curl -sS --fail-with-body --cacert "$run_dir/ca.crt" --user "est-sensor-1:$token" \
+    --data-binary @"$est_dir/device.csr.b64" -H 'Content-Type: application/pkcs10' \
+    "$url/simpleenroll" | base64 -d | openssl pkcs7 -inform DER -print_certs >"$est_dir/device.crt"
+  openssl x509 -in "$est_dir/device.crt" -noout -subject -serial -enddate | sed 's/^/  /'
+  mosquitto_pub -h localhost -p "$port" --cafile "$run_dir/ca.crt" --cert "$est_dir/device.crt" \
+    --key "$est_dir/device.key" -i est-sensor-1 -t sensors/est-sensor-1/t -m enrolled -q 1
+  echo "  published to the broker with the enrolled certificate"
+  echo "device: renews before expiry with a new key (mutual TLS with its current certificate)"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$est_dir/device-2.key" \
+    -subj /CN=est-sensor-1 -outform DER 2>/dev/null | base64 >"$est_dir/device-2.csr.b64"
+  curl -sS --fail-with-body --cacert "$run_dir/ca.crt" --cert "$est_dir/device.crt" \
+    --key "$est_dir/device.key" --data-binary @"$est_dir/device-2.csr.b64" \
+    -H 'Content-Type: application/pkcs10' "$url/simplereenroll" |
+    base64 -d | openssl pkcs7 -inform DER -print_certs >"$est_dir/device-2.crt"
+  openssl x509 -in "$est_dir/device-2.crt" -noout -serial -enddate | sed 's/^/  /'
+  mosquitto_pub -h localhost -p "$port" --cafile "$run_dir/ca.crt" --cert "$est_dir/device-2.crt" \
+    --key "$est_dir/device-2.key" -i est-sensor-1 -t sensors/est-sensor-1/t -m renewed -q 1
+  echo "  published with the renewed certificate; the old one is revoked as superseded in 30 s"
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$run_dir/ca.crt" \
+    --user "est-sensor-1:$token" --data-binary @"$est_dir/device.csr.b64" \
+    -H 'Content-Type: application/pkcs10' "$url/simpleenroll")
+  echo "the used token again: HTTP $code (refused)"
+  [[ $code == 401 ]]
+}
+set +e
+(est_steps)
+est_status=$?
+set -e
+if ((est_status == 0)); then outcome[est]=PASS; else outcome[est]=FAIL; status=1; fi
+
 load_devices=${CERTACL_DEMO_LOAD_DEVICES:-200}
 load_seconds=${CERTACL_DEMO_LOAD_SECONDS:-10}
 say "Load: $load_devices devices for $load_seconds s"
@@ -128,6 +190,7 @@ say "Summary"
 printf '  %-12s %s\n' "seeds" "${outcome[seeds]}  sensor1->dashboard1, client_a/client_b, pi-gateway + ESP32 sensors"
 printf '  %-12s %s\n' "attacks" "${outcome[attacks]}  rogue, other CA, revoked, disabled, expired, out-of-ACL, '#', wildcard CN, spoofed id, no cert"
 printf '  %-12s %s\n' "revoke-live" "${outcome[revoke-live]}  a connected device revoked with certacl-ca and dropped"
+printf '  %-12s %s\n' "est" "${outcome[est]}  token enrollment and mTLS renewal over EST, both certificates accepted by the broker"
 printf '  %-12s %s\n' "load" "${outcome[load]}  $(grep -E '^(connections|messages):' "$run_dir/load.txt" | tr '\n' ' ' | tr -s ' ')"
 echo "  scratch directory: $run_dir (broker log: $run_dir/mosquitto.log)"
 if ((status == 0)); then echo "demo: everything behaved as expected"; else echo "demo: some checks FAILED (see above)"; fi

@@ -16,8 +16,12 @@ packages=(
   libssl-dev openssl libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   # well-kept libraries instead of hand-written code
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
+  # the EST server's HTTP/TLS layer (certacl-ca serve), instead of a hand-written HTTP parser
+  libcpp-httplib-dev
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
+  # the EST tests and docs drive the server exactly as an admin would, with curl
+  curl
 )
 
 export DEBIAN_FRONTEND=noninteractive

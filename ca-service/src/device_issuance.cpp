@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "audit.h"
+#include "ca_database.h"
 #include "ca_error.h"
 #include "certacl/certificate_facts.h"
 #include "certacl/registry.h"
@@ -21,6 +22,10 @@ std::string_view action_name(IssueAction action) {
       return "enroll";
     case IssueAction::kRenew:
       return "renew";
+    case IssueAction::kEstEnroll:
+      return "est-enroll";
+    case IssueAction::kEstReenroll:
+      return "est-reenroll";
   }
   return "sign";
 }
@@ -30,6 +35,44 @@ bool has_certificate(SqliteDatabase& db, const std::string& device) {
 }
 
 }  // namespace
+
+Validity validity_for_lifetime(std::int64_t lifetime_seconds) {
+  constexpr std::int64_t kMinLifetimeSeconds = 60;
+  constexpr std::int64_t kMaxLifetimeSeconds = std::int64_t{kMaxLeafDays} * 86400;
+  if (lifetime_seconds < kMinLifetimeSeconds || lifetime_seconds > kMaxLifetimeSeconds) {
+    throw CaError(ExitCode::kBadInput,
+                  fmt::format("lifetime {}s is out of range ({}s..{}s)", lifetime_seconds,
+                              kMinLifetimeSeconds, kMaxLifetimeSeconds));
+  }
+  const std::int64_t now = unix_now();
+  return Validity{now - kClockSkewSeconds, now + lifetime_seconds};
+}
+
+IssuedCertificate issue_in_transaction(SqliteDatabase& db, const CertificateAuthority& authority,
+                                       const AcceptedCsr& csr, const Validity& validity,
+                                       IssueAction action, const std::string& audit_detail) {
+  const Device device = require_device(db, csr.common_name);
+  if (action == IssueAction::kRenew && !has_certificate(db, device.name)) {
+    throw CaError(ExitCode::kNotFound,
+                  "it has no certificate to renew (use 'sign' for a first certificate)");
+  }
+  CertificateOrder order;
+  order.profile = Profile::kDevice;
+  order.common_name = device.name;
+  order.subject_key = csr.public_key.get();
+  if (device.san_dns) order.alt_names.dns.push_back(*device.san_dns);
+  if (device.san_uri) order.alt_names.uri.push_back(*device.san_uri);
+  order.not_before = validity.not_before;
+  order.not_after = validity.not_after;
+  const X509Ptr certificate = authority.issue(db, order, CertificateKind::kDevice, device.name);
+  IssuedCertificate issued{device.name, serial_hex(certificate.get()),
+                           certificate_to_pem(certificate.get())};
+  std::string detail = fmt::format("not_before={} not_after={}", format_utc(validity.not_before),
+                                   format_utc(validity.not_after));
+  if (!audit_detail.empty()) detail += " " + audit_detail;
+  append_audit(db, std::string(action_name(action)), device.name, issued.serial, detail);
+  return issued;
+}
 
 IssuedCertificate issue_device_certificate(SqliteDatabase& db,
                                            const CertificateAuthority& authority,
@@ -43,25 +86,8 @@ IssuedCertificate issue_device_certificate(SqliteDatabase& db,
   const Validity validity = validity_for(request.days, request.backdate_days, kMaxLeafDays);
   try {
     WriteTransaction transaction(db);
-    const Device device = require_device(db, csr.common_name);
-    if (request.action == IssueAction::kRenew && !has_certificate(db, device.name)) {
-      throw CaError(ExitCode::kNotFound,
-                    "it has no certificate to renew (use 'sign' for a first certificate)");
-    }
-    CertificateOrder order;
-    order.profile = Profile::kDevice;
-    order.common_name = device.name;
-    order.subject_key = csr.public_key.get();
-    if (device.san_dns) order.alt_names.dns.push_back(*device.san_dns);
-    if (device.san_uri) order.alt_names.uri.push_back(*device.san_uri);
-    order.not_before = validity.not_before;
-    order.not_after = validity.not_after;
-    const X509Ptr certificate = authority.issue(db, order, CertificateKind::kDevice, device.name);
-    IssuedCertificate issued{device.name, serial_hex(certificate.get()),
-                             certificate_to_pem(certificate.get())};
-    append_audit(db, std::string(action_name(request.action)), device.name, issued.serial,
-                 fmt::format("not_before={} not_after={}", format_utc(validity.not_before),
-                             format_utc(validity.not_after)));
+    IssuedCertificate issued =
+        issue_in_transaction(db, authority, csr, validity, request.action, {});
     transaction.commit();
     return issued;
   } catch (const CaError& error) {

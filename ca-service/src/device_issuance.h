@@ -6,10 +6,12 @@
 
 #include "certacl/sqlite.h"
 #include "certificate_authority.h"
+#include "csr_policy.h"
 
 namespace certacl::ca {
 
-enum class IssueAction { kSign, kEnroll, kRenew };
+// kEstEnroll / kEstReenroll: over the network (certacl-ca serve), named so in the audit log.
+enum class IssueAction { kSign, kEnroll, kRenew, kEstEnroll, kEstReenroll };
 
 struct DeviceIssueRequest {
   std::string csr_pem;
@@ -30,5 +32,19 @@ struct IssuedCertificate {
 [[nodiscard]] IssuedCertificate issue_device_certificate(SqliteDatabase& db,
                                                          const CertificateAuthority& authority,
                                                          const DeviceIssueRequest& request);
+
+// Valid from now (minus the clock skew allowance) for `lifetime_seconds`, which may be as
+// short as a minute so renewal can be tested. Throws CaError(kBadInput) outside
+// 60s..kMaxLeafDays.
+[[nodiscard]] Validity validity_for_lifetime(std::int64_t lifetime_seconds);
+
+// The steps after the CSR passed validate_csr_pem, inside the caller's write transaction:
+// the device must be registered and enabled, then serial, signature, certificates row and
+// audit row (`audit_detail` is appended to it). Throws CaError without context.
+[[nodiscard]] IssuedCertificate issue_in_transaction(SqliteDatabase& db,
+                                                     const CertificateAuthority& authority,
+                                                     const AcceptedCsr& csr,
+                                                     const Validity& validity, IssueAction action,
+                                                     const std::string& audit_detail);
 
 }  // namespace certacl::ca

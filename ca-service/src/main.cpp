@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   certacl::ca::cli::add_issue_commands(app, global);
   certacl::ca::cli::add_revocation_commands(app, global);
   certacl::ca::cli::add_listing_commands(app, global);
+  certacl::ca::cli::add_token_commands(app, global);
+  certacl::ca::cli::add_serve_command(app, global);
   try {
     app.parse(argc, argv);
     if (const std::string missing = missing_command(app); !missing.empty()) {

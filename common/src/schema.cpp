@@ -86,7 +86,31 @@ CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kMigrationToV1};
+// EST enrollment (certacl-ca serve): one-time tokens, stored only as their SHA-256, and
+// certificates replaced by a renewal that are revoked as 'superseded' once the overlap ends.
+constexpr std::string_view kMigrationToV2EnrollmentTokens = R"sql(
+CREATE TABLE enrollment_tokens (
+  id           INTEGER PRIMARY KEY,
+  device       TEXT NOT NULL REFERENCES devices (name),
+  token_sha256 TEXT NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  used_at      INTEGER,
+  used_serial  TEXT REFERENCES certificates (serial),
+  revoked_at   INTEGER,
+  CHECK ((used_at IS NULL) = (used_serial IS NULL))
+);
+CREATE INDEX enrollment_tokens_device ON enrollment_tokens (device);
+
+CREATE TABLE pending_supersessions (
+  serial      TEXT PRIMARY KEY REFERENCES certificates (serial),
+  replaced_by TEXT NOT NULL REFERENCES certificates (serial),
+  revoke_at   INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kMigrationToV1,
+                                                         kMigrationToV2EnrollmentTokens};
 static_assert(kMigrations.size() == kSchemaVersion);
 
 // Every table the plugin reads bumps the change counter, whoever writes it, so the

@@ -70,6 +70,7 @@ int run_scenarios(const std::vector<std::string>& names, const CommonOptions& co
   settings.ca_db = absolute(common.ca_db);
   settings.ca_bin = common.ca_bin;
   settings.workdir = absolute(common.workdir);
+  settings.est.cafile = common.broker.cafile;
   std::filesystem::create_directories(settings.workdir);
 
   std::vector<std::string> order = names;
@@ -79,6 +80,7 @@ int run_scenarios(const std::vector<std::string>& names, const CommonOptions& co
   for (const auto& name : order) {
     ScenarioReport report = name == "seeds"     ? run_seeds(settings)
                             : name == "attacks" ? run_attacks(settings)
+                            : name == "enroll"  ? run_enroll(settings)
                                                 : run_revoke_live(settings);
     all_passed = all_passed && report.passed();
     if (common.json) {
@@ -120,9 +122,9 @@ int main(int argc, char** argv) {
   ScenarioSettings tuning;
   std::vector<std::string> scenario_names;
   auto* scenario = app.add_subcommand("scenario", "Run named scenarios and check their outcome");
-  scenario->add_option("names", scenario_names, "seeds, attacks, revoke-live or all")
+  scenario->add_option("names", scenario_names, "seeds, attacks, revoke-live, enroll or all")
       ->required()
-      ->check(CLI::IsMember({"seeds", "attacks", "revoke-live", "all"}));
+      ->check(CLI::IsMember({"seeds", "attacks", "revoke-live", "enroll", "all"}));
   add_common_options(*scenario, scenario_common);
   scenario->add_option("--messages", tuning.messages, "Readings each seed device publishes")
       ->check(CLI::Range(1, 1000))
@@ -132,6 +134,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   scenario->add_option("--qos", tuning.qos, "QoS of publishes and subscriptions")
       ->check(CLI::Range(0, 2))
+      ->capture_default_str();
+
+  int renew_after_s = 0;
+  scenario->add_option("--est-host", tuning.est.host, "enroll: EST server address")
+      ->capture_default_str();
+  scenario->add_option("--est-port", tuning.est.port, "enroll: EST server port (certacl-ca serve)")
+      ->check(CLI::Range(1, 65535));
+  scenario->add_option("--enroll-fleet", tuning.enroll_fleet, "enroll: devices that enroll")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  scenario
+      ->add_option("--renew-after", renew_after_s,
+                   "enroll: seconds the fleet keeps its first certificates before renewing")
+      ->check(CLI::Range(0, 86400))
       ->capture_default_str();
 
   CommonOptions load_common;
@@ -172,6 +188,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    tuning.renew_after = std::chrono::seconds(renew_after_s);
     if (scenario->parsed()) return run_scenarios(scenario_names, scenario_common, tuning);
     load.duration = std::chrono::seconds(static_cast<long>(duration_s));
     load.progress = !quiet;

@@ -20,6 +20,9 @@ void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
 void add_issue_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_revocation_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_listing_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+// device token / token-revoke (after add_device_commands) and serve: EST enrollment.
+void add_token_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+void add_serve_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 
 // --passphrase-file, also read from $CERTACL_PASSPHRASE_FILE.
 void add_passphrase_option(CLI::App& command, std::optional<std::string>& target);

@@ -70,6 +70,16 @@ std::string CertificateAuthorityCli::enroll(const EnrollRequest& request) {
   return serial;
 }
 
+std::string CertificateAuthorityCli::create_token(const std::string& device,
+                                                  const std::string& ttl) {
+  const auto result = run({"device", "token", device, "--ttl", ttl});
+  const std::size_t at = result.out.find("token=");
+  if (at == std::string::npos) {
+    throw std::runtime_error(fmt::format("certacl-ca device token {} printed no token", device));
+  }
+  return result.out.substr(at + 6, result.out.find('\n', at) - at - 6);
+}
+
 void CertificateAuthorityCli::revoke_serial(const std::string& serial) {
   run({"revoke", serial});
 }

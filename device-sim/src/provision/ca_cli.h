@@ -31,6 +31,8 @@ class CertificateAuthorityCli {
   // Returns the certificate's serial (upper-case hex, as the CA prints it).
   std::string enroll(const EnrollRequest& request);
   void revoke_serial(const std::string& serial);
+  // `device token NAME --ttl TTL`: the one-time EST enrollment token it prints.
+  std::string create_token(const std::string& device, const std::string& ttl = "1h");
   void write_crl(const std::string& path);
 
   [[nodiscard]] const std::string& database() const noexcept { return database_; }

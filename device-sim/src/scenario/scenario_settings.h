@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/simulated_device.h"
+#include "est/est_client.h"
 #include "scenario/scenario_report.h"
 
 namespace certacl::sim {
@@ -25,10 +26,16 @@ struct ScenarioSettings {
   std::chrono::milliseconds quiet_period{300};
   // revoke-live: how fast the broker must drop a revoked device.
   std::chrono::milliseconds drop_limit{3000};
+  // enroll: the EST server (certacl-ca serve), fleet size, and how long the fleet keeps
+  // its first certificates before renewing them.
+  EstEndpoint est{"127.0.0.1", 0, {}};
+  int enroll_fleet = 4;
+  std::chrono::seconds renew_after{0};
 };
 
 ScenarioReport run_seeds(const ScenarioSettings& settings);
 ScenarioReport run_attacks(const ScenarioSettings& settings);
 ScenarioReport run_revoke_live(const ScenarioSettings& settings);
+ScenarioReport run_enroll(const ScenarioSettings& settings);
 
 }  // namespace certacl::sim

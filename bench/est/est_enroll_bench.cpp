@@ -1,0 +1,239 @@
+// EST enrollment throughput, durable, two ways on one machine with the same code path:
+//   1. in-process: enroll_with_token (token check, CSR policy, serial, sign, INSERT,
+//      COMMIT with synchronous=FULL) called in a loop, no network; then the same with
+//      group commit (batches of 64 in one transaction, as the server's writer does)
+//   2. over HTTPS: `certacl-ca serve` as its own process, N concurrent clients (threads
+//      here, cpp-httplib with OpenSSL), each enrollment a fresh TLS connection as a
+//      device makes it, HTTP Basic with a one-time token
+// Prints enrollments/s for both, their ratio (the HTTP/TLS overhead), and client-side
+// latency percentiles. Clients and server share the machine's cores.
+// Usage: certacl_est_bench [enrollments=640] [clients=32] [server workers=4]
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ca_database.h"
+#include "device_registry.h"
+#include "enrollment_token.h"
+#include "est/est_codec.h"
+#include "est_enrollment.h"
+#include "role_registry.h"
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+using namespace certacl;
+
+struct Enrollee {
+  std::string name;
+  std::string token;
+  std::string csr_b64;
+  std::string csr_pem;
+};
+
+std::string request_der(const std::string& name, EVP_PKEY* key) {
+  X509ReqPtr request(X509_REQ_new());
+  X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(request.get()), "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
+  X509_REQ_set_pubkey(request.get(), key);
+  X509_REQ_sign(request.get(), key, EVP_sha256());
+  unsigned char* der = nullptr;
+  const int length = i2d_X509_REQ(request.get(), &der);
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return out;
+}
+
+// Registers `count` devices named <prefix><i> and gives each a token and a CSR.
+std::vector<Enrollee> make_enrollees(SqliteDatabase& db, const std::string& prefix, int count) {
+  std::vector<Enrollee> out;
+  {
+    WriteTransaction transaction(db);
+    for (int i = 0; i < count; ++i) {
+      ca::add_device(db, ca::NewDevice{fmt::format("{}{}", prefix, i), "sensor", {}, {}});
+    }
+    transaction.commit();
+  }
+  for (int i = 0; i < count; ++i) {
+    Enrollee enrollee;
+    enrollee.name = fmt::format("{}{}", prefix, i);
+    enrollee.token = ca::create_enrollment_token(db, enrollee.name, 3600).token;
+    const EvpPkeyPtr key(EVP_EC_gen("P-256"));
+    const std::string der = request_der(enrollee.name, key.get());
+    enrollee.csr_b64 = ca::est::encode_base64(der);
+    enrollee.csr_pem = *ca::est::csr_der_to_pem(der);
+    out.push_back(std::move(enrollee));
+  }
+  return out;
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+  return values[index];
+}
+
+void shell(const std::string& command) {
+  if (std::system(command.c_str()) != 0) {
+    fmt::print(stderr, "bench setup failed: {}\n", command);
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int count = argc > 1 ? std::atoi(argv[1]) : 640;
+  const int clients = argc > 2 ? std::atoi(argv[2]) : 32;
+  const int workers = argc > 3 ? std::atoi(argv[3]) : 4;
+  if (count <= 0 || clients <= 0 || workers <= 0) {
+    fmt::print(stderr, "usage: certacl_est_bench [enrollments] [clients] [workers]\n");
+    return 1;
+  }
+  char pattern[] = "/tmp/certacl-est-bench-XXXXXX";
+  const fs::path dir = ::mkdtemp(pattern);
+  const std::string db_path = dir / "bench.db";
+  const std::string ca_binary = CERTACL_CA_BINARY;
+  const std::string ca = fmt::format("'{}' --db '{}' ", ca_binary, db_path.c_str());
+  shell(ca + "init --name 'bench CA' >/dev/null");
+  shell(ca + fmt::format("ca-cert --out '{}/ca.pem' >/dev/null", dir.c_str()));
+  shell(ca + fmt::format("server-cert --cn localhost --san DNS:localhost,IP:127.0.0.1 "
+                         "--cert-out '{0}/server.pem' --key-out '{0}/server-key.pem' >/dev/null",
+                         dir.c_str()));
+  shell(ca + "role add sensor >/dev/null");
+
+  SqliteDatabase db = ca::open_database(db_path);
+  const auto local = make_enrollees(db, "local-", count);
+  const auto batched = make_enrollees(db, "batched-", count);
+  const auto remote = make_enrollees(db, "remote-", count);
+
+  // 1. In-process.
+  double in_process = 0;
+  {
+    const auto authority = ca::CertificateAuthority::load(db, std::nullopt);
+    const auto start = Clock::now();
+    for (const Enrollee& enrollee : local) {
+      (void)ca::enroll_with_token(db, authority,
+                                  ca::TokenEnrollment{enrollee.name, enrollee.token,
+                                                      enrollee.csr_pem, 365 * 86400, "bench"});
+    }
+    in_process = count / std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  double in_process_grouped = 0;
+  {
+    constexpr std::size_t kBatch = 64;
+    const auto authority = ca::CertificateAuthority::load(db, std::nullopt);
+    const auto start = Clock::now();
+    for (std::size_t first = 0; first < batched.size(); first += kBatch) {
+      WriteTransaction transaction(db);
+      for (std::size_t i = first; i < std::min(batched.size(), first + kBatch); ++i) {
+        const Enrollee& enrollee = batched[i];
+        (void)ca::enroll_with_token_in_transaction(
+            db, authority,
+            ca::TokenEnrollment{enrollee.name, enrollee.token, enrollee.csr_pem, 365 * 86400,
+                                "bench"});
+      }
+      transaction.commit();
+    }
+    in_process_grouped = count / std::chrono::duration<double>(Clock::now() - start).count();
+  }
+
+  // 2. Over HTTPS against the real server process.
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const std::vector<std::string> server_argv = {ca_binary,        "--db",
+                                                db_path,          "serve",
+                                                "--port",         std::to_string(port),
+                                                "--cert",         dir / "server.pem",
+                                                "--key",          dir / "server-key.pem",
+                                                "--workers",      std::to_string(workers),
+                                                "--device-rate",  "0",
+                                                "--address-rate", "0",
+                                                "--max-pending",  "10000"};
+  std::vector<char*> args;
+  for (const auto& arg : server_argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir / "serve.log").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t server = -1;
+  if (posix_spawn(&server, args[0], &actions, nullptr, args.data(), environ) != 0) {
+    fmt::print(stderr, "cannot start certacl-ca serve\n");
+    return 1;
+  }
+  for (int i = 0; i < 100; ++i) {  // wait (at most 10 s) until it answers
+    httplib::SSLClient probe("127.0.0.1", port);
+    probe.enable_server_certificate_verification(false);
+    if (probe.Get("/.well-known/est/cacerts")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  std::mutex latencies_mutex;
+  std::vector<double> latencies;
+  const std::string cafile = dir / "ca.pem";
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      std::vector<double> mine;
+      for (int i = next++; i < count; i = next++) {
+        const Enrollee& enrollee = remote[static_cast<std::size_t>(i)];
+        const auto sent = Clock::now();
+        httplib::SSLClient client("127.0.0.1", port);
+        client.set_ca_cert_path(cafile.c_str());
+        client.enable_server_certificate_verification(true);
+        client.set_basic_auth(enrollee.name.c_str(), enrollee.token.c_str());
+        client.set_read_timeout(std::chrono::seconds(30));
+        const auto answer =
+            client.Post("/.well-known/est/simpleenroll", enrollee.csr_b64, "application/pkcs10");
+        if (!answer || answer->status != 200) ++failures;
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+      }
+      const std::lock_guard lock(latencies_mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const double https = count / std::chrono::duration<double>(Clock::now() - start).count();
+  ::kill(server, SIGTERM);
+  int status = 0;
+  ::waitpid(server, &status, 0);
+  const auto recorded =
+      db.query_int64("SELECT count(*) FROM certificates WHERE device LIKE 'remote-%'");
+
+  fmt::print("EST enrollment, EC P-256, durable (synchronous=FULL), {} enrollments\n", count);
+  fmt::print("{:<58} {:>12}\n", "path", "enroll/s");
+  fmt::print("{:<58} {:>12.1f}\n", "in-process, one commit per enrollment (no network)",
+             in_process);
+  fmt::print("{:<58} {:>12.1f}\n", "in-process, group commit of 64 (no network)",
+             in_process_grouped);
+  fmt::print("{:<58} {:>12.1f}\n",
+             fmt::format("HTTPS, {} clients, fresh TLS each, {} server workers", clients, workers),
+             https);
+  fmt::print("ratio HTTPS / in-process: {:.2f} (one commit each), {:.2f} (group commit)\n",
+             https / in_process, https / in_process_grouped);
+  fmt::print("HTTPS latency ms: p50 {:.1f}  p99 {:.1f}  max {:.1f}\n", percentile(latencies, 0.5),
+             percentile(latencies, 0.99), percentile(latencies, 1.0));
+  fmt::print("failures: {}  certificates recorded: {}\n", failures.load(), recorded);
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  return failures.load() == 0 && recorded == count ? 0 : 1;
+}

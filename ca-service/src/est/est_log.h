@@ -1,0 +1,11 @@
+#pragma once
+// The server's log: one line per request outcome on stderr (journald under systemd),
+// never a token or a key.
+
+#include <string_view>
+
+namespace certacl::ca::est {
+
+void log_line(std::string_view line) noexcept;
+
+}  // namespace certacl::ca::est

@@ -1,0 +1,51 @@
+// certacl-sim's enroll scenario against the real server and broker: a fleet enrolls with
+// tokens, connects, renews (short lifetimes) and connects again.
+#include "certacl_test/broker_fixture.h"
+#include "certacl_test/paths.h"
+#include "est_world.h"
+
+namespace certacl::test {
+namespace {
+
+class EstSimTest : public EstWorld {};
+
+TEST_F(EstSimTest, SimulatedFleetEnrollsConnectsAndRenews) {
+  start_server({"--lifetime", "2m", "--supersede-after", "1m"});
+  BrokerSettings settings;
+  settings.cafile = ca_->ca_cert_path();
+  settings.certfile = ca_->server_cert_path();
+  settings.keyfile = ca_->server_key_path();
+  settings.db_path = ca_->db_path();
+  settings.plugin_options = {{"poll_interval_ms", "20"}};
+  BrokerFixture broker(settings);
+  ASSERT_TRUE(broker.start()) << broker.log();
+  CommandOptions options;
+  options.timeout = std::chrono::seconds(90);
+  const CommandResult result = run_command({sim_binary(),
+                                            "scenario",
+                                            "enroll",
+                                            "--port",
+                                            std::to_string(broker.port()),
+                                            "--cafile",
+                                            ca_->ca_cert_path(),
+                                            "--ca-db",
+                                            ca_->db_path(),
+                                            "--ca-bin",
+                                            ca_binary(),
+                                            "--workdir",
+                                            ca_->dir().file("sim"),
+                                            "--est-host",
+                                            "127.0.0.1",
+                                            "--est-port",
+                                            std::to_string(port_),
+                                            "--enroll-fleet",
+                                            "6",
+                                            "--renew-after",
+                                            "1"},
+                                           options);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err << server_log() << broker.log();
+  EXPECT_NE(result.out.find("6 renewed"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace certacl::test
