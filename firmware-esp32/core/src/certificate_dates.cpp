@@ -22,7 +22,7 @@ UnixSeconds to_unix(const mbedtls_x509_time& time) noexcept {
   return days_from_civil(time.year, static_cast<unsigned>(time.mon),
                          static_cast<unsigned>(time.day)) *
              86400 +
-         time.hour * 3600 + time.min * 60 + time.sec;
+         std::int64_t{time.hour} * 3600 + std::int64_t{time.min} * 60 + time.sec;
 }
 
 }  // namespace

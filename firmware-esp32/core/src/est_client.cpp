@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view kPathPrefix = "/.well-known/est/";
 // A certs-only answer bigger than this is not what a device CA sends; refuse it.
-constexpr std::size_t kMaxResponseBytes = 16 * 1024;
+constexpr std::size_t kMaxResponseBytes = std::size_t{16} * 1024;
 
 // 1.2.840.113549.1.7.2 (PKCS#7 signedData), DER contents of the OID.
 constexpr unsigned char kSignedDataOid[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02};

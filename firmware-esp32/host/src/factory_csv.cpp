@@ -6,7 +6,7 @@
 namespace certacl::fw::host {
 namespace {
 
-constexpr std::size_t kMaxFileBytes = 64 * 1024;
+constexpr std::size_t kMaxFileBytes = std::size_t{64} * 1024;
 constexpr int kMaxRows = 256;
 
 Result<std::string> read_file(const std::string& path) {
@@ -74,7 +74,8 @@ Result<std::map<std::string, std::string>> read_factory_csv(const std::string& p
       if (!contents) return Status::failure(where + ": " + contents.error());
       values[key] = std::move(contents.value());
     } else {
-      return Status::failure(where + ": unknown type '" + type + "'");
+      return Status::failure(
+          std::string(where).append(": unknown type '").append(type).append("'"));
     }
   }
   return values;

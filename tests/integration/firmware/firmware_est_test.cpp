@@ -54,7 +54,7 @@ class FirmwareEst : public FirmwareFleet {
   // The factory CSV a real device gets flashed with (nvs_partition_gen format).
   std::string factory_csv(const std::string& name, const std::string& token) {
     certacl::test::write_file(scratch.file("ca.pem"), certacl::test::read_file(ca.ca_cert_path()));
-    const std::string path = scratch.file(name + "-factory.csv");
+    std::string path = scratch.file(name + "-factory.csv");
     certacl::test::write_file(
         path, "key,type,encoding,value\ncertacl,namespace,,\nname,data,string," + name +
                   "\ntoken,data,string," + token + "\nest_url,data,string,https://localhost:" +

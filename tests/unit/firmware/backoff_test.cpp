@@ -58,7 +58,7 @@ TEST(FirmwareBackoff, NeverOverflowsOverALongOutage) {
 
 TEST(FirmwareRenewalSchedule, PlansRenewalAtTwoThirdsOfTheLifetimeWithJitter) {
   const Validity validity{1'800'000'000, 1'800'000'000 + 90 * 86400};
-  const UnixSeconds two_thirds = validity.not_before + 60 * 86400;
+  const UnixSeconds two_thirds = validity.not_before + UnixSeconds{60} * 86400;
   std::set<UnixSeconds> planned;
   for (std::uint32_t r = 0; r < 200; ++r) {
     const auto at = planned_renewal(validity, r * 2654435761u);
