@@ -9,7 +9,7 @@ set -euo pipefail
 count=${1:-100}
 ca_bin=${2:-build/test/bin/certacl-ca}
 ca_bin=$(realpath "$ca_bin")
-work=$(mktemp -d /tmp/certacl-cli-bench-XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/certacl-cli-bench-XXXXXX")  # TMPDIR=/dev/shm: no sync cost
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export CERTACL_DB=$work/bench.db

@@ -42,6 +42,15 @@ SqliteDatabase open_database(const std::string& path) {
 }
 
 SqliteDatabase create_database(const std::string& path) {
+  // certacl-ca keeps its WAL between runs (keep_wal_on_close). A WAL left behind by a
+  // deleted database would be replayed into the new one, resurrecting the old registry.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 && ::stat((path + "-wal").c_str(), &info) == 0) {
+    throw CaError(ExitCode::kStorage,
+                  fmt::format("'{}-wal' belongs to a deleted database; remove it and '{}-shm' "
+                              "first, or restore the database",
+                              path, path));
+  }
   try {
     SqliteDatabase db(path, SqliteDatabase::Access::ReadWriteCreate);
     db.configure_as_writer(kWriterBusyTimeout);

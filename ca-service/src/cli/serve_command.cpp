@@ -1,12 +1,13 @@
-// serve: the EST server (docs/EST.md). Only option parsing here; est/ does the work.
+// serve: the EST server (docs/EST.md). Only option parsing here; est/ does the work, in
+// the certacl-ca-est executable (see serve_launch.h).
 
 #include <fmt/format.h>
 
 #include "ca_error.h"
 #include "cli/cli.h"
+#include "cli/serve_launch.h"
 #include "device_issuance.h"
 #include "duration.h"
-#include "est/est_server.h"
 
 namespace certacl::ca::cli {
 namespace {
@@ -40,7 +41,7 @@ void run_serve(const GlobalOptions& global, ServeArguments& arguments) {
   if (options.max_body_bytes < 256 || options.max_body_bytes > 1024 * 1024) {
     throw CaError(ExitCode::kBadInput, "--max-body must be between 256 and 1048576 bytes");
   }
-  est::serve(options);
+  launch_est_server(options);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
 // The server's log: one line per request outcome on stderr (journald under systemd),
-// never a token or a key.
+// never a token or a key; control characters (from client-chosen names) become "?".
 
 #include <string_view>
 

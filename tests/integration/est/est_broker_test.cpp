@@ -15,13 +15,7 @@ using namespace std::chrono_literals;
 class EstBrokerTest : public EstWorld {
  protected:
   void start_broker() {
-    BrokerSettings settings;
-    settings.cafile = ca_->ca_cert_path();
-    settings.certfile = ca_->server_cert_path();
-    settings.keyfile = ca_->server_key_path();
-    settings.db_path = ca_->db_path();
-    settings.plugin_options = {{"log_level", "debug"}, {"poll_interval_ms", "20"}};
-    broker_ = std::make_unique<BrokerFixture>(settings);
+    broker_ = std::make_unique<BrokerFixture>(broker_settings());
     ASSERT_TRUE(broker_->start()) << broker_->log();
   }
 

@@ -186,6 +186,15 @@ TEST_F(EstEnrollTest, Base64ThatIsNotACsrIs400) {
   expect_refused(enroll("dev1", token("dev1"), junk), 400, "not a DER PKCS#10");
 }
 
+TEST_F(EstEnrollTest, ClientChosenNamesCannotForgeLogLines) {
+  const HttpAnswer answer =
+      enroll("x\ncertacl-ca serve: simpleenroll 200 device=forged", "t", make_csr("x", "/CN=x"));
+  EXPECT_EQ(answer.status, 401);
+  EXPECT_EQ(server_log().find("\ncertacl-ca serve: simpleenroll 200 device=forged"),
+            std::string::npos)
+      << server_log();
+}
+
 TEST_F(EstEnrollTest, DisabledDeviceIs403) {
   const std::string secret = token("dev1");
   ca_->disable("dev1");

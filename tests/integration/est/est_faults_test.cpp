@@ -300,3 +300,50 @@ TEST_F(EstFaultsTest, SighupServesTheRenewedServerCertificate) {
 
 }  // namespace
 }  // namespace certacl::test
+
+namespace certacl::test {
+namespace {
+
+class EstOptionsTest : public EstWorld {
+ protected:
+  // A PEM CSR for `sign`.
+  std::string make_csr_pem(const std::string& device) {
+    const std::string path = ca_->dir().file(device + ".csr.pem");
+    EXPECT_EQ(
+        run_command({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                     "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                     ca_->dir().file(device + "-pem.key"), "-subj", "/CN=" + device, "-out", path})
+            .exit_code,
+        0);
+    return path;
+  }
+};
+
+TEST_F(EstOptionsTest, BadOptionsAreRefusedWithOneLineBeforeServing) {
+  const CommandResult lifetime = ca_->try_run({"serve", "--cert", ca_->server_cert_path(), "--key",
+                                               ca_->server_key_path(), "--lifetime", "10"});
+  EXPECT_EQ(lifetime.exit_code, 2) << lifetime.err;
+  EXPECT_NE(lifetime.err.find("--lifetime '10' is not a duration"), std::string::npos)
+      << lifetime.err;
+  const CommandResult missing =
+      ca_->try_run({"serve", "--cert", ca_->dir().file("absent.pem"), "--key",
+                    ca_->server_key_path(), "--port", std::to_string(free_loopback_port())});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("absent.pem"), std::string::npos) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+}
+
+// certacl-ca keeps its WAL between runs (one sync per `sign`); a WAL left by a deleted
+// database must not be replayed into a new one.
+TEST_F(EstOptionsTest, InitRefusesAWalLeftByADeletedDatabase) {
+  ca_->run({"sign", "--csr", make_csr_pem("dev1"), "--out", ca_->dir().file("dev1.pem")});
+  ASSERT_TRUE(file_exists(ca_->db_path() + "-wal"));
+  std::remove(ca_->db_path().c_str());
+  const CommandResult again = ca_->try_run(
+      {"init", "--name", "second CA", "--key-file", ca_->dir().file("second-key.pem")});
+  EXPECT_EQ(again.exit_code, 5) << again.err;
+  EXPECT_NE(again.err.find("belongs to a deleted database"), std::string::npos) << again.err;
+}
+
+}  // namespace
+}  // namespace certacl::test

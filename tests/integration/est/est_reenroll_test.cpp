@@ -63,12 +63,7 @@ TEST_F(EstReenrollTest, ReplacedCertificateIsRevokedAsSupersededWhenTheOverlapEn
 
 TEST_F(EstReenrollTest, RenewsWithTheSameKey) {
   const std::string first = enrolled("dev1", "dev1");
-  const std::string same_key_csr = ca_->dir().file("same.csr.b64");
-  ASSERT_EQ(run_command({"bash", "-c",
-                         "openssl req -new -key '" + key_of("dev1") +
-                             "' -subj /CN=dev1 -outform DER | base64 > '" + same_key_csr + "'"})
-                .exit_code,
-            0);
+  const std::string same_key_csr = make_csr_for_key("same", key_of("dev1"), "/CN=dev1");
   EXPECT_EQ(reenroll(first, key_of("dev1"), same_key_csr).status, 200) << server_log();
 }
 
@@ -110,12 +105,7 @@ TEST_F(EstReenrollTest, KeyRevokedForKeyCompromiseIsRefused) {
   const std::string second = certificate_file(renewed, "dev1-second");
   ca_->run({"revoke", serial_of(first), "--reason", "keyCompromise"});
   // Renewing from the good certificate but asking to go back to the compromised key.
-  const std::string old_key_csr = ca_->dir().file("old-key.csr.b64");
-  ASSERT_EQ(run_command({"bash", "-c",
-                         "openssl req -new -key '" + key_of("dev1") +
-                             "' -subj /CN=dev1 -outform DER | base64 > '" + old_key_csr + "'"})
-                .exit_code,
-            0);
+  const std::string old_key_csr = make_csr_for_key("old-key", key_of("dev1"), "/CN=dev1");
   expect_refused(reenroll(second, key_of("dev1-new"), old_key_csr), 400, "keyCompromise");
 }
 

@@ -11,13 +11,7 @@ class EstSimTest : public EstWorld {};
 
 TEST_F(EstSimTest, SimulatedFleetEnrollsConnectsAndRenews) {
   start_server({"--lifetime", "2m", "--supersede-after", "1m"});
-  BrokerSettings settings;
-  settings.cafile = ca_->ca_cert_path();
-  settings.certfile = ca_->server_cert_path();
-  settings.keyfile = ca_->server_key_path();
-  settings.db_path = ca_->db_path();
-  settings.plugin_options = {{"poll_interval_ms", "20"}};
-  BrokerFixture broker(settings);
+  BrokerFixture broker(broker_settings());
   ASSERT_TRUE(broker.start()) << broker.log();
   CommandOptions options;
   options.timeout = std::chrono::seconds(90);

@@ -83,6 +83,27 @@ std::string EstWorld::make_csr(const std::string& label, const std::string& subj
   return csr;
 }
 
+std::string EstWorld::make_csr_for_key(const std::string& label, const std::string& key_file,
+                                       const std::string& subject) {
+  const std::string csr = ca_->dir().file(label + ".csr.b64");
+  const CommandResult result =
+      run_command({"bash", "-c",
+                   "openssl req -new -key '" + key_file + "' -subj '" + subject +
+                       "' -outform DER | base64 > '" + csr + "'"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return csr;
+}
+
+BrokerSettings EstWorld::broker_settings() const {
+  BrokerSettings settings;
+  settings.cafile = ca_->ca_cert_path();
+  settings.certfile = ca_->server_cert_path();
+  settings.keyfile = ca_->server_key_path();
+  settings.db_path = ca_->db_path();
+  settings.plugin_options = {{"log_level", "debug"}, {"poll_interval_ms", "20"}};
+  return settings;
+}
+
 HttpAnswer EstWorld::curl(const std::vector<std::string>& args) {
   const std::string headers = ca_->dir().file("curl.headers");
   const std::string body = ca_->dir().file("curl.body");

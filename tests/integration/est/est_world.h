@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "certacl_test/broker_fixture.h"
 #include "certacl_test/ca_fixture.h"
 #include "certacl_test/process.h"
 
@@ -39,6 +40,11 @@ class EstWorld : public ::testing::Test {
   // returns the CSR file, the key goes to <label>.key.
   std::string make_csr(const std::string& label, const std::string& subject);
   [[nodiscard]] std::string key_of(const std::string& label) const;
+  // A CSR (base64 DER) for an existing key, written to <label>.csr.b64.
+  std::string make_csr_for_key(const std::string& label, const std::string& key_file,
+                               const std::string& subject);
+  // A broker with the certacl plugin on this CA's database (not started).
+  [[nodiscard]] BrokerSettings broker_settings() const;
 
   // curl with --cacert ca.pem and `args`; body and headers captured.
   HttpAnswer curl(const std::vector<std::string>& args);
