@@ -165,6 +165,18 @@ TEST_F(FirmwareEst, ATokenEnrollsOnceAndAWrongOneNever) {
   EXPECT_NE(again.err.find("HTTP 401"), std::string::npos) << again.err;
 }
 
+TEST_F(FirmwareEst, RefusesAnEstServerItsCaCertificateDoesNotVouchFor) {
+  start_est();
+  const std::string csv = factory_csv("sensor-7", token_for("sensor-7"));
+  certacl::test::CaFixture stranger("stranger CA");
+  certacl::test::write_file(scratch.file("ca.pem"),
+                            certacl::test::read_file(stranger.ca_cert_path()));
+  const CommandResult enrolled = device({"enroll", "--factory", csv});
+  EXPECT_EQ(enrolled.exit_code, 6);
+  EXPECT_NE(enrolled.err.find("not trusted"), std::string::npos) << enrolled.err;
+  EXPECT_FALSE(certacl::test::file_exists(device_dir + "/device_cert.pem"));
+}
+
 TEST_F(FirmwareEst, RenewsOnCommandAndReconnectsWithTheNewCertificate) {
   start_est();
   start_broker();
