@@ -47,6 +47,13 @@ TEST(FirmwareBackoff, AConnectKickedWithinSecondsDoesNotReset) {
   EXPECT_EQ(backoff.ceiling(), milliseconds(1000));
 }
 
+TEST(FirmwareBackoff, DefaultsAreOneSecondToFiveMinutesStableAfterAMinute) {
+  const BackoffPolicy defaults;
+  EXPECT_EQ(defaults.initial, milliseconds(1000));
+  EXPECT_EQ(defaults.cap, milliseconds(300'000));
+  EXPECT_EQ(defaults.stable_session, milliseconds(60'000));
+}
+
 TEST(FirmwareBackoff, NeverOverflowsOverALongOutage) {
   Backoff backoff(BackoffPolicy{milliseconds(1000), milliseconds(300'000), milliseconds(60'000)});
   for (int i = 0; i < 10'000; ++i) {
