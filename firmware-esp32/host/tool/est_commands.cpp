@@ -8,6 +8,7 @@
 
 #include "certacl_fw/backoff.h"
 #include "certacl_fw/device_command.h"
+#include "certacl_fw/device_session.h"
 #include "certacl_fw/device_settings.h"
 #include "certacl_fw/est_client.h"
 #include "certacl_fw/provisioning.h"
@@ -99,7 +100,24 @@ std::string telemetry(std::uint64_t sequence, int slot) {
   return "{\"seq\":" + std::to_string(sequence) + ",\"slot\":" + std::to_string(slot) + "}";
 }
 
-enum class SessionEnd { lost, renewed, finished };
+// The core's client as the session's MQTT transport; commands arrive on the one
+// subscription the loop made (the command topic).
+class HostMqtt final : public MqttTransport {
+ public:
+  explicit HostMqtt(MqttClient& client) : client_(client) {}
+  Status publish(std::string_view topic, std::string_view payload) override {
+    return client_.publish(topic, payload, 1);
+  }
+  Result<std::optional<std::string>> next_command(milliseconds wait) override {
+    auto message = client_.receive(wait);
+    if (!message) return message.status();
+    if (!message.value()) return std::optional<std::string>{};
+    return std::optional<std::string>(message.value()->payload);
+  }
+
+ private:
+  MqttClient& client_;
+};
 
 }  // namespace
 
@@ -146,57 +164,30 @@ int run(const std::string& directory, const RunOptions& options) {
       if (connection) {
         auto& mqtt = connection->mqtt();
         const std::string command_topic = agent.settings.topic(agent.settings.command_topic);
-        const std::string telemetry_topic = agent.settings.topic(agent.settings.telemetry_topic);
         if (auto granted = mqtt.subscribe(command_topic, 1); !granted) {
           report(kExitMqtt, "cannot subscribe to " + command_topic + ": " + granted.error());
         } else {
           say("connected slot=" + std::to_string(slot));
-          auto next_telemetry = SteadyClock::now();
-          while (SteadyClock::now() < deadline && !mqtt.broken()) {
-            const auto now = SteadyClock::now();
-            if (now >= next_telemetry) {
-              if (!mqtt.publish(telemetry_topic, telemetry(++sequence, slot), 1)) break;
-              next_telemetry = now + std::chrono::seconds(agent.settings.publish_interval_s);
-            }
-            const auto wall = wall_clock_now();
-            if (schedule.due(wall)) {
-              if (auto renewed = agent.provisioner->renew(*agent.est, options.rotate_key);
-                  renewed) {
-                ++renewals;
-                say("renewed slot=" + std::to_string(1 - slot));
-                end = SessionEnd::renewed;
-                break;
-              } else {
-                say("renewal-failed " + renewed.error());
-                schedule.attempt_failed(wall, agent.random_u32());
-              }
-            }
-            auto message = mqtt.receive(milliseconds(200));
-            if (!message) break;
-            if (!message.value()) continue;
-            const std::string& payload = message.value()->payload;
-            const CommandKind kind = parse_command(payload);
-            say("command=" + payload);
-            if (kind == CommandKind::ping) {
-              (void)mqtt.publish(telemetry_topic, command_reply(payload, true, "pong"), 1);
-            } else if (kind == CommandKind::renew_now) {
-              schedule.request_now(wall_clock_now());
-            } else if (kind == CommandKind::unknown) {
-              (void)mqtt.publish(telemetry_topic, command_reply(payload, false, "unknown command"),
-                                 1);
-            } else {
-              (void)mqtt.publish(telemetry_topic,
-                                 command_reply(payload, true, "no LED on the host"), 1);
-            }
-          }
-          if (end != SessionEnd::renewed && SteadyClock::now() >= deadline)
-            end = SessionEnd::finished;
+          HostMqtt transport(mqtt);
+          SessionContext context{agent.settings, *agent.provisioner, *agent.est, schedule,
+                                 options.rotate_key};
+          DevicePlatform platform;
+          platform.telemetry = [&sequence](int active) { return telemetry(++sequence, active); };
+          platform.led = [](CommandKind, std::string& detail) {
+            detail = "no LED on the host";
+            return true;
+          };
+          platform.keep_running = [&deadline] { return SteadyClock::now() < deadline; };
+          platform.log = say;
+          platform.random = [&agent] { return agent.random_u32(); };
+          end = run_device_session(transport, context, slot, platform);
+          if (end == SessionEnd::renewed) ++renewals;
         }
         connection->close();
       }
       if (options.exit_after_renewals > 0 && renewals >= options.exit_after_renewals)
         return kExitOk;
-      if (end == SessionEnd::finished) break;
+      if (end == SessionEnd::stopped) break;
       if (end == SessionEnd::renewed) continue;  // reconnect at once with the new certificate
       say("disconnected");
       reconnect.session_ended(

@@ -10,8 +10,8 @@
 #include <nvs_flash.h>
 #include <sdkconfig.h>
 
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -20,6 +20,7 @@
 #include "certacl_fw/certificate_dates.h"
 #include "certacl_fw/console.h"
 #include "certacl_fw/device_command.h"
+#include "certacl_fw/device_session.h"
 #include "certacl_fw/device_settings.h"
 #include "certacl_fw/est_client.h"
 #include "certacl_fw/provisioning.h"
@@ -99,77 +100,23 @@ std::string telemetry_payload(int slot, bool led) {
   return text;
 }
 
-enum class SessionEnd { lost, renewed };
-
-struct Device {
-  DeviceSettings settings;
-  Provisioner& provisioner;
-  EstClient& est;
-  Random& random;
-  StatusLed led;
-  RenewalSchedule schedule;
-};
-
-std::string act_on(Device& device, std::string_view command) {
-  switch (parse_command(command)) {
-    case CommandKind::ping:
-      return command_reply(command, true, "pong");
-    case CommandKind::led_on:
-    case CommandKind::led_off: {
-      const bool ok = device.led.set(parse_command(command) == CommandKind::led_on);
-      return command_reply(command, ok, ok ? "done" : "no LED configured");
-    }
-    case CommandKind::led_toggle: {
-      const bool ok = device.led.toggle();
-      return command_reply(command, ok, device.led.on() ? "on" : "off");
-    }
-    case CommandKind::renew_now:
-      device.schedule.request_now(wall_clock_now());
-      return command_reply(command, true, "renewing");
-    case CommandKind::unknown:
-      break;
-  }
-  return command_reply(command, false, "unknown command");
-}
-
-// One MQTT session with the active credentials, until it drops or a renewal succeeds.
-SessionEnd run_session(Device& device, const DeviceCredentials& credentials) {
-  MqttSession session(device.settings, credentials);
-  if (!session.start()) return SessionEnd::lost;
-  const std::string telemetry_topic = device.settings.topic(device.settings.telemetry_topic);
-  const std::int64_t interval_us = std::int64_t{device.settings.publish_interval_s} * 1'000'000;
-  std::int64_t next_telemetry_us = 0;
-  bool connected = false;
-  for (;;) {
+// The chip's side of the session the core runs (device_session.h).
+DevicePlatform chip_platform(StatusLed& led, Random& random) {
+  DevicePlatform platform;
+  platform.telemetry = [&led](int slot) { return telemetry_payload(slot, led.on()); };
+  platform.led = [&led](CommandKind kind, std::string& detail) {
+    const bool done =
+        kind == CommandKind::led_toggle ? led.toggle() : led.set(kind == CommandKind::led_on);
+    detail = done ? (led.on() ? "on" : "off") : "no LED configured";
+    return done;
+  };
+  platform.keep_running = [] {
     feed_watchdog();
-    MqttEvent event;
-    if (session.next_event(event, 1000)) {
-      if (event.kind == MqttEvent::Kind::disconnected) return SessionEnd::lost;
-      if (event.kind == MqttEvent::Kind::connected) {
-        connected = true;
-        ESP_LOGI(kTag, "connected as '%s' (slot %d)", credentials.name.c_str(), credentials.slot);
-        if (!session.subscribe_commands()) return SessionEnd::lost;
-      } else {
-        const std::string_view command(event.payload, event.payload_length);
-        session.publish(telemetry_topic, act_on(device, command));
-      }
-    }
-    const std::int64_t now_us = esp_timer_get_time();
-    if (connected && now_us >= next_telemetry_us) {
-      session.publish(telemetry_topic, telemetry_payload(credentials.slot, device.led.on()));
-      next_telemetry_us = now_us + interval_us;
-    }
-    const UnixSeconds now = wall_clock_now();
-    if (device.schedule.due(now)) {
-      const auto renewed = device.provisioner.renew(device.est, kRotateKey);
-      if (renewed) {
-        ESP_LOGI(kTag, "certificate renewed; reconnecting with it");
-        return SessionEnd::renewed;
-      }
-      ESP_LOGW(kTag, "renewal failed: %s", renewed.error().c_str());
-      device.schedule.attempt_failed(now, random_u32(device.random));
-    }
-  }
+    return true;
+  };
+  platform.log = [](const std::string& line) { ESP_LOGI(kTag, "%s", line.c_str()); };
+  platform.random = [&random] { return random_u32(random); };
+  return platform;
 }
 
 }  // namespace
@@ -224,16 +171,22 @@ extern "C" void app_main() {
     ESP_LOGI(kTag, "enrolled as '%s'", settings.value().name.c_str());
   }
 
-  Device device{std::move(settings.value()), provisioner, est, *random.value(), StatusLed(), {}};
+  StatusLed led;
+  RenewalSchedule schedule;
+  DevicePlatform platform = chip_platform(led, *random.value());
+  SessionContext context{settings.value(), provisioner, est, schedule, kRotateKey};
   Backoff reconnect(BackoffPolicy{});
   for (;;) {
     auto credentials = provisioner.load_credentials();
     if (!credentials) restart_after(credentials.error().c_str());
     if (auto validity = certificate_validity(credentials.value().certificate_pem)) {
-      device.schedule.start(validity.value(), random_u32(*random.value()));
+      schedule.start(validity.value(), random_u32(*random.value()));
     }
     const std::int64_t started_us = esp_timer_get_time();
-    const SessionEnd end = run_session(device, credentials.value());
+    MqttSession session(settings.value(), credentials.value());
+    const SessionEnd end =
+        session.start() ? run_device_session(session, context, credentials.value().slot, platform)
+                        : SessionEnd::lost;
     if (end == SessionEnd::renewed) continue;  // straight back with the new certificate
     reconnect.session_ended(std::chrono::milliseconds((esp_timer_get_time() - started_us) / 1000));
     const auto delay = reconnect.next_delay(random_u32(*random.value()));

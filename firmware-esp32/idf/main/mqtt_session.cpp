@@ -58,18 +58,33 @@ bool MqttSession::start() {
   return esp_mqtt_client_start(client_) == ESP_OK;
 }
 
-bool MqttSession::next_event(MqttEvent& event, std::uint32_t wait_ms) {
-  return xQueueReceive(events_, &event, pdMS_TO_TICKS(std::min<std::uint32_t>(wait_ms, 1000))) ==
-         pdTRUE;
+certacl::fw::Status MqttSession::publish(std::string_view topic, std::string_view payload) {
+  const std::string name(topic);
+  if (esp_mqtt_client_publish(client_, name.c_str(), payload.data(),
+                              static_cast<int>(payload.size()), 1, 0) < 0) {
+    return certacl::fw::Status::failure("the MQTT outbox is full");
+  }
+  return certacl::fw::Status::success();
 }
 
-bool MqttSession::publish(const std::string& topic, const std::string& payload) {
-  return esp_mqtt_client_publish(client_, topic.c_str(), payload.data(),
-                                 static_cast<int>(payload.size()), 1, 0) >= 0;
-}
-
-bool MqttSession::subscribe_commands() {
-  return esp_mqtt_client_subscribe_single(client_, command_topic_.c_str(), 1) >= 0;
+certacl::fw::Result<std::optional<std::string>> MqttSession::next_command(
+    std::chrono::milliseconds wait) {
+  const auto ticks = pdMS_TO_TICKS(std::min<std::int64_t>(wait.count(), 1000));  // no overflow
+  MqttEvent event;
+  if (xQueueReceive(events_, &event, ticks) != pdTRUE) return std::optional<std::string>{};
+  switch (event.kind) {
+    case MqttEvent::Kind::disconnected:
+      return certacl::fw::Status::failure("disconnected from the broker");
+    case MqttEvent::Kind::connected:
+      ESP_LOGI(kTag, "connected as '%s'", client_id_.c_str());
+      if (esp_mqtt_client_subscribe_single(client_, command_topic_.c_str(), 1) < 0) {
+        return certacl::fw::Status::failure("cannot subscribe to the command topic");
+      }
+      return std::optional<std::string>{};
+    case MqttEvent::Kind::command:
+      break;
+  }
+  return std::optional<std::string>(std::string(event.payload, event.payload_length));
 }
 
 // Runs in esp-mqtt's task: copy what matters into the queue, never block.

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "certacl_fw/device_settings.h"
+#include "certacl_fw/mqtt_transport.h"
 #include "certacl_fw/provisioning.h"
 
 struct MqttEvent {
@@ -22,7 +23,7 @@ struct MqttEvent {
   std::size_t payload_length = 0;
 };
 
-class MqttSession {
+class MqttSession final : public certacl::fw::MqttTransport {
  public:
   MqttSession(const certacl::fw::DeviceSettings& settings,
               const certacl::fw::DeviceCredentials& credentials);
@@ -31,11 +32,13 @@ class MqttSession {
   MqttSession& operator=(const MqttSession&) = delete;
 
   bool start();
-  // The next event, or false when none arrived within `wait_ms`.
-  bool next_event(MqttEvent& event, std::uint32_t wait_ms);
-  // QoS 1 publish through esp-mqtt's outbox; false when it was not queued.
-  bool publish(const std::string& topic, const std::string& payload);
-  bool subscribe_commands();
+  // QoS 1 publish through esp-mqtt's outbox (messages wait there until connected); a
+  // failure when the outbox would not take it.
+  certacl::fw::Status publish(std::string_view topic, std::string_view payload) override;
+  // Handles the events that arrived within `wait` (subscribing to the command topic once
+  // connected); a command payload, nullopt, or a failure once disconnected.
+  certacl::fw::Result<std::optional<std::string>> next_command(
+      std::chrono::milliseconds wait) override;
 
  private:
   static void on_event(void* self, esp_event_base_t base, int32_t id, void* data);
