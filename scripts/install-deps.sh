@@ -18,10 +18,17 @@ packages=(
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
   # the EST server's HTTP/TLS layer (certacl-ca serve), instead of a hand-written HTTP parser
   libcpp-httplib-dev
+  # the shared PostgreSQL registry: libpq (the C client, non-blocking LISTEN/NOTIFY on the
+  # broker's tick) and PostgreSQL 15 itself, which the postgres tests start in a temp dir
+  libpq-dev postgresql
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # the EST tests and docs drive the server exactly as an admin would, with curl
   curl
+  # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
+  libicu-dev
+  # ownership tests run commands as the broker's user (setpriv)
+  util-linux
 )
 
 export DEBIAN_FRONTEND=noninteractive

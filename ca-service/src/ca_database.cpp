@@ -1,23 +1,48 @@
 #include "ca_database.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
+#include "atomic_file.h"
 #include "ca_error.h"
 #include "certacl/schema.h"
 
 namespace certacl::ca {
+
 namespace {
 
-// One certificate, one database sync. By default the last connection to close copies the
-// WAL into the database and deletes it (two more syncs), and the next certacl-ca process
-// then creates a new WAL (two more: its header and the directory). Left in place, the WAL
-// is still checkpointed every 1000 pages by whichever commit crosses that size. A commit
-// is durable either way: it is synced to the WAL before COMMIT returns.
-void keep_wal_on_close(SqliteDatabase& db) {
-  sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+// No command may write its output over the registry or the CA key (issue 9: enroll
+// --key-out <CA key> replaced the key). Registered as soon as the database is open, so
+// outputs are refused before anything is signed.
+void protect_registry_files(SqliteDatabase& db) {
+  protect_from_output(db.path(), "the registry database");
+  protect_from_output(db.path() + "-journal", "the registry database's journal");
+  if (const auto ca = find_ca(db)) protect_from_output(ca->key_path, "the CA key");
+}
+
+// The database holds the registry the broker reads: 0640 whatever the umask, created here
+// before SQLite opens it (SQLite would create it with 0644 & ~umask).
+void create_database_file(const std::string& path) {
+  const int descriptor =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kDatabaseMode);
+  if (descriptor < 0) {
+    if (errno == EEXIST) return;  // an existing file keeps its mode; init checks its content
+    throw CaError(ExitCode::kStorage,
+                  fmt::format("cannot create database '{}': {}", path, std::strerror(errno)));
+  }
+  const int chmod_result = ::fchmod(descriptor, kDatabaseMode);
+  const int error = errno;
+  ::close(descriptor);
+  if (chmod_result != 0) {
+    throw CaError(ExitCode::kStorage,
+                  fmt::format("cannot set mode of database '{}': {}", path, std::strerror(error)));
+  }
 }
 
 }  // namespace
@@ -33,8 +58,15 @@ SqliteDatabase open_database(const std::string& path) {
   try {
     SqliteDatabase db(path, SqliteDatabase::Access::ReadWrite);
     db.configure_as_writer(kWriterBusyTimeout);
-    keep_wal_on_close(db);
     require_current_schema(db);
+    protect_registry_files(db);
+    if (db.journal_mode() == "wal") {
+      fmt::print(stderr,
+                 "certacl-ca: warning: database '{}' stays in WAL mode while another program "
+                 "(an older broker?) has it open; stop it once so certacl-ca can switch to the "
+                 "rollback journal (docs/DEPLOYMENT.md)\n",
+                 path);
+    }
     return db;
   } catch (const DatabaseError& error) {
     throw CaError(ExitCode::kStorage, error.what());
@@ -42,19 +74,12 @@ SqliteDatabase open_database(const std::string& path) {
 }
 
 SqliteDatabase create_database(const std::string& path) {
-  // certacl-ca keeps its WAL between runs (keep_wal_on_close). A WAL left behind by a
-  // deleted database would be replayed into the new one, resurrecting the old registry.
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0 && ::stat((path + "-wal").c_str(), &info) == 0) {
-    throw CaError(ExitCode::kStorage,
-                  fmt::format("'{}-wal' belongs to a deleted database; remove it and '{}-shm' "
-                              "first, or restore the database",
-                              path, path));
-  }
+  create_database_file(path);
   try {
     SqliteDatabase db(path, SqliteDatabase::Access::ReadWriteCreate);
     db.configure_as_writer(kWriterBusyTimeout);
     apply_migrations(db);
+    protect_registry_files(db);
     return db;
   } catch (const DatabaseError& error) {
     throw CaError(ExitCode::kStorage, error.what());

@@ -1,7 +1,6 @@
 #include "est_enrollment.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "audit.h"
 #include "ca_database.h"
@@ -16,7 +15,6 @@
 namespace certacl::ca {
 namespace {
 
-constexpr int kReasonKeyCompromise = 1;
 constexpr int kReasonSuperseded = 4;
 
 // The user name of a Basic header, or a certificate's CN, is attacker-chosen text: the
@@ -82,17 +80,6 @@ IssuedCertificate in_own_transaction(SqliteDatabase& db, UseCase use_case) {
     transaction.commit();
     throw;
   }
-}
-
-bool key_was_compromised(SqliteDatabase& db, const std::string& device, const EVP_PKEY* key) {
-  Statement statement = db.prepare(
-      "SELECT certificate_pem FROM certificates WHERE device = ?1 AND revocation_reason = ?2");
-  statement.bind(1, device).bind(2, std::int64_t{kReasonKeyCompromise});
-  while (statement.step()) {
-    const X509Ptr certificate = parse_certificate_pem(statement.column_text(0));
-    if (certificate && EVP_PKEY_eq(X509_get0_pubkey(certificate.get()), key) == 1) return true;
-  }
-  return false;
 }
 
 // The presented certificate must be exactly one that certacl recorded: the same check the
@@ -162,11 +149,9 @@ IssuedCertificate reenroll_with_certificate_in_transaction(SqliteDatabase& db,
     const std::int64_t now = unix_now();
     const CertificateRecord current = require_recorded_certificate(db, request.presented, now);
     device = *current.device;
+    // A key revoked for keyCompromise is refused by CertificateAuthority::issue, as on
+    // every other path.
     const AcceptedCsr csr = accept_csr_for(request.csr_pem, device);
-    if (key_was_compromised(db, device, csr.public_key.get())) {
-      throw EnrollmentRefused(RefusalKind::kBadRequest,
-                              "CSR key belongs to a certificate revoked for keyCompromise");
-    }
     IssuedCertificate issued =
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstReenroll,
                              fmt::format("replaces={} peer={}", current.serial, request.peer));

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "ca_database.h"
@@ -166,14 +167,22 @@ void serve(const ServeOptions& options) {
   }
   widen_listen_backlog(options.port);
 
+  // Signals and the supersession sweep run on separate threads: a sweep may wait up to
+  // --db-wait for a locked database, and SIGTERM must not wait for it.
   std::atomic<bool> stopping{false};
-  std::thread supervisor([&] {
-    auto next_sweep = std::chrono::steady_clock::now();
+  std::mutex sweep_mutex;
+  std::condition_variable sweep_wakeup;
+  std::thread sweeper([&] {
+    std::unique_lock lock(sweep_mutex);
     while (!stopping.load()) {
-      if (std::chrono::steady_clock::now() >= next_sweep) {
-        service.revoke_due_supersessions();
-        next_sweep = std::chrono::steady_clock::now() + options.supersede_interval;
-      }
+      lock.unlock();
+      service.revoke_due_supersessions();
+      lock.lock();
+      sweep_wakeup.wait_for(lock, options.supersede_interval, [&] { return stopping.load(); });
+    }
+  });
+  std::thread supervisor([&] {
+    while (!stopping.load()) {
       const int number = signals.next(std::chrono::milliseconds(200));
       if (number == SIGHUP) {
         try {
@@ -192,8 +201,13 @@ void serve(const ServeOptions& options) {
   log_line(fmt::format("listening on https://{}:{}{} ({} workers)", options.listen_address,
                        options.port, kPrefix, options.workers));
   server.listen_after_bind();  // returns after stop(), once the workers have drained
-  stopping.store(true);
+  {
+    const std::lock_guard lock(sweep_mutex);
+    stopping.store(true);
+  }
+  sweep_wakeup.notify_all();
   supervisor.join();
+  sweeper.join();
   log_line("stopped");
 }
 

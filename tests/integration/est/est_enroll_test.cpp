@@ -61,8 +61,10 @@ TEST_F(EstEnrollTest, CsrattrsAsksForP256WithEcdsaSha256) {
 
 TEST_F(EstEnrollTest, TokenEnrollmentIssuesARecordedCertificateChainingToTheCa) {
   const std::string csr = make_csr("dev1", "/CN=dev1");
-  const HttpAnswer answer = enroll("dev1", token("dev1"), csr);
+  const std::string secret = token("dev1");
+  const HttpAnswer answer = enroll("dev1", secret, csr);
   ASSERT_EQ(answer.status, 200) << answer.body << server_log();
+  EXPECT_EQ(server_log().find(secret), std::string::npos) << "the server logged the token";
   EXPECT_TRUE(answer.has_header("application/pkcs7-mime")) << answer.headers;
   const std::string pem = certificate_file(answer, "dev1");
   const CommandResult verify =
@@ -121,6 +123,10 @@ TEST_F(EstEnrollTest, RevokedTokenIsRefused) {
   const std::string secret = token("dev1");
   EXPECT_NE(ca_->run({"device", "token-revoke", "dev1"}).out.find("revoked=1"), std::string::npos);
   expect_refused(enroll("dev1", secret, make_csr("dev1", "/CN=dev1")), 401, "token revoked");
+  const std::string log = audit("dev1");
+  EXPECT_NE(log.find("token-create"), std::string::npos) << log;
+  EXPECT_NE(log.find("token-revoke"), std::string::npos) << log;
+  EXPECT_EQ(log.find(secret), std::string::npos) << "the audit log holds the token itself";
 }
 
 TEST_F(EstEnrollTest, ANewTokenReplacesTheUnusedOne) {
