@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "certacl_fw/certificate_dates.h"
 #include "certacl_fw/mbedtls_compat.h"
 #include "certacl_fw/x509_chain.h"
 
@@ -59,7 +60,7 @@ Status check_device_certificate(std::string_view certificate_pem,
 
   std::uint32_t flags = 0;
   const int verified = mbedtls_x509_crt_verify(&certificate.first(), &ca.first(), nullptr, nullptr,
-                                               &flags, nullptr, nullptr);
+                                               &flags, verify_dates, nullptr);
   if (verified != 0) {
     return Status::failure("the device certificate does not verify against the CA certificate: " +
                            verify_flags_text(flags));

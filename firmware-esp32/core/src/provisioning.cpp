@@ -86,13 +86,35 @@ Status Provisioner::install_certificate(std::string_view certificate_pem,
   return store_.save(CredentialItem::device_certificate, certificate_pem);
 }
 
-Result<DeviceCredentials> Provisioner::load_credentials() {
+std::string_view renewal_step_name(RenewalStep step) noexcept {
+  switch (step) {
+    case RenewalStep::key_stored:
+      return "key-stored";
+    case RenewalStep::certificate_received:
+      return "certificate-received";
+    case RenewalStep::certificate_stored:
+      return "certificate-stored";
+    case RenewalStep::slot_switched:
+      return "slot-switched";
+  }
+  return "unknown";
+}
+
+int Provisioner::active_slot() {
+  auto stored = store_.load(CredentialItem::active_slot);
+  // Missing (a device provisioned before slots existed) or unreadable: slot 0, and
+  // load_credentials() still falls back to slot 1 if slot 0 is unusable.
+  if (!stored || !stored.value()) return 0;
+  return *stored.value() == "1" ? 1 : 0;
+}
+
+Result<DeviceCredentials> Provisioner::load_slot(int slot) {
   constexpr std::string_view kHint = "provision the device first";
   auto name = load_required(CredentialItem::device_name, kHint);
   if (!name) return name.status();
-  auto key_pem = load_required(CredentialItem::device_key, kHint);
+  auto key_pem = load_required(key_item(slot), kHint);
   if (!key_pem) return key_pem.status();
-  auto certificate = load_required(CredentialItem::device_certificate, kHint);
+  auto certificate = load_required(certificate_item(slot), kHint);
   if (!certificate) return certificate.status();
   auto ca = load_required(CredentialItem::ca_certificate, kHint);
   if (!ca) return ca.status();
@@ -104,7 +126,79 @@ Result<DeviceCredentials> Provisioner::load_credentials() {
     return Status::failure("the stored credentials are unusable: " + checked.error());
   }
   return DeviceCredentials{std::move(name.value()), std::move(key.value()),
-                           std::move(certificate.value()), std::move(ca.value())};
+                           std::move(certificate.value()), std::move(ca.value()), slot};
+}
+
+Result<DeviceCredentials> Provisioner::load_credentials() {
+  const int active = active_slot();
+  auto credentials = load_slot(active);
+  if (credentials) return credentials;
+  // Only reached if the active slot broke after it was switched to: never use a slot
+  // that does not verify, but do use the other one when it does.
+  if (auto other = load_slot(1 - active)) return other;
+  return credentials;
+}
+
+Status Provisioner::enroll(EstClient& est, std::string_view name, std::string_view token) {
+  if (token.empty()) return Status::failure("no enrollment token: give the one-time token");
+  if (auto created = create_identity(name); !created) return created;
+  auto csr = certificate_request();
+  if (!csr) return csr.status();
+  auto certificate =
+      est.simple_enroll(csr.value(), BasicAuth{std::string(name), std::string(token)});
+  if (!certificate) return certificate.status();
+  if (auto installed = install_certificate(certificate.value(), {}); !installed) return installed;
+  return store_.save(CredentialItem::active_slot, "0");
+}
+
+Status Provisioner::renew(EstClient& est, bool rotate_key, const RenewalObserver& observer) {
+  auto notify = [&observer](RenewalStep step) {
+    if (observer) observer(step);
+  };
+  auto current = load_credentials();
+  if (!current) return Status::failure("cannot renew: " + current.error());
+  const int target = 1 - current.value().slot;
+
+  std::string key_pem;
+  if (rotate_key) {
+    auto key = DeviceKey::generate(random_);
+    if (!key) return key.status();
+    auto pem = key.value().private_key_pem();
+    if (!pem) return pem.status();
+    key_pem = std::move(pem.value());
+  } else {
+    auto pem = current.value().key.private_key_pem();
+    if (!pem) return pem.status();
+    key_pem = std::move(pem.value());
+  }
+  if (auto saved = store_.save(key_item(target), key_pem); !saved) return saved;
+  notify(RenewalStep::key_stored);
+
+  auto key = DeviceKey::from_pem(key_pem, random_);
+  if (!key) return key.status();
+  auto csr = make_certificate_request(key.value(), current.value().name, random_);
+  if (!csr) return csr.status();
+  auto certificate = est.simple_reenroll(csr.value(), current.value());
+  if (!certificate) return certificate.status();
+  notify(RenewalStep::certificate_received);
+
+  if (auto checked =
+          check_device_certificate(certificate.value(), current.value().ca_certificate_pem,
+                                   key.value(), current.value().name, random_);
+      !checked) {
+    return Status::failure("refusing the renewed certificate: " + checked.error());
+  }
+  if (auto saved = store_.save(certificate_item(target), certificate.value()); !saved) return saved;
+  notify(RenewalStep::certificate_stored);
+
+  // Read back what was stored before trusting it: the switch is the single commit point.
+  if (auto stored = load_slot(target); !stored) {
+    return Status::failure("the renewed credentials did not read back: " + stored.error());
+  }
+  if (auto saved = store_.save(CredentialItem::active_slot, target == 1 ? "1" : "0"); !saved)
+    return saved;
+  notify(RenewalStep::slot_switched);
+  return Status::success();
 }
 
 }  // namespace certacl::fw

@@ -1,6 +1,10 @@
 #include "certacl_fw/random.h"
 
 #include <mbedtls/error.h>
+#include <mbedtls/version.h>
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <psa/crypto.h>
+#endif
 
 #include <array>
 #include <cstdio>
@@ -21,6 +25,13 @@ Random::~Random() {
 Result<std::unique_ptr<Random>> Random::create(EntropySource source, void* source_context,
                                                std::string_view personalization) {
   if (source == nullptr) return Status::failure("no entropy source was given");
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+  // Mbed TLS 3.x routes parts of PK, X.509 and TLS through PSA, which must be initialised
+  // first (idempotent; ESP-IDF does it too). The core makes its Random before anything else.
+  if (const psa_status_t status = psa_crypto_init(); status != PSA_SUCCESS) {
+    return Status::failure("cannot initialise PSA crypto: " + std::to_string(status));
+  }
+#endif
   std::unique_ptr<Random> random(new Random());
   // STRONG: the DRBG refuses to seed until this source has delivered its threshold.
   int rc = mbedtls_entropy_add_source(&random->entropy_, source, source_context, 32,

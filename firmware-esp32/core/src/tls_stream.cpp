@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "certacl_fw/certificate_dates.h"
 #include "certacl_fw/mbedtls_compat.h"
 
 namespace certacl::fw {
@@ -82,6 +83,8 @@ Status TlsStream::configure(const TlsEndpoint& endpoint, Random& random) {
   // The broker must prove itself; a device never talks to an unverified peer.
   mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_REQUIRED);
   mbedtls_ssl_conf_ca_chain(&config_, &ca_.first(), nullptr);
+  // Dates are checked by the core, not left to MBEDTLS_HAVE_TIME_DATE (off on ESP-IDF).
+  mbedtls_ssl_conf_verify(&config_, verify_dates, nullptr);
   mbedtls_ssl_conf_rng(&config_, Random::generate, random.context());
   rc = mbedtls_ssl_conf_own_cert(&config_, &own_certificate_.first(), &identity_.key.context());
   if (rc != 0)

@@ -52,7 +52,9 @@ bool write_fully(int fd, std::string_view data) {
 
 std::string FileCredentialStore::path_of(CredentialItem item) const {
   const std::string stem(item_name(item));
-  return directory_ + "/" + stem + (item == CredentialItem::device_name ? ".txt" : ".pem");
+  return directory_ + "/" + stem +
+         ((item == CredentialItem::device_name || item == CredentialItem::active_slot) ? ".txt"
+                                                                                       : ".pem");
 }
 
 Result<std::optional<std::string>> FileCredentialStore::load(CredentialItem item) {
@@ -84,7 +86,7 @@ Status FileCredentialStore::save(CredentialItem item, std::string_view value) {
   }
   const std::string path = path_of(item);
   const std::string temporary = path + ".tmp";
-  const mode_t mode = item == CredentialItem::device_key ? 0600 : 0644;
+  const mode_t mode = is_secret(item) ? 0600 : 0644;
   ::unlink(temporary.c_str());  // a leftover from a crash; O_EXCL below needs it gone
   FileDescriptor file(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (file.get() < 0) return Status::failure("cannot create " + temporary + ": " + errno_text());

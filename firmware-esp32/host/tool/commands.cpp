@@ -21,11 +21,6 @@ namespace {
 
 constexpr std::size_t kMaxInputFileBytes = 64 * 1024;
 
-int report(int exit_code, const std::string& message) {
-  std::cerr << "certacl-device: " << message << "\n";
-  return exit_code;
-}
-
 Result<std::string> read_text_file(const std::string& path, std::string_view what) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Status::failure("cannot open " + std::string(what) + " '" + path + "'");
@@ -39,20 +34,6 @@ Result<std::string> read_text_file(const std::string& path, std::string_view wha
   }
   return contents;
 }
-
-// What every command needs: the device's storage and random generator.
-struct Device {
-  explicit Device(const std::string& directory) : store(directory) {}
-  host::FileCredentialStore store;
-  std::unique_ptr<Random> random;
-
-  Status start() {
-    auto created = Random::create(host::kernel_entropy, nullptr, "certacl-device");
-    if (!created) return created.status();
-    random = std::move(created.value());
-    return Status::success();
-  }
-};
 
 // The device certificate pasted on stdin, read with the console protocol's own parser.
 // The CA certificate is optional: an empty path means the one the device already stores.
@@ -82,7 +63,8 @@ TlsEndpoint endpoint_of(const BrokerOptions& broker) {
                      std::chrono::milliseconds(broker.timeout_ms)};
 }
 
-// Opens the device's mTLS MQTT session; on failure reports and sets *exit_code.
+}  // namespace
+
 std::unique_ptr<DeviceConnection> connect_device(Device& device, const BrokerOptions& broker,
                                                  int* exit_code) {
   Provisioner provisioner(device.store, *device.random);
@@ -104,7 +86,17 @@ std::unique_ptr<DeviceConnection> connect_device(Device& device, const BrokerOpt
   return std::move(connection.value());
 }
 
-}  // namespace
+int report(int exit_code, const std::string& message) {
+  std::cerr << "certacl-device: " << message << "\n";
+  return exit_code;
+}
+
+Status Device::start() {
+  auto created = Random::create(host::kernel_entropy, nullptr, "certacl-device");
+  if (!created) return created.status();
+  random = std::move(created.value());
+  return Status::success();
+}
 
 int keygen(const std::string& directory, const std::string& name, bool replace) {
   Device device(directory);

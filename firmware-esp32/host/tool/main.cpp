@@ -71,7 +71,40 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
 
+  RunOptions run_options;
+  auto add_run_options = [&run_options](CLI::App* command) {
+    command
+        ->add_option("--factory", run_options.factory_csv,
+                     "Factory settings CSV (nvs_partition_gen format, namespace certacl)")
+        ->required();
+    command->add_option("--timeout-ms", run_options.timeout_ms, "Bound on every network wait")
+        ->check(CLI::Range(1, 600'000))
+        ->capture_default_str();
+    command->add_option("--rotate-key", run_options.rotate_key, "Renew with a new key")
+        ->capture_default_str();
+  };
+  auto* enroll_command =
+      app.add_subcommand("enroll", "First boot: EST simpleenroll with the factory token");
+  add_run_options(enroll_command);
+  auto* renew_command = app.add_subcommand("renew", "EST simplereenroll now (mutual TLS)");
+  add_run_options(renew_command);
+  auto* run_command = app.add_subcommand(
+      "run", "The firmware loop: enroll, connect, act on commands, renew when due");
+  add_run_options(run_command);
+  run_command->add_option("--seconds", run_options.seconds, "Stop after this long")
+      ->check(CLI::Range(1, 86'400))
+      ->capture_default_str();
+  run_command
+      ->add_option("--exit-after-renewals", run_options.exit_after_renewals,
+                   "Stop after this many renewals (0: never)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*enroll_command) return enroll(directory, run_options);
+  if (*renew_command) return renew(directory, run_options);
+  if (*run_command) return run(directory, run_options);
 
   if (*keygen_command) return keygen(directory, name, replace);
   if (*csr_command) return csr(directory, out_path);

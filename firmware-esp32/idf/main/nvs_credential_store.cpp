@@ -41,24 +41,29 @@ Result<std::optional<std::string>> NvsCredentialStore::load(CredentialItem item)
   if (error != ESP_OK) return Status::failure(failure("open", item, error));
   const std::string key(certacl::fw::item_name(item));
   std::size_t length = 0;
-  error = nvs_get_str(handle.get(), key.c_str(), nullptr, &length);
+  error = nvs_get_blob(handle.get(), key.c_str(), nullptr, &length);
   if (error == ESP_ERR_NVS_NOT_FOUND) return std::optional<std::string>{};
-  if (error != ESP_OK || length == 0) return Status::failure(failure("read", item, error));
+  if (error != ESP_OK || length == 0 || length > certacl::fw::kMaxStoredItemBytes) {
+    return Status::failure(failure("read", item, error == ESP_OK ? ESP_ERR_INVALID_SIZE : error));
+  }
   std::string value(length, '\0');
-  error = nvs_get_str(handle.get(), key.c_str(), value.data(), &length);
+  error = nvs_get_blob(handle.get(), key.c_str(), value.data(), &length);
   if (error != ESP_OK) return Status::failure(failure("read", item, error));
-  value.resize(length - 1);  // drop the terminating NUL NVS stores
+  value.resize(length);
   return std::optional<std::string>(std::move(value));
 }
 
 Status NvsCredentialStore::save(CredentialItem item, std::string_view value) {
+  if (value.empty() || value.size() > certacl::fw::kMaxStoredItemBytes) {
+    return Status::failure(failure("write", item, ESP_ERR_INVALID_SIZE));
+  }
   NvsHandle handle;
   esp_err_t error = handle.open(NVS_READWRITE);
   if (error != ESP_OK) return Status::failure(failure("open", item, error));
   const std::string key(certacl::fw::item_name(item));
-  const std::string text(value);
-  // One entry is written whole or not at all; commit makes it durable.
-  error = nvs_set_str(handle.get(), key.c_str(), text.c_str());
+  // NVS writes one entry whole or not at all (the old value stays until the new one is
+  // complete); commit makes it durable before the next renewal step runs.
+  error = nvs_set_blob(handle.get(), key.c_str(), value.data(), value.size());
   if (error == ESP_OK) error = nvs_commit(handle.get());
   if (error != ESP_OK) return Status::failure(failure("write", item, error));
   return Status::success();

@@ -1,7 +1,8 @@
 #pragma once
-// Credentials in NVS namespace "certacl", one string entry per item. Enable NVS encryption
-// (flash encryption + nvs_keys partition) in production so the device key is not readable
-// from a dumped flash.
+// Credentials in NVS namespace "certacl", one blob per item (nvs_set_str caps a value at
+// 4,000 bytes; a blob holds kMaxStoredItemBytes, the console's PEM limit). In the production
+// profile NVS is encrypted (nvs_keys partition, flash encryption), so the device keys are
+// not readable from a dumped flash.
 
 #include "certacl_fw/credential_store.h"
 

@@ -6,7 +6,6 @@
 #include <esp_wifi.h>
 #include <freertos/FreeRTOS.h>
 #include <freertos/event_groups.h>
-#include <sdkconfig.h>
 
 #include <cstring>
 
@@ -27,7 +26,8 @@ void on_event(void* /*arg*/, esp_event_base_t base, int32_t id, void* /*data*/) 
 
 }  // namespace
 
-bool start_wifi_station(std::uint32_t timeout_ms) {
+bool start_wifi_station(const std::string& ssid, const std::string& password,
+                        std::uint32_t timeout_ms) {
   wifi_events = xEventGroupCreate();
   ESP_ERROR_CHECK(esp_netif_init());
   ESP_ERROR_CHECK(esp_event_loop_create_default());
@@ -38,17 +38,19 @@ bool start_wifi_station(std::uint32_t timeout_ms) {
   ESP_ERROR_CHECK(esp_event_handler_register(IP_EVENT, IP_EVENT_STA_GOT_IP, on_event, nullptr));
 
   wifi_config_t config{};
-  std::strncpy(reinterpret_cast<char*>(config.sta.ssid), CONFIG_CERTACL_WIFI_SSID,
-               sizeof(config.sta.ssid) - 1);
-  std::strncpy(reinterpret_cast<char*>(config.sta.password), CONFIG_CERTACL_WIFI_PASSWORD,
+  std::strncpy(reinterpret_cast<char*>(config.sta.ssid), ssid.c_str(), sizeof(config.sta.ssid) - 1);
+  std::strncpy(reinterpret_cast<char*>(config.sta.password), password.c_str(),
                sizeof(config.sta.password) - 1);
   ESP_ERROR_CHECK(esp_wifi_set_mode(WIFI_MODE_STA));
   ESP_ERROR_CHECK(esp_wifi_set_config(WIFI_IF_STA, &config));
   ESP_ERROR_CHECK(esp_wifi_start());
 
-  const EventBits_t bits =
-      xEventGroupWaitBits(wifi_events, kGotAddress, pdFALSE, pdTRUE, pdMS_TO_TICKS(timeout_ms));
+  // Waited for in one-second steps: pdMS_TO_TICKS of a large value overflows.
+  EventBits_t bits = 0;
+  for (std::uint32_t waited = 0; waited < timeout_ms && (bits & kGotAddress) == 0; waited += 1000) {
+    bits = xEventGroupWaitBits(wifi_events, kGotAddress, pdFALSE, pdTRUE, pdMS_TO_TICKS(1000));
+  }
   const bool joined = (bits & kGotAddress) != 0;
-  ESP_LOGI(kTag, "%s '%s'", joined ? "joined" : "could not join", CONFIG_CERTACL_WIFI_SSID);
+  ESP_LOGI(kTag, "%s '%s'", joined ? "joined" : "could not join", ssid.c_str());
   return joined;
 }

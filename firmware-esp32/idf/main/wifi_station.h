@@ -1,7 +1,8 @@
 #pragma once
-// Joins the Wi-Fi network from Kconfig and waits (bounded) for an IP address.
+// Joins the Wi-Fi network named in the device settings; true once an address is assigned.
 
 #include <cstdint>
+#include <string>
 
-// True once the station has an address; false after `timeout_ms`.
-bool start_wifi_station(std::uint32_t timeout_ms);
+bool start_wifi_station(const std::string& ssid, const std::string& password,
+                        std::uint32_t timeout_ms);

@@ -178,7 +178,7 @@ TEST_F(FirmwareMqttClient, OversizedPacketBreaksTheSessionBeforeAllocation) {
   auto message = client.receive(std::chrono::milliseconds(0));
   ASSERT_FALSE(message.ok());
   EXPECT_EQ(message.error(),
-            "the broker sent an MQTT packet of 268435455 bytes, over the limit of 16384");
+            "the broker sent an MQTT packet of 268435455 bytes, over the limit of 4096");
   EXPECT_TRUE(client.broken());
 }
 

@@ -3,6 +3,7 @@
 // The key is the only secret; the platform must keep it unreadable by others (0600 on the host,
 // encrypted NVS where the chip supports it).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,7 +12,26 @@
 
 namespace certacl::fw {
 
-enum class CredentialItem { device_name, device_key, device_certificate, ca_certificate };
+// Two credential slots let renewal write the new key and certificate beside the working ones:
+// slot 0 is device_key + device_certificate, slot 1 spare_key + spare_certificate, and
+// active_slot ("0" or "1", one write) says which one the device uses.
+enum class CredentialItem {
+  device_name,
+  device_key,
+  device_certificate,
+  ca_certificate,
+  spare_key,
+  spare_certificate,
+  active_slot
+};
+
+inline constexpr int kCredentialSlots = 2;
+// The largest value a store must keep (a PEM chain); the console accepts no larger block.
+inline constexpr std::size_t kMaxStoredItemBytes = 8192;
+[[nodiscard]] CredentialItem key_item(int slot) noexcept;
+[[nodiscard]] CredentialItem certificate_item(int slot) noexcept;
+// Items that must stay unreadable to others (0600 on the host, encrypted NVS on the chip).
+[[nodiscard]] bool is_secret(CredentialItem item) noexcept;
 
 // A short stable name for an item: the NVS key / file stem ("device_key", ...).
 [[nodiscard]] std::string_view item_name(CredentialItem item) noexcept;

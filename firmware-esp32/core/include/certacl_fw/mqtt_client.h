@@ -21,8 +21,9 @@ namespace certacl::fw {
 struct MqttSettings {
   std::chrono::milliseconds response_timeout{10'000};  // CONNACK, PUBACK, SUBACK, PINGRESP
   std::uint16_t keep_alive_seconds = 60;
-  std::size_t max_packet_bytes = 16 * 1024;  // larger incoming packets end the session
-  std::size_t max_queued_messages = 32;      // PUBLISHes that arrive while awaiting an ack
+  // Worst case held in memory: max_packet_bytes × (max_queued_messages + 1) = 36 KiB.
+  std::size_t max_packet_bytes = std::size_t{4} * 1024;  // larger incoming packets end the session
+  std::size_t max_queued_messages = 8;  // PUBLISHes that arrive while awaiting an ack
 };
 
 class MqttClient {

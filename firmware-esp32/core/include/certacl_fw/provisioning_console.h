@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "certacl_fw/credential_store.h"
+
 namespace certacl::fw {
 
 inline constexpr std::string_view kCsrBeginMarker = "CERTACL-CSR-BEGIN";
@@ -37,7 +39,7 @@ class CertificateCollector {
   enum class State { collecting, complete, failed };
 
   static constexpr std::size_t kMaxLineBytes = 128;
-  static constexpr std::size_t kMaxBlockBytes = 8192;
+  static constexpr std::size_t kMaxBlockBytes = kMaxStoredItemBytes;  // what NVS keeps
   static constexpr std::size_t kMaxSkippedLines = 64;
 
   explicit CertificateCollector(std::size_t certificates_wanted);
