@@ -70,8 +70,10 @@ scale_broker_start() {
     exec mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.stdout" 2>&1
   ) &
   BROKER_PID=$!
+  # Ready when it says so in its log: a TCP probe of the port would leave an "unexpected
+  # eof" TLS error line in the very log the soak checks for errors.
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$BROKER_PORT") 2>/dev/null && break
+    grep -q "mosquitto version .* running" "$BROKER_LOG" 2>/dev/null && break
     kill -0 "$BROKER_PID" 2>/dev/null || break
     sleep 0.1
   done
