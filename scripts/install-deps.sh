@@ -18,6 +18,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
+  # bench/soak/soak.sh plots broker RSS and the plugin's counters over time (no X needed)
+  gnuplot-nox
 )
 
 export DEBIAN_FRONTEND=noninteractive
