@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <string_view>
 
 namespace certacl::soak {
 namespace {
@@ -16,18 +17,23 @@ std::string encode_soak(const SoakStamp& stamp) {
 }
 
 std::optional<SoakStamp> decode_soak(const std::string& payload) noexcept {
+  constexpr std::string_view kPrefix = "soak ";
+  if (payload.rfind(kPrefix, 0) != 0) return std::nullopt;
   SoakStamp stamp;
-  unsigned long long sequence = 0;
-  unsigned long sender = 0;
-  long long sent = 0;
-  char extra = 0;
-  if (std::sscanf(payload.c_str(), "soak %llu %lu %lld%c", &sequence, &sender, &sent, &extra) !=
-      3) {
+  const char* at = payload.data() + kPrefix.size();
+  const char* end = payload.data() + payload.size();
+  const auto field = [&](auto& value, bool last) {
+    const auto parsed = std::from_chars(at, end, value);
+    if (parsed.ec != std::errc()) return false;
+    at = parsed.ptr;
+    if (last) return at == end;
+    if (at == end || *at != ' ') return false;
+    ++at;
+    return true;
+  };
+  if (!field(stamp.sequence, false) || !field(stamp.sender, false) || !field(stamp.sent_ns, true)) {
     return std::nullopt;
   }
-  stamp.sequence = sequence;
-  stamp.sender = static_cast<std::uint32_t>(sender);
-  stamp.sent_ns = sent;
   return stamp;
 }
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <stdexcept>
 
 #include "engine/process_limits.h"
@@ -87,10 +87,14 @@ std::vector<std::string> worker_arguments(const LoadSettings& settings, std::siz
 std::pair<std::size_t, std::size_t> parse_worker_slice(const std::string& text) {
   std::size_t index = 0;
   std::size_t count = 0;
-  char slash = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%zu%c%zu%c", &index, &slash, &count, &extra) != 3 ||
-      slash != '/' || count == 0 || index >= count) {
+  const char* end = text.data() + text.size();
+  const auto first = std::from_chars(text.data(), end, index);
+  bool ok = first.ec == std::errc() && first.ptr != end && *first.ptr == '/';
+  if (ok) {
+    const auto second = std::from_chars(first.ptr + 1, end, count);
+    ok = second.ec == std::errc() && second.ptr == end && count > 0 && index < count;
+  }
+  if (!ok) {
     throw std::invalid_argument(fmt::format("--worker-slice '{}': expected I/N with I < N", text));
   }
   return {index, count};
