@@ -45,6 +45,10 @@ scale_broker_start() {
     echo "per_listener_settings false"
     echo "allow_anonymous false"
     echo "max_connections -1"
+    # The soak's two monitors receive every device's messages; mosquitto's default queue of
+    # 1000 per client would drop QoS 1 messages while a monitor catches up, which is the
+    # observer's limit, not certacl's.
+    echo "max_queued_messages 100000"
     echo "persistence false"
     [[ $(id -u) -eq 0 ]] && echo "user root"
     echo "log_dest file $BROKER_LOG"
