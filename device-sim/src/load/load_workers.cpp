@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <iostream>
 #include <memory>
@@ -140,7 +141,9 @@ class WorkerProcess {
 
 // The running binary itself, even if a rebuild replaced the file since it started (the
 // link names the open inode), so parent and workers always speak the same protocol.
-std::string own_executable() { return "/proc/self/exe"; }
+std::string own_executable() {
+  return "/proc/self/exe";
+}
 
 struct WorkerView {
   std::unique_ptr<WorkerProcess> process;
@@ -265,7 +268,10 @@ LoadResult run_load_workers(const LoadSettings& settings, std::size_t count,
   return merge_load_results(results);
 }
 
-int run_load_worker(const LoadSettings& settings, std::size_t index, std::size_t count) {
+int run_load_worker(const LoadSettings& fleet_settings, std::size_t index, std::size_t count) {
+  // The fleet's cap on TLS handshakes in flight is shared, as is its connect rate.
+  LoadSettings settings = fleet_settings;
+  settings.max_pending_connects = std::max<std::size_t>(16, settings.max_pending_connects / count);
   const auto slice = fleet_slice(settings.devices, index, count);
   LoadHooks hooks;
   hooks.progress = [](const LoadProgress& progress) {

@@ -24,6 +24,6 @@ LoadResult run_load_workers(const LoadSettings& settings, std::size_t count,
 
 // Worker side (certacl-sim load ... --worker-slice I/N): drives slice I of N, talking to
 // the parent on stdin/stdout. Returns the process exit code.
-int run_load_worker(const LoadSettings& settings, std::size_t index, std::size_t count);
+int run_load_worker(const LoadSettings& fleet_settings, std::size_t index, std::size_t count);
 
 }  // namespace certacl::sim
