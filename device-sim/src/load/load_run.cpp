@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <ostream>
@@ -243,7 +244,11 @@ class LoadRun {
     }
     show_progress();
     if (schedule_.empty()) return milliseconds(20);
-    return std::chrono::ceil<milliseconds>(schedule_.top().due - SteadyClock::now());
+    // Never negative: epoll_wait takes -1 as "wait forever", and the next publish may have
+    // come due while this one ran (a loaded machine); then the loop would sleep until some
+    // socket happened to wake it.
+    return std::max(milliseconds(0),
+                    std::chrono::ceil<milliseconds>(schedule_.top().due - SteadyClock::now()));
   }
 
   void show_progress(bool force = false) {
