@@ -64,17 +64,15 @@ void MessageLedger::published(const SoakStamp& stamp, const std::string& topic,
   open_.emplace(stamp.sequence, Open{stamp.sender, stamp.sent_ns, expectation, false, 0, topic});
 }
 
-void MessageLedger::excuse_sender(std::uint32_t sender, Nanos since) {
+void MessageLedger::excuse_unacknowledged_from(std::uint32_t sender) {
   for (auto& [sequence, message] : open_) {
-    if (message.sender == sender && message.sent_ns >= since) {
-      message.expectation = Expectation::kEither;
-    }
+    if (message.sender == sender && !message.accepted) message.expectation = Expectation::kEither;
   }
 }
 
-void MessageLedger::excuse_topic_prefix(const std::string& prefix, Nanos since) {
+void MessageLedger::excuse_unacknowledged_on(const std::string& topic_prefix) {
   for (auto& [sequence, message] : open_) {
-    if (message.sent_ns >= since && message.topic.rfind(prefix, 0) == 0) {
+    if (!message.accepted && message.topic.rfind(topic_prefix, 0) == 0) {
       message.expectation = Expectation::kEither;
     }
   }
@@ -91,14 +89,26 @@ void MessageLedger::accepted(std::uint64_t sequence) {
 void MessageLedger::received(std::uint32_t monitor, const SoakStamp& stamp,
                              const std::string& topic) {
   ++totals_.deliveries;
+  const std::uint32_t bit = 1u << monitor;
+  const std::uint32_t everyone = (1u << monitors_) - 1;
+  if (const auto late = overdue_.find(stamp.sequence); late != overdue_.end()) {
+    if ((late->second.seen_mask & bit) == 0) {
+      late->second.seen_mask |= bit;
+      if (late->second.seen_mask == everyone) {
+        ++totals_.late;
+        overdue_.erase(late);
+      }
+    } else {
+      ++totals_.duplicates;
+    }
+    return;
+  }
   const auto found = open_.find(stamp.sequence);
   if (found == open_.end()) {
-    // Judged already: it was lost (a late arrival, still counted lost) or a repeat.
-    ++totals_.duplicates;
+    ++totals_.duplicates;  // judged already and complete: a QoS 1 repeat
     return;
   }
   auto& message = found->second;
-  const std::uint32_t bit = 1u << monitor;
   if (message.seen_mask & bit) {
     ++totals_.duplicates;
     return;
@@ -121,12 +131,17 @@ void MessageLedger::settle(Nanos now, bool all) {
     }
     if (message.expectation == Expectation::kMustDeliver && message.accepted &&
         message.seen_mask != everyone) {
-      ++totals_.lost;
-      note(fmt::format("lost: seq {} on '{}' reached monitors {:#b} of {:#b}", it->first,
-                       message.topic, message.seen_mask, everyone));
+      overdue_.emplace(it->first, message);
     }
     it = open_.erase(it);
   }
+  if (!all) return;
+  for (const auto& [sequence, message] : overdue_) {
+    ++totals_.lost;
+    note(fmt::format("lost: seq {} on '{}' reached monitors {:#b} of {:#b}", sequence,
+                     message.topic, message.seen_mask, everyone));
+  }
+  overdue_.clear();
 }
 
 void DropTimes::ordered(std::uint32_t device, Nanos command_returned) {

@@ -45,7 +45,8 @@ struct LedgerTotals {
   std::uint64_t accepted = 0;         // PUBACK received
   std::uint64_t must_deliver = 0;     // accepted and allowed when sent
   std::uint64_t deliveries = 0;       // receptions at monitors, all kinds
-  std::uint64_t lost = 0;             // must_deliver, not at every monitor by the deadline
+  std::uint64_t late = 0;             // must_deliver, complete only after the deadline
+  std::uint64_t lost = 0;             // must_deliver, not at every monitor by the run's end
   std::uint64_t forbidden_sent = 0;   // published though the rules refuse them
   std::uint64_t violations = 0;       // must-not-deliver messages that arrived
   std::uint64_t duplicates = 0;       // QoS 1 may repeat; counted, not failed
@@ -60,15 +61,21 @@ class MessageLedger {
   void published(const SoakStamp& stamp, const std::string& topic, Expectation expectation);
   void accepted(std::uint64_t sequence);
   void received(std::uint32_t monitor, const SoakStamp& stamp, const std::string& topic);
-  // A change ordered at `since + lead`: messages already sent but maybe not yet processed
-  // by the broker (sent after `since`) may now go either way.
-  void excuse_sender(std::uint32_t sender, Nanos since);
-  void excuse_topic_prefix(const std::string& prefix, Nanos since);
-  // Judges every message older than the deadline and forgets it; `all` judges the rest.
+  // A change is being ordered now: messages the broker has not acknowledged yet may be
+  // processed under either the old or the new rules, so they may now go either way.
+  // (mosquitto sends PUBACK after its ACL checks and queueing to subscribers, so an
+  // acknowledged message was judged under the rules before the change.)
+  void excuse_unacknowledged_from(std::uint32_t sender);
+  void excuse_unacknowledged_on(const std::string& topic_prefix);
+  // Judges every message older than the deadline: a required one that has not reached
+  // every monitor is overdue (late if it still arrives); `all` ends the run: everything
+  // still missing is lost.
   void settle(Nanos now, bool all = false);
 
   [[nodiscard]] const LedgerTotals& totals() const noexcept { return totals_; }
-  [[nodiscard]] std::size_t open_messages() const noexcept { return open_.size(); }
+  [[nodiscard]] std::size_t open_messages() const noexcept {
+    return open_.size() + overdue_.size();
+  }
 
  private:
   struct Open {
@@ -84,6 +91,7 @@ class MessageLedger {
   std::uint32_t monitors_;
   Nanos deadline_;
   std::unordered_map<std::uint64_t, Open> open_;
+  std::unordered_map<std::uint64_t, Open> overdue_;  // required, past the deadline, missing
   LedgerTotals totals_;
 };
 

@@ -52,6 +52,7 @@ struct SoakSample {
 };
 
 struct SoakReport {
+  double ramp_s = 0;  // connecting the fleet, before the soak proper
   LedgerTotals messages;
   std::size_t revocations = 0;
   std::size_t reenrollments = 0;

@@ -43,14 +43,29 @@ TEST(SoakLedger, AcceptedRequiredMessageMissingAtOneMonitorIsLost) {
   ledger.received(1, {1, 0, 0}, "soak/a/t");
   ledger.received(0, {2, 0, 0}, "soak/a/t");
   ledger.settle(5 * kS);  // before the deadline nothing is judged
-  EXPECT_EQ(ledger.totals().lost, 0u);
   EXPECT_EQ(ledger.open_messages(), 3u);
-  ledger.settle(11 * kS);
-  EXPECT_EQ(ledger.totals().lost, 1u);  // seq 2 reached monitor 0 only; seq 3 was excused
+  ledger.settle(11 * kS);  // seq 2 is overdue; seq 3 was never accepted: excused
+  EXPECT_EQ(ledger.totals().lost, 0u);
+  EXPECT_EQ(ledger.open_messages(), 1u);
+  ledger.settle(20 * kS, true);  // the run ends without it
+  EXPECT_EQ(ledger.totals().lost, 1u);
+  EXPECT_EQ(ledger.totals().late, 0u);
   EXPECT_EQ(ledger.totals().must_deliver, 2u);
   EXPECT_EQ(ledger.open_messages(), 0u);
   ASSERT_FALSE(ledger.totals().examples.empty());
   EXPECT_NE(ledger.totals().examples[0].find("seq 2"), std::string::npos);
+}
+
+TEST(SoakLedger, RequiredMessageArrivingAfterTheDeadlineIsLateNotLost) {
+  MessageLedger ledger(2, 10 * kS);
+  ledger.published({1, 0, 0}, "soak/a/t", Expectation::kMustDeliver);
+  ledger.accepted(1);
+  ledger.received(0, {1, 0, 0}, "soak/a/t");
+  ledger.settle(11 * kS);
+  ledger.received(1, {1, 0, 0}, "soak/a/t");
+  ledger.settle(30 * kS, true);
+  EXPECT_EQ(ledger.totals().lost, 0u);
+  EXPECT_EQ(ledger.totals().late, 1u);
 }
 
 TEST(SoakLedger, RefusedMessageThatArrivesIsAViolationAndRepeatsAreNot) {
@@ -65,19 +80,23 @@ TEST(SoakLedger, RefusedMessageThatArrivesIsAViolationAndRepeatsAreNot) {
   EXPECT_EQ(ledger.totals().forbidden_sent, 1u);
 }
 
-TEST(SoakLedger, AnOrderExcusesWhatTheSenderHadJustSent) {
+TEST(SoakLedger, AnOrderExcusesWhatTheBrokerHadNotAcknowledged) {
   MessageLedger ledger(1, 10 * kS);
   ledger.published({1, 5, 1 * kS}, "soak/d5/t", Expectation::kMustDeliver);
   ledger.published({2, 5, 3 * kS}, "soak/d5/t", Expectation::kMustDeliver);
   ledger.published({3, 6, 3 * kS}, "soak/round/4/d6", Expectation::kMustNotDeliver);
-  ledger.excuse_sender(5, 2 * kS);
-  ledger.excuse_topic_prefix("soak/round/4/", 2 * kS);
-  ledger.accepted(1);
+  ledger.published({4, 6, 3 * kS}, "soak/round/4/d6", Expectation::kMustNotDeliver);
+  ledger.accepted(1);  // judged by the broker before the order: still required
+  ledger.accepted(4);  // refused by the broker before round 4 existed: still refused
+  ledger.excuse_unacknowledged_from(5);
+  ledger.excuse_unacknowledged_on("soak/round/4/");
   ledger.accepted(2);
   ledger.received(0, {3, 6, 3 * kS}, "soak/round/4/d6");
-  ledger.settle(0, true);
-  EXPECT_EQ(ledger.totals().lost, 1u);  // seq 1, sent before the excused window
   EXPECT_EQ(ledger.totals().violations, 0u);
+  ledger.received(0, {4, 6, 3 * kS}, "soak/round/4/d6");
+  EXPECT_EQ(ledger.totals().violations, 1u);
+  ledger.settle(0, true);
+  EXPECT_EQ(ledger.totals().lost, 1u);  // seq 1; seq 2 was excused
 }
 
 TEST(SoakLedger, DropTimesCountFromTheCommandsReturn) {
