@@ -33,6 +33,12 @@ constexpr int kKeepalive = 60;
 constexpr std::size_t kMaxPendingConnects = 128;
 constexpr std::size_t kProblems = 12;
 const std::string kDeviceRole = "soak-dev";
+// Rule rounds go to a role of one device in kRoundEvery: every rule added recompiles the
+// ACL of each session of the role, and the certacl-ca CLI only ever adds rules, so a rule
+// round on the whole fleet would grow the broker by (sessions x rules) and hide a leak in
+// that growth. A small role keeps the policy's size nearly stationary.
+const std::string kRoundRole = "soak-rounds";
+constexpr std::uint32_t kRoundEvery = 50;
 const std::string kMonitorRole = "soak-monitor";
 const std::string kSysPrefix = "$SYS/broker/certacl/";
 
@@ -111,8 +117,10 @@ class Soak {
   void provision() {
     sim::CertificateAuthorityCli ca(settings_.ca_bin, settings_.ca_db);
     sim::FleetProvisioner fleet(ca, settings_.workdir);
-    fleet.ensure_role(kDeviceRole,
-                      {{"allow", "publish", "soak/%u/#"}, {"allow", "subscribe", "soak/%u/#"}});
+    for (const auto& role : {kDeviceRole, kRoundRole}) {
+      fleet.ensure_role(role,
+                        {{"allow", "publish", "soak/%u/#"}, {"allow", "subscribe", "soak/%u/#"}});
+    }
     fleet.ensure_role(kMonitorRole,
                       {{"allow", "subscribe", "soak/#"}, {"allow", "subscribe", kSysPrefix + "#"}});
     const auto limit = sim::raise_open_file_limit(sim::descriptors_needed(settings_.devices + 2));
@@ -133,7 +141,9 @@ class Soak {
       auto& slot = slots_[i];
       slot.index = i;
       slot.name = fmt::format("soak-{:0{}}", i, width);
-      if (!registered.contains(slot.name)) fleet.ensure_device(slot.name, kDeviceRole);
+      if (!registered.contains(slot.name)) {
+        fleet.ensure_device(slot.name, i % kRoundEvery == 0 ? kRoundRole : kDeviceRole);
+      }
       auto issued = fleet.issue(slot.name);
       slot.credentials = issued.credentials;
       slot.serial = issued.serial;
@@ -396,7 +406,7 @@ class Soak {
       // Every third period one more message the rules decide on: a neighbour's topic
       // (always refused) or a rule round's topic (refused before its rule, then allowed).
       if (++slot.publishes % 3 != 0) continue;
-      if ((slot.publishes / 3) % 2 == 0) {
+      if ((slot.publishes / 3) % 2 == 0 || slot.index % kRoundEvery != 0) {
         const auto& neighbour = slots_[(slot.index + 1) % slots_.size()];
         if (neighbour.index != slot.index) {
           publish(slot, fmt::format("soak/{}/t", neighbour.name), Expectation::kMustNotDeliver,
@@ -490,8 +500,8 @@ class Soak {
     timeline_.started(round, now);
     ledger_.excuse_unacknowledged_on(fmt::format("soak/round/{}/", round));
     operations_[operator_.submit({settings_.ca_bin, "--db", settings_.ca_db, "role", "allow",
-                                  kDeviceRole, "publish",
-                                  fmt::format("soak/round/{}/%u", round)})] = {round, Task::kRule};
+                                  kRoundRole, "publish", fmt::format("soak/round/{}/%u", round)})] =
+        {round, Task::kRule};
     ++report_.rule_changes;
   }
 
