@@ -20,6 +20,10 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # bench/soak/soak.sh plots broker RSS and the plugin's counters over time (no X needed)
   gnuplot-nox
+  # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
+  libicu-dev
+  # ownership tests run commands as the broker's user (setpriv)
+  util-linux
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -22,6 +22,7 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
   auto snapshot = std::make_shared<RegistrySnapshot>();
   snapshot->change_counter_ = contents.change_counter;
   snapshot->loaded_at_ = loaded_at;
+  snapshot->ca_sha256_ = contents.ca_certificate_sha256;
   snapshot->certificates_.reserve(contents.device_certificates.size());
   for (CertificateRecord& certificate : contents.device_certificates) {
     std::string serial = certificate.serial;

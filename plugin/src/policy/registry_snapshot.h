@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,12 +33,14 @@ class RegistrySnapshot {
 
   [[nodiscard]] std::int64_t change_counter() const noexcept { return change_counter_; }
   [[nodiscard]] std::int64_t loaded_at() const noexcept { return loaded_at_; }
+  [[nodiscard]] const std::string& ca_certificate_sha256() const noexcept { return ca_sha256_; }
   [[nodiscard]] std::size_t device_count() const noexcept { return devices_.size(); }
   [[nodiscard]] std::size_t certificate_count() const noexcept { return certificates_.size(); }
 
  private:
   std::int64_t change_counter_ = 0;
   std::int64_t loaded_at_ = 0;
+  std::string ca_sha256_;
   TextMap<CertificateRecord> certificates_;
   TextMap<Device> devices_;
   TextMap<const Device*> devices_by_san_dns_;
