@@ -12,11 +12,8 @@
 #include <filesystem>
 #include <iostream>
 
-<<<<<<< HEAD
-#include "load/fleet_split.h"
-=======
 #include "certacl/identity.h"
->>>>>>> main
+#include "load/fleet_split.h"
 #include "load/load_run.h"
 #include "load/load_workers.h"
 #include "scenario/scenario_settings.h"
