@@ -16,6 +16,9 @@ packages=(
   libssl-dev openssl libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   # well-kept libraries instead of hand-written code
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
+  # the shared PostgreSQL registry: libpq (the C client, non-blocking LISTEN/NOTIFY on the
+  # broker's tick) and PostgreSQL 15 itself, which the postgres tests start in a temp dir
+  libpq-dev postgresql
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # bench/soak/soak.sh plots broker RSS and the plugin's counters over time (no X needed)
