@@ -25,6 +25,8 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # the EST tests and docs drive the server exactly as an admin would, with curl
   curl
+  # bench/soak/soak.sh plots broker RSS and the plugin's counters over time (no X needed)
+  gnuplot-nox
   # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
   libicu-dev
   # ownership tests run commands as the broker's user (setpriv)

@@ -13,7 +13,9 @@
 #include <iostream>
 
 #include "certacl/identity.h"
+#include "load/fleet_split.h"
 #include "load/load_run.h"
+#include "load/load_workers.h"
 #include "scenario/scenario_settings.h"
 
 namespace {
@@ -95,11 +97,16 @@ int run_scenarios(const std::vector<std::string>& names, const CommonOptions& co
   return all_passed ? 0 : kExitMismatch;
 }
 
-int run_load_command(const CommonOptions& common, LoadSettings settings) {
+int run_load_command(const CommonOptions& common, LoadSettings settings,
+                     const std::string& worker_slice) {
   settings.broker = common.broker;
   settings.ca_db = absolute(common.ca_db);
   settings.ca_bin = common.ca_bin;
   settings.workdir = absolute(common.workdir);
+  if (!worker_slice.empty()) {
+    const auto [index, count] = parse_worker_slice(worker_slice);
+    return run_load_worker(settings, index, count);
+  }
   std::filesystem::create_directories(settings.workdir);
   const auto result = run_load(settings, std::cerr);
   if (common.json) {
@@ -186,6 +193,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bool quiet = false;
   load_command->add_flag("--quiet", quiet, "No progress lines");
+  load_command
+      ->add_option("--workers", load.workers,
+                   "Worker processes to split the fleet across (0: as many as the open-file "
+                   "limit needs)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  std::string worker_slice;  // set only by the parent process when it starts a worker
+  load_command->add_option("--worker-slice", worker_slice)->group("");
 
   try {
     app.parse(argc, argv);
@@ -199,7 +214,7 @@ int main(int argc, char** argv) {
     if (scenario->parsed()) return run_scenarios(scenario_names, scenario_common, tuning);
     load.duration = std::chrono::seconds(static_cast<long>(duration_s));
     load.progress = !quiet;
-    return run_load_command(load_common, load);
+    return run_load_command(load_common, load, worker_slice);
   } catch (const std::exception& error) {
     std::cerr << "certacl-sim: error: " << error.what() << "\n";
     return kExitSetup;

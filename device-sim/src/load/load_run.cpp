@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <ostream>
@@ -26,28 +27,6 @@ constexpr auto kConnectCeiling = std::chrono::minutes(30);
 constexpr auto kShutdownLimit = milliseconds(2000);
 constexpr auto kAdoptionLimit = milliseconds(10000);
 
-std::vector<DeviceCredentials> provision_load_fleet(const LoadSettings& settings,
-                                                    std::ostream& progress) {
-  CertificateAuthorityCli ca(settings.ca_bin, settings.ca_db);
-  FleetProvisioner fleet(ca, settings.workdir);
-  fleet.ensure_role("sim-load",
-                    {{"allow", "publish", "load/%u/#"}, {"allow", "subscribe", "load/%u/#"}});
-  const auto registered = fleet.registered_devices();
-  std::vector<DeviceCredentials> credentials;
-  credentials.reserve(settings.devices);
-  const int width = static_cast<int>(std::to_string(settings.devices).size());
-  for (std::size_t i = 0; i < settings.devices; ++i) {
-    const auto name = fmt::format("{}{:0{}}", settings.name_prefix, i, width);
-    if (!registered.contains(name)) fleet.ensure_device(name, "sim-load");
-    credentials.push_back(fleet.issue_once(name));
-    if (settings.progress && (i + 1) % 500 == 0) {
-      progress << fmt::format("provisioned {}/{} load devices\n", i + 1, settings.devices)
-               << std::flush;
-    }
-  }
-  return credentials;
-}
-
 struct DuePublish {
   TimePoint due;
   std::uint32_t device;
@@ -57,10 +36,10 @@ struct DuePublish {
 class LoadRun {
  public:
   LoadRun(const LoadSettings& settings, std::vector<DeviceCredentials> credentials,
-          std::ostream& progress)
+          const LoadHooks& hooks)
       : settings_(settings),
         credentials_(std::move(credentials)),
-        progress_(progress),
+        hooks_(hooks),
         pacer_(settings.connect_rate),
         period_(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(
             settings.publish_rate > 0 ? 1.0 / settings.publish_rate : 1e9))) {
@@ -74,10 +53,11 @@ class LoadRun {
     start_ = SteadyClock::now();
     last_progress_ = start_;
     connect_phase();
+    wait_for_fleet();
     publish_phase();
     shutdown();
     result_.never_answered = result_.devices - started_ + pending_;
-    result_.latency = latency_.summary();
+    result_.latency = result_.histogram.summary();
     return result_;
   }
 
@@ -120,6 +100,19 @@ class LoadRun {
     }
   }
 
+  // With workers, every process holds its connections until the whole fleet is connected,
+  // so the fleet is concurrent and publishes in one window.
+  void wait_for_fleet() {
+    if (!hooks_.may_publish) return;
+    phase_ = "waiting";
+    show_progress(true);  // the parent sees at once that this slice is connected
+    loop_.run_until([&] { return hooks_.may_publish(); }, kConnectCeiling,
+                    [&] {
+                      show_progress();
+                      return milliseconds(20);
+                    });
+  }
+
   void publish_phase() {
     publish_start_ = SteadyClock::now();
     publish_end_ = publish_start_ + settings_.duration;
@@ -133,6 +126,7 @@ class LoadRun {
     }
     phase_ = "publishing";
     publishing_ = true;
+    show_progress(true);
     const auto limit =
         std::chrono::duration_cast<milliseconds>(settings_.duration) + settings_.drain_limit;
     loop_.run_until(
@@ -199,7 +193,7 @@ class LoadRun {
       if (!stamp) return;
       ++result_.delivered;
       last_delivery_ = SteadyClock::now();
-      latency_.record(steady_now_ns() - stamp->sent_ns);
+      result_.histogram.record(steady_now_ns() - stamp->sent_ns);
     };
     device.on_state_changed = [this](SimulatedDevice& d, SessionState from) {
       count_transition(d, from);
@@ -250,21 +244,28 @@ class LoadRun {
     }
     show_progress();
     if (schedule_.empty()) return milliseconds(20);
-    return std::chrono::ceil<milliseconds>(schedule_.top().due - SteadyClock::now());
+    // Never negative: epoll_wait takes -1 as "wait forever", and the next publish may have
+    // come due while this one ran (a loaded machine); then the loop would sleep until some
+    // socket happened to wake it.
+    return std::max(milliseconds(0),
+                    std::chrono::ceil<milliseconds>(schedule_.top().due - SteadyClock::now()));
   }
 
   void show_progress(bool force = false) {
     const auto now = SteadyClock::now();
-    if (!settings_.progress || (!force && now - last_progress_ < kProgressPeriod)) return;
+    if (!hooks_.progress || (!force && now - last_progress_ < kProgressPeriod)) return;
     last_progress_ = now;
-    progress_ << fmt::format(
-                     "[{:6.1f} s] {:<10} connected {}/{} (pending {}, failed {}) | sent {} "
-                     "delivered {} | p50 {:.2f} ms\n",
-                     std::chrono::duration<double>(now - start_).count(), phase_,
-                     result_.connected - result_.dropped, result_.devices, pending_,
-                     result_.refused + result_.connection_errors + result_.dropped, result_.sent,
-                     result_.delivered, latency_.percentile_ms(0.5))
-              << std::flush;
+    LoadProgress progress;
+    progress.elapsed_s = std::chrono::duration<double>(now - start_).count();
+    progress.phase = phase_;
+    progress.devices = result_.devices;
+    progress.connected_now = result_.connected - result_.dropped;
+    progress.pending = pending_;
+    progress.failed = result_.refused + result_.connection_errors + result_.dropped;
+    progress.sent = result_.sent;
+    progress.delivered = result_.delivered;
+    progress.latency = &result_.histogram;
+    hooks_.progress(progress);
   }
 
   void note_error(std::string text) {
@@ -273,7 +274,7 @@ class LoadRun {
 
   const LoadSettings& settings_;
   std::vector<DeviceCredentials> credentials_;
-  std::ostream& progress_;
+  const LoadHooks& hooks_;
   RatePacer pacer_;
   SteadyClock::duration period_;
   std::unique_ptr<SimulatedDevice> probe_;
@@ -281,7 +282,6 @@ class LoadRun {
   std::vector<std::unique_ptr<SimulatedDevice>> devices_;
   std::vector<std::uint32_t> ready_;
   std::priority_queue<DuePublish, std::vector<DuePublish>, std::greater<>> schedule_;
-  LatencyRecorder latency_;
   LoadResult result_;
   std::size_t started_ = 0;
   std::size_t pending_ = 0;
@@ -299,14 +299,55 @@ class LoadRun {
 
 }  // namespace
 
-LoadResult run_load(const LoadSettings& settings, std::ostream& progress) {
-  const auto limit = raise_open_file_limit(descriptors_needed(settings.devices));
-  if (const auto problem = descriptor_budget_problem(settings.devices, limit); !problem.empty()) {
+std::string load_device_name(const LoadSettings& settings, std::size_t index) {
+  const int width = static_cast<int>(std::to_string(settings.devices).size());
+  return fmt::format("{}{:0{}}", settings.name_prefix, index, width);
+}
+
+DeviceCredentials load_device_credentials(const LoadSettings& settings, std::size_t index) {
+  const auto name = load_device_name(settings, index);
+  return {name, name, fmt::format("{}/devices/{}.crt", settings.workdir, name),
+          fmt::format("{}/devices/{}.key", settings.workdir, name)};
+}
+
+void provision_load_fleet(const LoadSettings& settings, std::ostream& progress) {
+  CertificateAuthorityCli ca(settings.ca_bin, settings.ca_db);
+  FleetProvisioner fleet(ca, settings.workdir);
+  fleet.ensure_role("sim-load",
+                    {{"allow", "publish", "load/%u/#"}, {"allow", "subscribe", "load/%u/#"}});
+  const auto registered = fleet.registered_devices();
+  for (std::size_t i = 0; i < settings.devices; ++i) {
+    const auto name = load_device_name(settings, i);
+    if (!registered.contains(name)) fleet.ensure_device(name, "sim-load");
+    fleet.issue_once(name);
+    if (settings.progress && (i + 1) % 500 == 0) {
+      progress << fmt::format("provisioned {}/{} load devices\n", i + 1, settings.devices)
+               << std::flush;
+    }
+  }
+}
+
+LoadResult run_load_slice(const LoadSettings& settings, FleetSlice slice, const LoadHooks& hooks) {
+  const auto limit = raise_open_file_limit(descriptors_needed(slice.count));
+  if (const auto problem = descriptor_budget_problem(slice.count, limit); !problem.empty()) {
     throw std::runtime_error(problem);
   }
-  auto credentials = provision_load_fleet(settings, progress);
-  LoadRun run(settings, std::move(credentials), progress);
+  if (slice.count == 0) throw std::runtime_error("a load run needs at least one device");
+  std::vector<DeviceCredentials> credentials;
+  credentials.reserve(slice.count);
+  for (std::size_t i = slice.first; i < slice.first + slice.count; ++i) {
+    credentials.push_back(load_device_credentials(settings, i));
+  }
+  LoadRun run(settings, std::move(credentials), hooks);
   return run.run();
+}
+
+std::string describe_progress(const LoadProgress& p) {
+  return fmt::format(
+      "[{:6.1f} s] {:<10} connected {}/{} (pending {}, failed {}) | sent {} delivered {} | "
+      "p50 {:.2f} ms\n",
+      p.elapsed_s, p.phase, p.connected_now, p.devices, p.pending, p.failed, p.sent, p.delivered,
+      p.latency ? p.latency->percentile_ms(0.5) : 0.0);
 }
 
 }  // namespace certacl::sim

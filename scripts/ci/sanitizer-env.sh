@@ -1,0 +1,67 @@
+# Sourced by scripts/ci/sanitizers.sh (CI) and scripts/test-sanitizers.sh (whole suite): the
+# pieces both need to run sanitized certacl code inside Debian's uninstrumented mosquitto.
+#   sanitizer_broker_wrapper BUILD_DIR RUNTIME  writes BUILD_DIR/mosquitto-sanitized, which
+#                                               preloads RUNTIME (the ASan runtime; with gcc
+#                                               also libubsan) into the broker
+#   sanitizer_suppressions BUILD_DIR           writes BUILD_DIR/lsan.supp
+#   sanitizer_export_options REPORT_DIR        ASan/UBSan/LSan options for every process
+# Every report of every process (test, certacl-ca, the broker) goes to REPORT_DIR as well as
+# failing that process, so a report in a subprocess whose exit status a test does not look
+# at still fails the run (sanitizer_reports_found).
+
+sanitizer_broker_wrapper() {
+  local build_dir=$1 runtime=$2
+  local wrapper="$build_dir/mosquitto-sanitized"
+  cat >"$wrapper" <<WRAPPER
+#!/bin/sh
+# mosquitto with the sanitizer runtime preloaded, so it can load the instrumented plugin
+# (written by scripts/ci/sanitizer-env.sh). The broker inherits ASAN_OPTIONS/LSAN_OPTIONS
+# from the test run: a leak fails it at exit. mosquitto is built without frame pointers, so
+# only the slow unwinder gives leak stacks deep enough for the suppressions to tell the
+# broker's own allocations from the plugin's.
+ASAN_OPTIONS="\${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0" \\
+  LD_PRELOAD="$runtime\${LD_PRELOAD:+:\$LD_PRELOAD}" exec /usr/sbin/mosquitto "\$@"
+WRAPPER
+  chmod +x "$wrapper"
+  echo "$wrapper"
+}
+
+sanitizer_suppressions() {
+  local file="$1/lsan.supp"
+  # Each entry names a function of a Debian library, never certacl code, and says why.
+  cat >"$file" <<'SUPP'
+# libmosquitto 2.0.11: mosquitto_tls_set() already stores a default tls_version through
+# mosquitto_tls_opts_set(); a second, explicit mosquitto_tls_opts_set() overwrites that
+# string without freeing it (8 bytes per client object, lib/options.c).
+leak:mosquitto_tls_opts_set
+# mosquitto 2.0.11 (src/mosquitto.c): when it exits on a start-up error -- tests start
+# brokers whose plugin refuses its options on purpose -- it returns from main() without
+# freeing the configuration config__parse_args() read. Matches only allocations made while
+# parsing the configuration, which runs before any plugin is loaded.
+leak:config__parse_args
+SUPP
+  echo "$file"
+}
+
+sanitizer_export_options() {
+  local report_dir=$1 suppressions=$2
+  mkdir -p "$report_dir"
+  # Sticky and world-writable like /tmp: some tests run the broker and certacl-ca as the
+  # broker's own user, whose reports must land here too.
+  chmod 1777 "$report_dir"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1:log_path=$report_dir/asan"
+  export LSAN_OPTIONS="suppressions=$suppressions:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$report_dir/ubsan"
+}
+
+# Prints every report left in REPORT_DIR; true (0) when there is at least one.
+sanitizer_reports_found() {
+  local report_dir=$1 found=0 report
+  for report in "$report_dir"/*; do
+    [[ -s $report ]] || continue
+    found=1
+    echo "---- sanitizer report $report" >&2
+    head -80 "$report" >&2
+  done
+  return $((1 - found))
+}
