@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"certacl-sim: simulated devices, attack scenarios and load for certacl"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "certacl-sim " CERTACL_VERSION);
 
   CommonOptions scenario_common;
   ScenarioSettings tuning;

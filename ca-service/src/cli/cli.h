@@ -20,9 +20,15 @@ void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
 void add_issue_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_revocation_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_listing_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+// device remove|set-role, role remove, role rule remove (into the existing groups).
+void add_registry_edit_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+// backup, restore, migrate, ca set-key-path, cert expiring.
+void add_maintenance_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 
 // --passphrase-file, also read from $CERTACL_PASSPHRASE_FILE.
 void add_passphrase_option(CLI::App& command, std::optional<std::string>& target);
+// An RFC 5280 reason name or number; throws CaError(kBadInput) listing the accepted names.
+[[nodiscard]] int require_revocation_reason(const std::string& text);
 // --days and the testing-only --backdate-days.
 void add_validity_options(CLI::App& command, int& days, int& backdate_days);
 

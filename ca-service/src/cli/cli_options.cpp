@@ -1,4 +1,8 @@
+#include <fmt/format.h>
+
+#include "ca_error.h"
 #include "cli/cli.h"
+#include "revocation.h"
 
 namespace certacl::ca::cli {
 
@@ -16,6 +20,18 @@ void add_validity_options(CLI::App& command, int& days, int& backdate_days) {
                   "FOR TESTING expiry handling: start validity this many days in the past "
                   "(more than --days gives an already expired certificate)")
       ->capture_default_str();
+}
+
+int require_revocation_reason(const std::string& text) {
+  const auto reason = parse_revocation_reason(text);
+  if (!reason) {
+    throw CaError(ExitCode::kBadInput,
+                  fmt::format("unknown or unsupported revocation reason '{}' (unspecified, "
+                              "keyCompromise, cACompromise, affiliationChanged, superseded, "
+                              "cessationOfOperation, privilegeWithdrawn, aACompromise)",
+                              text));
+  }
+  return *reason;
 }
 
 }  // namespace certacl::ca::cli
