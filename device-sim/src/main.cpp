@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "load/load_run.h"
+#include "provision/registry_guard.h"
 #include "scenario/scenario_settings.h"
 
 namespace {
@@ -39,6 +40,7 @@ struct CommonOptions {
   std::string ca_bin = default_ca_binary();
   std::string workdir = "certacl-sim-work";
   bool json = false;
+  bool production_allowed = false;
 };
 
 void add_common_options(CLI::App& command, CommonOptions& options) {
@@ -57,6 +59,9 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
   command.add_option("--workdir", options.workdir, "Where device keys and certificates go")
       ->capture_default_str();
   command.add_flag("--json", options.json, "Print machine-readable JSON instead of tables");
+  command.add_flag("--i-know-this-is-production", options.production_allowed,
+                   "Provision into a registry certacl-sim did not create (one with roles not "
+                   "named sim-...); without it such a registry is refused before any change");
 }
 
 std::string absolute(const std::string& path) {
@@ -65,6 +70,7 @@ std::string absolute(const std::string& path) {
 
 int run_scenarios(const std::vector<std::string>& names, const CommonOptions& common,
                   const ScenarioSettings& tuning) {
+  refuse_foreign_registry(absolute(common.ca_db), common.production_allowed);
   ScenarioSettings settings = tuning;
   settings.broker = common.broker;
   settings.ca_db = absolute(common.ca_db);
@@ -93,6 +99,7 @@ int run_scenarios(const std::vector<std::string>& names, const CommonOptions& co
 }
 
 int run_load_command(const CommonOptions& common, LoadSettings settings) {
+  refuse_foreign_registry(absolute(common.ca_db), common.production_allowed);
   settings.broker = common.broker;
   settings.ca_db = absolute(common.ca_db);
   settings.ca_bin = common.ca_bin;
