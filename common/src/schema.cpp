@@ -87,34 +87,21 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
 // `device remove` deletes a device's row but keeps its (revoked) certificates as history, so
-// certificates.device becomes a plain name instead of a foreign key into devices. SQLite
-// cannot drop a constraint in place: the table is rebuilt (its change-counter triggers are
-// recreated by create_change_counter_triggers after every migration run).
-constexpr std::string_view kMigrationToV2 = R"sql(
-CREATE TABLE certificates_v2 (
-  serial            TEXT PRIMARY KEY,
-  kind              TEXT NOT NULL CHECK (kind IN ('device', 'server')),
-  device            TEXT,
-  subject           TEXT NOT NULL,
-  issuer            TEXT NOT NULL,
-  not_before        INTEGER NOT NULL,
-  not_after         INTEGER NOT NULL,
-  sha256            TEXT NOT NULL UNIQUE,
-  certificate_pem   TEXT NOT NULL,
-  issued_at         INTEGER NOT NULL,
-  revoked_at        INTEGER,
-  revocation_reason INTEGER,
-  CHECK ((kind = 'device') = (device IS NOT NULL)),
-  CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL))
-);
-INSERT INTO certificates_v2 SELECT serial, kind, device, subject, issuer, not_before, not_after,
-  sha256, certificate_pem, issued_at, revoked_at, revocation_reason FROM certificates;
-DROP TABLE certificates;
-ALTER TABLE certificates_v2 RENAME TO certificates;
-CREATE INDEX certificates_device ON certificates (device);
+// certificates.device stops being a foreign key into devices and becomes a plain name.
+// Dropping a FOREIGN KEY constraint does not change the on-disk format, so SQLite allows it
+// as an edit of the stored CREATE TABLE text (sqlite.org/lang_altertable.html, "other kinds
+// of table schema changes"); unlike a table rebuild it keeps every column other migrations
+// add to certificates, whatever order they run in. RESET reloads the schema at once.
+constexpr std::string_view kMigrationDeviceHistory = R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, 'device            TEXT REFERENCES devices (name),',
+                          'device            TEXT,')
+ WHERE type = 'table' AND name = 'certificates';
+PRAGMA writable_schema = RESET;
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kMigrationToV1, kMigrationToV2};
+constexpr std::array<std::string_view, 2> kMigrations = {kMigrationToV1, kMigrationDeviceHistory};
 static_assert(kMigrations.size() == kSchemaVersion);
 
 // Every table the plugin reads bumps the change counter, whoever writes it, so the
