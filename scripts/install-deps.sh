@@ -16,6 +16,8 @@ packages=(
   libssl-dev openssl libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   # well-kept libraries instead of hand-written code
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
+  # packaging (issue 12): man pages from --help, Debian packages, their lint, unit checks
+  help2man debhelper lintian systemd
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
 )
