@@ -15,6 +15,7 @@ cmake -S . -B "$build_dir" -DCERTACL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j"$jobs"
 echo "== tests"
 ctest --test-dir "$build_dir" --output-on-failure --timeout 300 -j"$jobs"
+[[ ${CERTACL_SKIP_PACKAGE:-0} == 1 ]] || scripts/ci/package.sh  # Debian packages: build, dpkg -i, broker, purge
 
 if [[ ${CERTACL_SKIP_FUZZ:-0} != 1 ]]; then
   fuzz_dir=${CERTACL_FUZZ_BUILD_DIR:-build/test-fuzz}
