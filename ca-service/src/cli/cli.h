@@ -6,6 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "certacl/registry.h"
 
 namespace certacl::ca::cli {
 
@@ -29,6 +32,8 @@ void add_maintenance_commands(CLI::App& app, const std::shared_ptr<GlobalOptions
 void add_passphrase_option(CLI::App& command, std::optional<std::string>& target);
 // An RFC 5280 reason name or number; throws CaError(kBadInput) listing the accepted names.
 [[nodiscard]] int require_revocation_reason(const std::string& text);
+// Prints certificates as the JSON array `cert list --json` documents.
+void print_certificates_json(const std::vector<CertificateRecord>& records, std::int64_t now);
 // --days and the testing-only --backdate-days.
 void add_validity_options(CLI::App& command, int& days, int& backdate_days);
 

@@ -2,6 +2,7 @@
 
 #include "ca_error.h"
 #include "cli/cli.h"
+#include "json_output.h"
 #include "revocation.h"
 
 namespace certacl::ca::cli {
@@ -32,6 +33,12 @@ int require_revocation_reason(const std::string& text) {
                               text));
   }
   return *reason;
+}
+
+void print_certificates_json(const std::vector<CertificateRecord>& records, std::int64_t now) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& record : records) out.push_back(to_json(record, now));
+  fmt::print("{}\n", out.dump(2));
 }
 
 }  // namespace certacl::ca::cli

@@ -104,9 +104,7 @@ void add_expiring_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
     const std::int64_t now = unix_now();
     const auto records = expiring_certificates(db, now, *window);
     if (options->json) {
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& record : records) out.push_back(to_json(record, now));
-      fmt::print("{}\n", out.dump(2));
+      print_certificates_json(records, now);
       return;
     }
     std::vector<TableRow> rows;

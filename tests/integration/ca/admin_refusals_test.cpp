@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "admin_world.h"
+#include "ca_error.h"
 #include "certacl/sqlite.h"
 #include "certacl_test/files.h"
 
@@ -13,12 +14,13 @@ namespace {
 
 using certacl::test::CaFixture;
 
-constexpr int kUsage = 1;
-constexpr int kBadInput = 2;
-constexpr int kNotFound = 3;
-constexpr int kConflict = 4;
-constexpr int kStorage = 5;
-constexpr int kKey = 6;
+// The exit codes of docs/CA.md's table, from the enum certacl-ca itself returns.
+constexpr int kUsage = static_cast<int>(ExitCode::kUsage);
+constexpr int kBadInput = static_cast<int>(ExitCode::kBadInput);
+constexpr int kNotFound = static_cast<int>(ExitCode::kNotFound);
+constexpr int kConflict = static_cast<int>(ExitCode::kConflict);
+constexpr int kStorage = static_cast<int>(ExitCode::kStorage);
+constexpr int kKey = static_cast<int>(ExitCode::kKey);
 
 class AdminRefusals : public ::testing::Test {
  protected:
