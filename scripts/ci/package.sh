@@ -123,6 +123,9 @@ done
 as_certacl certacl-ca revoke --device sensor-2 --reason keyCompromise >/dev/null
 as_certacl certacl-ca crl --out $export_dir/crl.pem
 
+# The broker (user mosquitto, in group certacl) only reads /var/lib/certacl (0750): that
+# needs the rollback-journal registry of docs/DEPLOYMENT.md; a WAL registry would need the
+# broker to write -shm, and the plugin then stops with "attempt to write a readonly database".
 step "stock mosquitto with the drop-in"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The shipped drop-in listens on 8883 on every address; CI must not take a shared port.
