@@ -31,6 +31,9 @@ plugin="$build_dir/lib/mosquitto_certacl.so"
 run_dir=${CERTACL_DEMO_DIR:-demo-run}
 rm -rf "$run_dir"
 mkdir -p "$run_dir"
+# docs/DEPLOYMENT.md: nobody but the owner writes the registry's directory (the plugin
+# refuses a group- or world-writable one, whatever the umask made it).
+chmod 0750 "$run_dir"
 run_dir=$(cd "$run_dir" && pwd)
 db="$run_dir/ca.db"
 

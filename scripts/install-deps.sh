@@ -16,10 +16,17 @@ packages=(
   libssl-dev openssl libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   # well-kept libraries instead of hand-written code
   libcli11-dev nlohmann-json3-dev libmbedtls-dev
+  # the shared PostgreSQL registry: libpq (the C client, non-blocking LISTEN/NOTIFY on the
+  # broker's tick) and PostgreSQL 15 itself, which the postgres tests start in a temp dir
+  libpq-dev postgresql
   # packaging (issue 12): man pages from --help, Debian packages, their lint, unit checks
   help2man debhelper lintian systemd
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
+  # Unicode reference (tests only): the name rule's table of refused code points is checked against ICU
+  libicu-dev
+  # ownership tests run commands as the broker's user (setpriv)
+  util-linux
 )
 
 export DEBIAN_FRONTEND=noninteractive

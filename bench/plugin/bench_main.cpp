@@ -73,6 +73,16 @@ int main(int argc, char** argv) {
               "BM_AclPublishAllowed/20");
   print_ratio(ns, "growth with 100k sessions vs bare decision (20 rules)",
               "BM_AclCheckWith100kSessions", "BM_AclPublishAllowed/20");
+  print_ratio(ns, "connect: per-session compile vs shared bind, 20 rules",
+              "BM_ConnectAclPerSessionCompile/20", "BM_ConnectAclSharedBind/20");
+  print_ratio(ns, "connect: per-session compile vs shared bind, 1000 rules",
+              "BM_ConnectAclPerSessionCompile/1000", "BM_ConnectAclSharedBind/1000");
+  print_ratio(ns, "fan-out READ: per-session trees vs shared role, 20 rules",
+              "BM_FanOutReadPerSessionTrees/20", "BM_FanOutReadSharedRole/20");
+  print_ratio(ns, "fan-out READ: per-session trees vs shared role, 1000 rules",
+              "BM_FanOutReadPerSessionTrees/1000", "BM_FanOutReadSharedRole/1000");
+  print_ratio(ns, "rule change, 1000 sessions: per-session vs shared",
+              "BM_RuleChange1000SessionsPerSessionCompile", "BM_RuleChange1000SessionsSharedRole");
   print_ratio(ns, "snapshot reload growth 100k vs 1k devices",
               "BM_SnapshotReloadFromDatabase/100000", "BM_SnapshotReloadFromDatabase/1000");
   std::printf("Reference (not measured here): mosquitto-go-auth file backend, 167 ns per check\n");

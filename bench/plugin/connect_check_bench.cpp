@@ -73,6 +73,20 @@ void BM_ConnectDecisionPlusCompile100kDevices(benchmark::State& state) {
 }
 BENCHMARK(BM_ConnectDecisionPlusCompile100kDevices);
 
+// What the plugin does now: bind the role's policy, compiled once with the snapshot.
+void BM_ConnectDecisionPlusSharedBind100kDevices(benchmark::State& state) {
+  const policy::RegistrySnapshot& registry = registry_100k();
+  const policy::PresentedCertificate presented = presented_by_registered_device(54'321);
+  const std::string client_id = device_name(54'321);
+  for (auto _ : state) {
+    const policy::ConnectVerdict verdict =
+        policy::check_connect(&presented, true, client_id, registry, {}, kNow);
+    benchmark::DoNotOptimize(
+        policy::ClientAcl::bind(registry.policy_for_role(verdict.role), verdict.device, client_id));
+  }
+}
+BENCHMARK(BM_ConnectDecisionPlusSharedBind100kDevices);
+
 void BM_ReadPresentedCertificate(benchmark::State& state) {
   const X509Ptr certificate = self_signed("sensor-7");
   for (auto _ : state)

@@ -34,14 +34,56 @@ void sync_directory(const std::string& path) {
   ::close(directory);
 }
 
+struct ProtectedFile {
+  dev_t device;
+  ino_t inode;
+  std::string what;
+};
+
+// One process writes a handful of files; the list is filled before the first output.
+std::vector<ProtectedFile>& protected_files() {
+  static std::vector<ProtectedFile> files;
+  return files;
+}
+
+std::string_view file_type_name(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device node";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Refuses a target that exists and is not a plain file, or that is a protected file.
+void refuse_unsafe_target(const std::string& path) {
+  struct stat target {};
+  if (::lstat(path.c_str(), &target) != 0) return;  // does not exist yet: fine
+  if (!S_ISREG(target.st_mode)) {
+    throw CaError(ExitCode::kStorage,
+                  fmt::format("refusing to write '{}': it is {} (give a regular file path; "
+                              "'-' writes certificates and CRLs to standard output)",
+                              path, file_type_name(target.st_mode)));
+  }
+  for (const ProtectedFile& file : protected_files()) {
+    if (file.device == target.st_dev && file.inode == target.st_ino) {
+      throw CaError(ExitCode::kConflict,
+                    fmt::format("refusing to write '{}': it is {}", path, file.what));
+    }
+  }
+}
+
 }  // namespace
+
+void protect_from_output(const std::string& path, const std::string& what) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return;
+  protected_files().push_back(ProtectedFile{info.st_dev, info.st_ino, what});
+}
 
 AtomicFile::AtomicFile(std::string path, mode_t mode) : path_(std::move(path)) {
   if (path_.empty()) throw CaError(ExitCode::kUsage, "output path is empty");
-  struct stat target {};
-  if (::stat(path_.c_str(), &target) == 0 && S_ISDIR(target.st_mode)) {
-    throw CaError(ExitCode::kStorage, fmt::format("cannot write '{}': it is a directory", path_));
-  }
+  refuse_unsafe_target(path_);
   std::string pattern = path_ + ".tmp.XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
@@ -92,6 +134,12 @@ void AtomicFile::commit(std::string_view contents, bool replace) {
   }
   ::close(descriptor_);
   descriptor_ = -1;
+  try {
+    refuse_unsafe_target(path_);  // again: the target may have changed while we signed
+  } catch (...) {
+    discard();
+    throw;
+  }
   if (replace) {
     if (::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
       const int error = errno;

@@ -1,14 +1,51 @@
 #include "ca_database.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
+#include "atomic_file.h"
 #include "ca_error.h"
 #include "certacl/schema.h"
 
 namespace certacl::ca {
+
+namespace {
+
+// No command may write its output over the registry or the CA key (issue 9: enroll
+// --key-out <CA key> replaced the key). Registered as soon as the database is open, so
+// outputs are refused before anything is signed.
+void protect_registry_files(SqliteDatabase& db) {
+  protect_from_output(db.path(), "the registry database");
+  protect_from_output(db.path() + "-journal", "the registry database's journal");
+  if (const auto ca = find_ca(db)) protect_from_output(ca->key_path, "the CA key");
+}
+
+// The database holds the registry the broker reads: 0640 whatever the umask, created here
+// before SQLite opens it (SQLite would create it with 0644 & ~umask).
+void create_database_file(const std::string& path) {
+  const int descriptor =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kDatabaseMode);
+  if (descriptor < 0) {
+    if (errno == EEXIST) return;  // an existing file keeps its mode; init checks its content
+    throw CaError(ExitCode::kStorage,
+                  fmt::format("cannot create database '{}': {}", path, std::strerror(errno)));
+  }
+  const int chmod_result = ::fchmod(descriptor, kDatabaseMode);
+  const int error = errno;
+  ::close(descriptor);
+  if (chmod_result != 0) {
+    throw CaError(ExitCode::kStorage,
+                  fmt::format("cannot set mode of database '{}': {}", path, std::strerror(error)));
+  }
+}
+
+}  // namespace
 
 SqliteDatabase open_database(const std::string& path) {
   struct stat info {};
@@ -28,6 +65,14 @@ SqliteDatabase open_database(const std::string& path) {
                                 path, version, kSchemaVersion));
     }
     require_current_schema(db);
+    protect_registry_files(db);
+    if (db.journal_mode() == "wal") {
+      fmt::print(stderr,
+                 "certacl-ca: warning: database '{}' stays in WAL mode while another program "
+                 "(an older broker?) has it open; stop it once so certacl-ca can switch to the "
+                 "rollback journal (docs/DEPLOYMENT.md)\n",
+                 path);
+    }
     return db;
   } catch (const DatabaseError& error) {
     throw CaError(ExitCode::kStorage, error.what());
@@ -35,10 +80,12 @@ SqliteDatabase open_database(const std::string& path) {
 }
 
 SqliteDatabase create_database(const std::string& path) {
+  create_database_file(path);
   try {
     SqliteDatabase db(path, SqliteDatabase::Access::ReadWriteCreate);
     db.configure_as_writer(kWriterBusyTimeout);
     apply_migrations(db);
+    protect_registry_files(db);
     return db;
   } catch (const DatabaseError& error) {
     throw CaError(ExitCode::kStorage, error.what());

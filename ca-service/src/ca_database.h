@@ -1,6 +1,9 @@
 #pragma once
 // Opening the certacl database from the CA's side: existence and schema checks with clear
-// errors, writer pragmas (WAL, synchronous=FULL, busy timeout), and the CA row.
+// errors, writer pragmas (rollback journal, synchronous=FULL, busy
+// timeout), the database file mode, and the files no output may replace, and the CA row.
+
+#include <sys/types.h>
 
 #include <optional>
 #include <string>
@@ -11,6 +14,8 @@ namespace certacl::ca {
 
 // Long enough that several certacl-ca processes queue behind each other's transactions.
 inline constexpr std::chrono::milliseconds kWriterBusyTimeout{15000};
+// docs/DEPLOYMENT.md: owner read-write, the readers group (the broker) read-only.
+inline constexpr mode_t kDatabaseMode = 0640;
 
 // Opens an existing certacl database for writing; throws CaError(kStorage) when the file
 // is missing, not a certacl database, or of another schema version.

@@ -8,8 +8,10 @@
 #include "ca_database.h"
 #include "ca_error.h"
 #include "certacl/certificate_facts.h"
+#include "csr_policy.h"
 #include "key_file.h"
 #include "passphrase_prompt.h"
+#include "revocation.h"
 
 namespace certacl::ca {
 namespace {
@@ -89,6 +91,16 @@ EvpPkeyPtr load_ca_key(const X509* certificate, const std::string& key_path, boo
 X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,
                                     CertificateKind kind,
                                     const std::optional<std::string>& device) const {
+  // Every certificate (sign, renew, enroll, server-cert, EST) passes here, inside the
+  // caller's write transaction, so no path can certify a weak or compromised key.
+  if (std::string problem = public_key_problem(order.subject_key); !problem.empty()) {
+    throw CaError(ExitCode::kBadInput, problem);
+  }
+  if (key_revoked_for_compromise(db, order.subject_key)) {
+    throw CaError(ExitCode::kBadInput,
+                  "its public key is on a certificate revoked for keyCompromise; generate a new "
+                  "key");
+  }
   for (int attempt = 0; attempt < kSerialAttempts; ++attempt) {
     const BignumPtr serial = random_serial();
     if (serial_in_use(db, bignum_hex(serial.get()))) continue;
@@ -109,8 +121,8 @@ void record_certificate(SqliteDatabase& db, const X509* certificate, Certificate
   }
   db.prepare(
         "INSERT INTO certificates (serial, kind, device, subject, issuer, not_before, "
-        "not_after, sha256, certificate_pem, issued_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+        "not_after, sha256, certificate_pem, issued_at, public_key_sha256) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
       .bind(1, serial_hex(certificate))
       .bind(2, to_string(kind))
       .bind(3, device)
@@ -121,6 +133,7 @@ void record_certificate(SqliteDatabase& db, const X509* certificate, Certificate
       .bind(8, sha256_fingerprint(certificate))
       .bind(9, certificate_to_pem(certificate))
       .bind(10, unix_now())
+      .bind(11, public_key_sha256(X509_get0_pubkey(certificate)))
       .run();
 }
 

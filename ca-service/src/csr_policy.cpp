@@ -1,6 +1,7 @@
 #include "csr_policy.h"
 
 #include <fmt/format.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
@@ -18,61 +19,109 @@ CsrVerdict refuse(std::string problem) {
   return CsrVerdict{std::nullopt, std::move(problem)};
 }
 
-std::string printable(std::string_view text) {
-  std::string shown;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-      shown += fmt::format("\\x{:02x}", byte);
-    } else {
-      shown += c;
-    }
+}  // namespace
+
+namespace {
+
+constexpr int kMinRsaBits = 2048;
+constexpr int kMaxRsaBits = 8192;
+constexpr unsigned long kMinRsaExponent = 65537;
+
+std::string bignum_text(const BIGNUM* number) {
+  char* text = BN_bn2dec(number);
+  if (text == nullptr) return "?";
+  std::string result(text);
+  OPENSSL_free(text);
+  return result;
+}
+
+// RFC 5480 requires a named curve; OpenSSL 3 still reports a group name for explicit
+// parameters that happen to match one, so the encoding must be asked for separately.
+std::string ec_key_problem(const EVP_PKEY* key) {
+  std::array<char, 32> encoding{};
+  std::size_t encoding_length = 0;
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING, encoding.data(),
+                                     encoding.size(), &encoding_length) != 1 ||
+      std::string_view(encoding.data(), encoding_length) != OSSL_PKEY_EC_ENCODING_GROUP) {
+    return "its EC key has explicit curve parameters (a named curve is required, RFC 5480)";
   }
-  return shown;
+  std::array<char, 64> group{};
+  std::size_t length = 0;
+  if (EVP_PKEY_get_group_name(key, group.data(), group.size(), &length) != 1) {
+    return "its EC key has no named curve";
+  }
+  const std::string_view name(group.data(), length);
+  if (name == "prime256v1" || name == "P-256" || name == "secp384r1" || name == "P-384") {
+    return {};
+  }
+  return fmt::format("its EC curve {} is not accepted (use P-256 or P-384)", name);
+}
+
+std::string rsa_key_problem(const EVP_PKEY* key) {
+  const int bits = EVP_PKEY_get_bits(key);
+  if (bits < kMinRsaBits || bits > kMaxRsaBits) {
+    return fmt::format("its RSA key has {} bits ({}..{} accepted)", bits, kMinRsaBits, kMaxRsaBits);
+  }
+  BIGNUM* raw_exponent = nullptr;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &raw_exponent) != 1) {
+    return "its RSA public exponent cannot be read";
+  }
+  const BignumPtr exponent(raw_exponent);
+  // Small or even exponents make the key forgeable or broken (e = 1 signs anything).
+  if (BN_is_odd(exponent.get()) == 0 || BN_num_bits(exponent.get()) < 17 ||
+      (BN_num_bits(exponent.get()) == 17 && BN_get_word(exponent.get()) < kMinRsaExponent)) {
+    return fmt::format("its RSA public exponent {} is not accepted (an odd e >= 65537 is required)",
+                       bignum_text(exponent.get()));
+  }
+  return {};
+}
+
+// OpenSSL's own sanity check of the public part (point on the curve, RSA modulus shape).
+bool passes_public_check(const EVP_PKEY* key) {
+  const EvpPkeyCtxPtr context(
+      EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(key), nullptr));
+  return context && EVP_PKEY_public_check(context.get()) == 1;
 }
 
 }  // namespace
 
 std::string public_key_problem(const EVP_PKEY* key) {
   if (key == nullptr) return "it carries no public key";
+  std::string problem;
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_EC: {
-      std::array<char, 64> group{};
-      std::size_t length = 0;
-      if (EVP_PKEY_get_group_name(key, group.data(), group.size(), &length) != 1) {
-        return "its EC key has no named curve";
-      }
-      const std::string_view name(group.data(), length);
-      if (name == "prime256v1" || name == "P-256" || name == "secp384r1" || name == "P-384") {
-        return {};
-      }
-      return fmt::format("its EC curve {} is not accepted (use P-256 or P-384)", name);
-    }
+    case EVP_PKEY_EC:
+      problem = ec_key_problem(key);
+      break;
     case EVP_PKEY_ED25519:
-      return {};
-    case EVP_PKEY_RSA: {
-      const int bits = EVP_PKEY_get_bits(key);
-      if (bits >= 2048) return {};
-      return fmt::format("its RSA key has {} bits (at least 2048 required)", bits);
-    }
+      break;
+    case EVP_PKEY_RSA:
+      problem = rsa_key_problem(key);
+      break;
     default: {
       const char* type = EVP_PKEY_get0_type_name(key);
       return fmt::format(
           "its key type {} is not accepted (use EC P-256/P-384, Ed25519 or RSA "
-          ">= 2048)",
+          "2048..8192)",
           type != nullptr ? type : "unknown");
     }
   }
+  if (problem.empty() && !passes_public_check(key)) {
+    take_openssl_errors();
+    problem = "its public key fails OpenSSL's public key check";
+  }
+  return problem;
 }
 
 CsrVerdict validate_csr(X509_REQ* request) {
   if (request == nullptr) return refuse("it is not a PEM certificate request");
   EVP_PKEY* key = X509_REQ_get0_pubkey(request);
   if (key == nullptr) return refuse("it carries no readable public key");
+  // The key is checked before the signature: a degenerate or oversized key is refused
+  // without spending a verification on it.
+  if (std::string problem = public_key_problem(key); !problem.empty()) return refuse(problem);
   if (X509_REQ_verify(request, key) != 1) {
     return refuse("its self-signature does not verify");
   }
-  if (std::string problem = public_key_problem(key); !problem.empty()) return refuse(problem);
   const X509_NAME* subject = X509_REQ_get_subject_name(request);
   const std::vector<std::string> names =
       subject != nullptr ? common_names(subject) : std::vector<std::string>{};
@@ -81,7 +130,7 @@ CsrVerdict validate_csr(X509_REQ* request) {
     return refuse(fmt::format("its subject has {} CNs (exactly one required)", names.size()));
   if (const std::string_view problem = device_name_problem(names.front()); !problem.empty()) {
     return refuse(fmt::format("its CN '{}' is not a valid device name: {}",
-                              printable(names.front()), problem));
+                              escape_for_display(names.front()), problem));
   }
   EVP_PKEY_up_ref(key);
   return CsrVerdict{AcceptedCsr{names.front(), EvpPkeyPtr(key)}, {}};
@@ -109,8 +158,8 @@ CsrVerdict validate_server_csr_pem(std::string_view pem) {
   if (!request) return refuse("it is not a PEM certificate request");
   EVP_PKEY* key = X509_REQ_get0_pubkey(request.get());
   if (key == nullptr) return refuse("it carries no readable public key");
-  if (X509_REQ_verify(request.get(), key) != 1) return refuse("its self-signature does not verify");
   if (std::string problem = public_key_problem(key); !problem.empty()) return refuse(problem);
+  if (X509_REQ_verify(request.get(), key) != 1) return refuse("its self-signature does not verify");
   EVP_PKEY_up_ref(key);
   return CsrVerdict{AcceptedCsr{{}, EvpPkeyPtr(key)}, {}};
 }

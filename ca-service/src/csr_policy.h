@@ -22,9 +22,10 @@ struct CsrVerdict {
   std::string problem;  // why the CSR is refused; empty when accepted
 };
 
-// Parses one PEM "CERTIFICATE REQUEST" and checks: self-signature verifies, the subject
-// has exactly one CN, the CN is a valid device name, the key is EC P-256/P-384, Ed25519
-// or RSA >= 2048 bits. Never throws on bad input.
+// Parses one PEM "CERTIFICATE REQUEST" and checks: the key passes public_key_problem, the
+// self-signature verifies, the subject has exactly one CN, the CN is a valid device name.
+// Never throws on bad input. Whether the key was revoked for keyCompromise needs the
+// registry: CertificateAuthority::issue checks that for every certificate it signs.
 [[nodiscard]] CsrVerdict validate_csr_pem(std::string_view pem);
 
 // For the broker's own certificate: only the self-signature and the key type are checked;
@@ -34,7 +35,9 @@ struct CsrVerdict {
 // Same checks for an already parsed request.
 [[nodiscard]] CsrVerdict validate_csr(X509_REQ* request);
 
-// Why a public key is not acceptable for a device or server certificate, or "".
+// Why a public key is not acceptable for a device or server certificate, or "". Accepted:
+// EC on the named curves P-256 or P-384 (explicit parameters refused), Ed25519, RSA of
+// 2048..8192 bits with an odd public exponent >= 65537; and EVP_PKEY_public_check passes.
 [[nodiscard]] std::string public_key_problem(const EVP_PKEY* key);
 
 }  // namespace certacl::ca

@@ -19,45 +19,21 @@ bool san_taken(SqliteDatabase& db, const char* column, const std::string& value)
 
 }  // namespace
 
-std::string dns_name_problem(const std::string& name) {
-  if (name.empty() || name.size() > 253) return "must be 1..253 characters";
-  for (const char c : name) {
-    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-    if (!allowed) return fmt::format("character '{}' is not allowed in a DNS name", c);
-  }
-  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos) {
-    return "empty label";
-  }
-  return {};
-}
-
-std::string uri_problem(const std::string& uri) {
-  if (uri.empty() || uri.size() > 2048) return "must be 1..2048 characters";
-  for (const char c : uri) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7F) return "control, space or non-ASCII character";
-  }
-  const auto colon = uri.find(':');
-  if (colon == std::string::npos || colon == 0) return "missing scheme (e.g. urn:, spiffe://)";
-  return {};
-}
-
 void add_device(SqliteDatabase& db, const NewDevice& device) {
   if (const auto problem = device_name_problem(device.name); !problem.empty()) {
-    throw CaError(ExitCode::kBadInput,
-                  fmt::format("invalid device name '{}': {}", device.name, problem));
+    throw CaError(ExitCode::kBadInput, fmt::format("invalid device name '{}': {}",
+                                                   escape_for_display(device.name), problem));
   }
   if (device.san_dns) {
-    if (const auto problem = dns_name_problem(*device.san_dns); !problem.empty()) {
-      throw CaError(ExitCode::kBadInput,
-                    fmt::format("invalid --san-dns '{}': {}", *device.san_dns, problem));
+    if (const auto problem = san_dns_problem(*device.san_dns); !problem.empty()) {
+      throw CaError(ExitCode::kBadInput, fmt::format("invalid --san-dns '{}': {}",
+                                                     escape_for_display(*device.san_dns), problem));
     }
   }
   if (device.san_uri) {
-    if (const auto problem = uri_problem(*device.san_uri); !problem.empty()) {
-      throw CaError(ExitCode::kBadInput,
-                    fmt::format("invalid --san-uri '{}': {}", *device.san_uri, problem));
+    if (const auto problem = san_uri_problem(*device.san_uri); !problem.empty()) {
+      throw CaError(ExitCode::kBadInput, fmt::format("invalid --san-uri '{}': {}",
+                                                     escape_for_display(*device.san_uri), problem));
     }
   }
   require_role(db, device.role);

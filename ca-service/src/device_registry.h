@@ -25,8 +25,4 @@ bool set_device_enabled(SqliteDatabase& db, const std::string& name, bool enable
 // Throws CaError: kNotFound when unknown, kConflict when disabled (unless allowed).
 [[nodiscard]] Device require_device(SqliteDatabase& db, const std::string& name);
 
-// Why `name` cannot be a registered DNS subjectAltName, or "".
-[[nodiscard]] std::string dns_name_problem(const std::string& name);
-[[nodiscard]] std::string uri_problem(const std::string& uri);
-
 }  // namespace certacl::ca

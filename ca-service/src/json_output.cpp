@@ -1,5 +1,6 @@
 #include "json_output.h"
 
+#include "certacl/identity.h"
 #include "revocation.h"
 #include "table.h"
 
@@ -11,7 +12,21 @@ nlohmann::json optional_value(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+// null for a valid name; why not for one an older build stored.
+nlohmann::json name_problem(const std::string& name) {
+  const std::string_view problem = device_name_problem(name);
+  return problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::string(problem));
+}
+
 }  // namespace
+
+std::string dump_json(const nlohmann::json& value) {
+  return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string display_name(const std::string& name) {
+  return device_name_problem(name).empty() ? name : escape_for_display(name);
+}
 
 std::string certificate_status(const CertificateRecord& record, std::int64_t now) {
   if (record.revoked()) return "revoked";
@@ -27,7 +42,8 @@ nlohmann::json to_json(const Device& device) {
           {"san_dns", optional_value(device.san_dns)},
           {"san_uri", optional_value(device.san_uri)},
           {"created_at", device.created_at},
-          {"updated_at", device.updated_at}};
+          {"updated_at", device.updated_at},
+          {"name_problem", name_problem(device.name)}};
 }
 
 nlohmann::json to_json(const RoleRule& rule) {

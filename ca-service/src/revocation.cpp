@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "ca_database.h"
 #include "ca_error.h"
+#include "certacl/certificate_facts.h"
 #include "certacl/registry.h"
 
 namespace certacl::ca {
@@ -194,6 +195,13 @@ std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& author
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(length));
+}
+
+bool key_revoked_for_compromise(SqliteDatabase& db, const EVP_PKEY* key) {
+  Statement query = db.prepare(
+      "SELECT 1 FROM certificates WHERE public_key_sha256 = ?1 AND revocation_reason = ?2");
+  query.bind(1, public_key_sha256(key)).bind(2, std::int64_t{kReasonKeyCompromise});
+  return query.step();
 }
 
 }  // namespace certacl::ca

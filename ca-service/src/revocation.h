@@ -27,6 +27,12 @@ void revoke_serial(SqliteDatabase& db, const std::string& serial, int reason);
 // Throws CaError(kNotFound) for an unknown device.
 std::vector<std::string> revoke_device(SqliteDatabase& db, const std::string& device, int reason);
 
+inline constexpr int kReasonKeyCompromise = 1;
+
+// True when any certificate carrying this public key (same SubjectPublicKeyInfo) was
+// revoked for keyCompromise: such a key must never be certified again.
+[[nodiscard]] bool key_revoked_for_compromise(SqliteDatabase& db, const EVP_PKEY* key);
+
 // A v2 CRL listing every revoked certificate, signed by the CA, valid for `days`.
 [[nodiscard]] std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& authority,
                                         int days);

@@ -26,9 +26,9 @@ void require_role(SqliteDatabase& db, const std::string& role) {
 }
 
 void add_role(SqliteDatabase& db, const std::string& role) {
-  // Role names follow the device-name rule: printable, no MQTT wildcards or separators.
-  if (const auto problem = device_name_problem(role); !problem.empty()) {
-    throw CaError(ExitCode::kBadInput, fmt::format("invalid role name '{}': {}", role, problem));
+  if (const auto problem = role_name_problem(role); !problem.empty()) {
+    throw CaError(ExitCode::kBadInput,
+                  fmt::format("invalid role name '{}': {}", escape_for_display(role), problem));
   }
   if (role_exists(db, role)) {
     throw CaError(ExitCode::kConflict, fmt::format("role '{}' already exists", role));

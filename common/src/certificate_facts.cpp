@@ -28,18 +28,39 @@ std::string serial_hex(const X509* certificate) {
   return hex ? std::string(hex.get()) : std::string();
 }
 
+namespace {
+
+std::string lower_hex(const unsigned char* bytes, std::size_t length) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string text;
+  text.reserve(length * 2);
+  for (std::size_t i = 0; i < length; ++i) {
+    text.push_back(kHex[bytes[i] >> 4]);
+    text.push_back(kHex[bytes[i] & 0x0F]);
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string sha256_fingerprint(const X509* certificate) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   if (X509_digest(certificate, EVP_sha256(), digest.data(), &length) != 1) return {};
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string text;
-  text.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    text.push_back(kHex[digest[i] >> 4]);
-    text.push_back(kHex[digest[i] & 0x0F]);
-  }
-  return text;
+  return lower_hex(digest.data(), length);
+}
+
+std::string public_key_sha256(const EVP_PKEY* key) {
+  if (key == nullptr) return {};
+  unsigned char* der = nullptr;
+  const int der_length = i2d_PUBKEY(key, &der);
+  if (der_length <= 0) return {};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  const int ok = EVP_Digest(der, static_cast<std::size_t>(der_length), digest.data(), &length,
+                            EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  return ok == 1 ? lower_hex(digest.data(), length) : std::string{};
 }
 
 std::string name_text(const X509_NAME* name) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "certacl/certificate_facts.h"
+
 namespace certacl {
 namespace {
 
@@ -81,6 +83,17 @@ std::int64_t read_change_counter(SqliteDatabase& db) {
   return db.query_int64("SELECT change_counter FROM certacl_state WHERE id = 1");
 }
 
+std::string read_ca_certificate_sha256(SqliteDatabase& db) {
+  Statement query = db.prepare("SELECT certificate_pem FROM ca WHERE id = 1");
+  if (!query.step()) return {};
+  const X509Ptr certificate = parse_certificate_pem(query.column_text(0));
+  if (!certificate) {
+    take_openssl_errors();
+    throw DatabaseError("the CA certificate stored in the registry is unreadable", SQLITE_CORRUPT);
+  }
+  return sha256_fingerprint(certificate.get());
+}
+
 std::vector<Device> load_devices(SqliteDatabase& db) {
   Statement query = db.prepare(fmt::format("SELECT {} FROM devices ORDER BY name", kDeviceColumns));
   std::vector<Device> devices;
@@ -147,6 +160,7 @@ RegistryContents load_registry(SqliteDatabase& db) {
   ReadTransaction transaction(db);
   RegistryContents contents;
   contents.change_counter = read_change_counter(db);
+  contents.ca_certificate_sha256 = read_ca_certificate_sha256(db);
   contents.devices = load_devices(db);
   contents.rules = load_role_rules(db);
   contents.device_certificates = load_certificates(db, std::nullopt, CertificateKind::kDevice);

@@ -5,6 +5,8 @@
 #include <array>
 #include <string_view>
 
+#include "certacl/certificate_facts.h"
+
 namespace certacl {
 namespace {
 
@@ -86,6 +88,14 @@ CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
+// Issue 9: the SHA-256 of each certificate's SubjectPublicKeyInfo, so a key revoked for
+// keyCompromise is refused on any later CSR (sign, renew, enroll, EST). Rows that existed
+// before are filled from certificate_pem by backfill_public_key_fingerprints below.
+constexpr std::string_view kMigrationPublicKeyFingerprint = R"sql(
+ALTER TABLE certificates ADD COLUMN public_key_sha256 TEXT;
+CREATE INDEX certificates_public_key ON certificates (public_key_sha256);
+)sql";
+
 // `device remove` deletes a device's row but keeps its (revoked) certificates as history, so
 // certificates.device stops being a foreign key into devices and becomes a plain name.
 // Dropping a FOREIGN KEY constraint does not change the on-disk format, so SQLite allows it
@@ -101,7 +111,8 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = RESET;
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kMigrationToV1, kMigrationDeviceHistory};
+constexpr std::array<std::string_view, 3> kMigrations = {
+    kMigrationToV1, kMigrationPublicKeyFingerprint, kMigrationDeviceHistory};
 static_assert(kMigrations.size() == kSchemaVersion);
 
 // Every table the plugin reads bumps the change counter, whoever writes it, so the
@@ -117,6 +128,28 @@ void create_change_counter_triggers(SqliteDatabase& db) {
           "BEGIN UPDATE certacl_state SET change_counter = change_counter + 1 WHERE id = 1; END",
           table, operation));
     }
+  }
+}
+
+// SQL cannot parse a certificate, so the fingerprint of rows written before the column
+// existed is computed here, in the migration's transaction. Idempotent; no-op when none.
+void backfill_public_key_fingerprints(SqliteDatabase& db) {
+  Statement missing = db.prepare(
+      "SELECT serial, certificate_pem FROM certificates WHERE public_key_sha256 IS NULL");
+  Statement update = db.prepare("UPDATE certificates SET public_key_sha256 = ?1 WHERE serial = ?2");
+  while (missing.step()) {
+    const X509Ptr certificate = parse_certificate_pem(missing.column_text(1));
+    const std::string fingerprint =
+        certificate ? public_key_sha256(X509_get0_pubkey(certificate.get())) : std::string{};
+    if (fingerprint.empty()) {
+      take_openssl_errors();
+      throw DatabaseError(fmt::format("database '{}': certificate {} is unreadable; cannot "
+                                      "record its public key",
+                                      db.path(), missing.column_text(0)),
+                          SQLITE_CORRUPT);
+    }
+    update.reset();
+    update.bind(1, fingerprint).bind(2, missing.column_text(0)).run();
   }
 }
 
@@ -148,6 +181,7 @@ void apply_migrations(SqliteDatabase& db) {
     db.exec(kMigrations[static_cast<std::size_t>(from)]);
   }
   create_change_counter_triggers(db);
+  backfill_public_key_fingerprints(db);
   db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
   transaction.commit();
 }

@@ -114,9 +114,23 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) : path_(p
 
 void SqliteDatabase::configure_as_writer(std::chrono::milliseconds busy_timeout) {
   sqlite3_busy_timeout(handle(), static_cast<int>(busy_timeout.count()));
-  exec("PRAGMA journal_mode=WAL");
+  // Rollback journal, not WAL: a WAL reader must be able to write the -shm index, and the
+  // broker must not be able to write anything the CA relies on (docs/DEPLOYMENT.md).
+  try {
+    exec("PRAGMA journal_mode=DELETE");
+  } catch (const DatabaseError& error) {
+    // An older build left the file in WAL mode and another program (an older broker) still
+    // has it open; leaving WAL needs the file to itself. Writes still work; the first
+    // command that finds it alone switches (journal_mode() tells the caller).
+    if (!error.is_busy()) throw;
+  }
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
+}
+
+std::string SqliteDatabase::journal_mode() {
+  Statement statement = prepare("PRAGMA journal_mode");
+  return statement.step() ? statement.column_text(0) : std::string{};
 }
 
 void SqliteDatabase::configure_as_reader(std::chrono::milliseconds busy_timeout) {

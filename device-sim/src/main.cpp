@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "certacl/identity.h"
 #include "load/load_run.h"
 #include "provision/registry_guard.h"
 #include "scenario/scenario_settings.h"
@@ -168,6 +169,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
   load_command->add_option("--name-prefix", load.name_prefix, "Device name prefix")
+      ->check([](const std::string& prefix) {
+        // The names become device names: common's rule, checked before anything is provisioned.
+        const std::string_view problem = certacl::device_name_problem(prefix + "0");
+        return problem.empty() ? std::string{}
+                               : "device names '" + prefix + "N' " + std::string(problem);
+      })
       ->capture_default_str();
   bool quiet = false;
   load_command->add_flag("--quiet", quiet, "No progress lines");

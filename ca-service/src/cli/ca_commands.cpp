@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "csr_policy.h"
 #include "key_file.h"
+#include "output_file.h"
 #include "revocation.h"
 
 namespace certacl::ca::cli {
@@ -104,7 +105,8 @@ void run_init(const GlobalOptions& global, const InitOptions& options) {
 void run_ca_cert(const GlobalOptions& global, const std::string& out) {
   SqliteDatabase db = open_database(global.db_path);
   const CaRecord record = require_ca(db);
-  write_file_atomically(out, record.certificate_pem, 0644);
+  OutputFile file(out, OutputKind::kPublic);
+  file.commit(record.certificate_pem);
 }
 
 struct ServerCertOptions {
@@ -117,6 +119,7 @@ struct ServerCertOptions {
   int days = 365;
   int backdate_days = 0;
   std::optional<std::string> passphrase_file;
+  bool force = false;
 };
 
 void run_server_cert(const GlobalOptions& global, const ServerCertOptions& options) {
@@ -147,9 +150,9 @@ void run_server_cert(const GlobalOptions& global, const ServerCertOptions& optio
   }
   SqliteDatabase db = open_database(global.db_path);
   const CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
-  AtomicFile cert_file(*options.cert_out, 0644);
-  std::optional<AtomicFile> key_file;
-  if (options.key_out) key_file.emplace(*options.key_out, 0600);
+  OutputFile cert_file(*options.cert_out, OutputKind::kPublic);
+  std::optional<OutputFile> key_file;
+  if (options.key_out) key_file.emplace(*options.key_out, OutputKind::kPrivateKey, options.force);
 
   CertificateOrder order;
   order.profile = Profile::kServer;
@@ -170,14 +173,14 @@ void run_server_cert(const GlobalOptions& global, const ServerCertOptions& optio
     key_file->commit(key_pem);
     OPENSSL_cleanse(key_pem.data(), key_pem.size());
   }
-  fmt::print("serial={}\n", serial);
+  print_serial(serial, cert_file.is_standard_output());
 }
 
 void run_crl(const GlobalOptions& global, const std::string& out, int days,
              const std::optional<std::string>& passphrase_file) {
   SqliteDatabase db = open_database(global.db_path);
   const CertificateAuthority authority = CertificateAuthority::load(db, passphrase_file);
-  AtomicFile file(out, 0644);
+  OutputFile file(out, OutputKind::kPublic);
   std::string pem;
   {
     // One read snapshot, so the CRL lists exactly the revocations of one moment.
@@ -205,7 +208,7 @@ void add_ca_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global
 
   auto ca_cert_out = std::make_shared<std::string>();
   CLI::App* ca_cert = app.add_subcommand("ca-cert", "Write the CA certificate (PEM)");
-  ca_cert->add_option("--out", *ca_cert_out, "Output file")->required();
+  ca_cert->add_option("--out", *ca_cert_out, "Output file (- for stdout)")->required();
   ca_cert->callback([global, ca_cert_out] { run_ca_cert(*global, *ca_cert_out); });
 
   auto server = std::make_shared<ServerCertOptions>();
@@ -215,6 +218,7 @@ void add_ca_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global
   server_cert->add_option("--san", server->san, "DNS:name,IP:address,URI:uri")->delimiter(',');
   server_cert->add_option("--cert-out", server->cert_out, "Certificate output file")->required();
   server_cert->add_option("--key-out", server->key_out, "Write a new private key here (0600)");
+  server_cert->add_flag("--force", server->force, "Replace an existing --key-out file");
   server_cert->add_option("--csr", server->csr, "Sign this CSR instead of making a key");
   server_cert->add_option("--key-type", server->key_type, "Type of a new key")
       ->capture_default_str();
@@ -229,7 +233,7 @@ void add_ca_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global
   };
   auto crl_options = std::make_shared<CrlOptions>();
   CLI::App* crl = app.add_subcommand("crl", "Write a signed PEM CRL (mosquitto's crlfile)");
-  crl->add_option("--out", crl_options->out, "Output file")->required();
+  crl->add_option("--out", crl_options->out, "Output file (- for stdout)")->required();
   crl->add_option("--days", crl_options->days, "Days until nextUpdate")->capture_default_str();
   add_passphrase_option(*crl, crl_options->passphrase_file);
   crl->callback([global, crl_options] {

@@ -38,7 +38,7 @@ int require_revocation_reason(const std::string& text) {
 void print_certificates_json(const std::vector<CertificateRecord>& records, std::int64_t now) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& record : records) out.push_back(to_json(record, now));
-  fmt::print("{}\n", out.dump(2));
+  fmt::print("{}\n", dump_json(out));
 }
 
 }  // namespace certacl::ca::cli

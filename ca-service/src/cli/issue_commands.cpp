@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 #include <openssl/pem.h>
 
-#include "atomic_file.h"
 #include "ca_database.h"
 #include "ca_error.h"
 #include "certificate_builder.h"
 #include "cli/cli.h"
 #include "device_issuance.h"
 #include "key_file.h"
+#include "output_file.h"
 
 namespace certacl::ca::cli {
 namespace {
@@ -30,6 +30,7 @@ struct EnrollOptions {
   int days = 365;
   int backdate_days = 0;
   std::optional<std::string> passphrase_file;
+  bool force = false;
 };
 
 void run_issue(const GlobalOptions& global, const IssueOptions& options, IssueAction action) {
@@ -41,10 +42,10 @@ void run_issue(const GlobalOptions& global, const IssueOptions& options, IssueAc
   request.action = action;
   SqliteDatabase db = open_database(global.db_path);
   const CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
-  AtomicFile out(options.out, 0644);
+  OutputFile out(options.out, OutputKind::kPublic);
   const IssuedCertificate issued = issue_device_certificate(db, authority, request);
   out.commit(issued.pem);
-  fmt::print("serial={}\n", issued.serial);
+  print_serial(issued.serial, out.is_standard_output());
 }
 
 std::string request_pem(const X509_REQ* request) {
@@ -66,8 +67,8 @@ void run_enroll(const GlobalOptions& global, const EnrollOptions& options) {
   }
   SqliteDatabase db = open_database(global.db_path);
   const CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
-  AtomicFile key_file(options.key_out, 0600);
-  AtomicFile cert_file(options.cert_out, 0644);
+  OutputFile key_file(options.key_out, OutputKind::kPrivateKey, options.force);
+  OutputFile cert_file(options.cert_out, OutputKind::kPublic);
   const EvpPkeyPtr key = generate_key(*key_type);
   const X509ReqPtr request = build_request(options.name, key.get());
   DeviceIssueRequest issue;
@@ -81,7 +82,7 @@ void run_enroll(const GlobalOptions& global, const EnrollOptions& options) {
   key_file.commit(key_pem);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
   cert_file.commit(issued.pem);
-  fmt::print("serial={}\n", issued.serial);
+  print_serial(issued.serial, cert_file.is_standard_output());
 }
 
 CLI::App* add_issue_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& global,
@@ -90,7 +91,8 @@ CLI::App* add_issue_command(CLI::App& app, const std::shared_ptr<GlobalOptions>&
   auto options = std::make_shared<IssueOptions>();
   CLI::App* command = app.add_subcommand(name, description);
   command->add_option("--csr", options->csr, "PEM certificate signing request")->required();
-  command->add_option("--out", options->out, "Certificate output file (PEM)")->required();
+  command->add_option("--out", options->out, "Certificate output file (PEM; - for stdout)")
+      ->required();
   add_validity_options(*command, options->days, options->backdate_days);
   add_passphrase_option(*command, options->passphrase_file);
   command->callback([global, options, action] { run_issue(*global, *options, action); });
@@ -114,7 +116,9 @@ void add_issue_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glo
       "their own key and use 'sign')");
   command->add_option("name", enroll->name, "Registered device name")->required();
   command->add_option("--key-out", enroll->key_out, "Private key output (0600)")->required();
-  command->add_option("--cert-out", enroll->cert_out, "Certificate output (0644)")->required();
+  command->add_option("--cert-out", enroll->cert_out, "Certificate output (0644; - for stdout)")
+      ->required();
+  command->add_flag("--force", enroll->force, "Replace an existing --key-out file");
   command->add_option("--key-type", enroll->key_type, "ec-p256 | ec-p384 | ed25519 | rsa-3072")
       ->capture_default_str();
   add_validity_options(*command, enroll->days, enroll->backdate_days);

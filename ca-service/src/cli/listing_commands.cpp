@@ -52,13 +52,14 @@ void run_audit(const GlobalOptions& global, const ListOptions& options) {
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& entry : entries) out.push_back(to_json(entry));
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", dump_json(out));
     return;
   }
   std::vector<TableRow> rows;
   for (const auto& entry : entries) {
     rows.push_back({std::to_string(entry.id), format_utc(entry.at), entry.actor, entry.action,
-                    entry.device.value_or("-"), entry.serial.value_or("-"), entry.detail});
+                    entry.device ? display_name(*entry.device) : "-", entry.serial.value_or("-"),
+                    entry.detail});
   }
   fmt::print("{}",
              render_table({"ID", "AT", "ACTOR", "ACTION", "DEVICE", "SERIAL", "DETAIL"}, rows));

@@ -4,6 +4,7 @@
 
 #include "ca_database.h"
 #include "ca_error.h"
+#include "certacl/identity.h"
 #include "cli/cli.h"
 #include "device_registry.h"
 #include "json_output.h"
@@ -46,7 +47,7 @@ void run_device_show(const GlobalOptions& global, const std::string& name, bool 
     for (const auto& record : certificates) out["certificates"].push_back(to_json(record, now));
     out["rules"] = nlohmann::json::array();
     for (const auto& rule : rules) out["rules"].push_back(to_json(rule));
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", dump_json(out));
     return;
   }
   fmt::print("name:     {}\nrole:     {}\nenabled:  {}\nsan_dns:  {}\nsan_uri:  {}\ncreated:  {}\n",
@@ -66,12 +67,18 @@ void run_device_list(const GlobalOptions& global, bool json) {
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& device : devices) out.push_back(to_json(device));
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", dump_json(out));
     return;
   }
   std::vector<TableRow> rows;
   for (const auto& device : devices) {
-    rows.push_back({device.name, device.role, device.enabled ? "enabled" : "disabled",
+    if (const auto problem = device_name_problem(device.name); !problem.empty()) {
+      fmt::print(stderr,
+                 "warning: device '{}' {}; the broker refuses it (rename: add a valid "
+                 "device, enroll it, revoke this one)\n",
+                 escape_for_display(device.name), problem);
+    }
+    rows.push_back({display_name(device.name), device.role, device.enabled ? "enabled" : "disabled",
                     text_or_dash(device.san_dns), text_or_dash(device.san_uri)});
   }
   fmt::print("{}", render_table({"NAME", "ROLE", "STATUS", "SAN_DNS", "SAN_URI"}, rows));
@@ -97,7 +104,7 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
       rule["id"] = numbered.id;
       out["rules"].push_back(std::move(rule));
     }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", dump_json(out));
     return;
   }
   // The ID column is what 'role rule remove' takes.
@@ -125,7 +132,7 @@ void run_role_list(const GlobalOptions& global, bool json) {
                     std::to_string(roles.column_int64(2))});
   }
   if (json) {
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", dump_json(out));
   } else {
     fmt::print("{}", render_table({"ROLE", "RULES", "DEVICES"}, rows));
   }

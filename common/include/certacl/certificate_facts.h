@@ -18,6 +18,9 @@ namespace certacl {
 [[nodiscard]] std::string serial_hex(const X509* certificate);
 // Lower-case hex SHA-256 of the DER encoding.
 [[nodiscard]] std::string sha256_fingerprint(const X509* certificate);
+// Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo: the same key gives the same
+// value on every certificate and CSR that carries it ("" if it cannot be encoded).
+[[nodiscard]] std::string public_key_sha256(const EVP_PKEY* key);
 // RFC 2253 text of a distinguished name.
 [[nodiscard]] std::string name_text(const X509_NAME* name);
 // Raw bytes of every commonName entry, UTF-8 converted. Embedded NULs are kept so that

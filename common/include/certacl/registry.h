@@ -61,12 +61,15 @@ struct CertificateRecord {
 // Everything the broker needs, read in one transaction so it is self-consistent.
 struct RegistryContents {
   std::int64_t change_counter = 0;
+  std::string ca_certificate_sha256;  // of the CA that issued it; "" before init
   std::vector<Device> devices;
   std::vector<RoleRule> rules;
   std::vector<CertificateRecord> device_certificates;
 };
 
 [[nodiscard]] std::int64_t read_change_counter(SqliteDatabase& db);
+// Lower-case hex SHA-256 of the CA certificate's DER, or "" when no CA exists yet.
+[[nodiscard]] std::string read_ca_certificate_sha256(SqliteDatabase& db);
 [[nodiscard]] std::vector<Device> load_devices(SqliteDatabase& db);
 [[nodiscard]] std::optional<Device> find_device(SqliteDatabase& db, std::string_view name);
 [[nodiscard]] std::vector<RoleRule> load_role_rules(SqliteDatabase& db);

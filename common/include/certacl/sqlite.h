@@ -71,9 +71,12 @@ class SqliteDatabase {
   // Throws DatabaseError naming the path when the file cannot be opened as asked.
   SqliteDatabase(const std::string& path, Access access);
 
-  // Applies the pragmas a writer needs for crash safety: WAL, synchronous=FULL,
-  // foreign keys, and a busy timeout so concurrent CA processes wait instead of failing.
+  // Applies the pragmas a writer needs for crash safety: rollback journal (DELETE),
+  // synchronous=FULL, foreign keys, and a busy timeout so concurrent CA processes wait
+  // instead of failing. docs/DEPLOYMENT.md says why not WAL.
   void configure_as_writer(std::chrono::milliseconds busy_timeout);
+  // "delete", or "wal" for a database an older build left in WAL mode.
+  [[nodiscard]] std::string journal_mode();
   // A reader never writes; query_only makes that a guarantee, not a convention.
   void configure_as_reader(std::chrono::milliseconds busy_timeout);
 

@@ -59,8 +59,8 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) {
                           verdict.serial,
                           verdict.role,
                           verdict.not_after,
-                          policy::ClientAcl::compile(state.registry->rules_for_role(verdict.role),
-                                                     verdict.device, client_id)};
+                          policy::ClientAcl::bind(state.registry->policy_for_role(verdict.role),
+                                                  verdict.device, client_id)};
     if (session.acl.rejected_rule_count() > 0) {
       state.log->error(
           "role '{}' has {} invalid rule pattern(s); they were skipped and a bad "

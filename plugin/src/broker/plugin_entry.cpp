@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "callbacks.h"
+#include "registry_file_guard.h"
 
 namespace {
 
@@ -76,6 +77,9 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t* identifier, void** userdata,
         certacl::policy::to_string(running.options.connect.identity_source),
         certacl::policy::to_string(running.options.connect.client_id_rule),
         running.options.stale_limit.count(), running.options.dry_run);
+    if (const std::string warning = certacl::plugin::root_broker_warning(); !warning.empty()) {
+      running.log->warn("{}", warning);
+    }
     *userdata = state.release();
     return MOSQ_ERR_SUCCESS;
   } catch (const std::exception& error) {

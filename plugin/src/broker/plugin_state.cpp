@@ -21,7 +21,8 @@ std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifi
 }
 
 std::shared_ptr<const policy::RegistrySnapshot> watch_database(PluginState& state) {
-  auto snapshot = load_snapshot(state.options.db_path);
+  // Given the registry in force (a SIGHUP or a new db_path), never step back to an older one.
+  auto snapshot = load_snapshot(state.options.db_path, state.registry.get());
   // Stop the old watcher before the new one starts: one reader thread at a time.
   state.watcher.reset();
   state.watcher = std::make_unique<SnapshotWatcher>(state.options.db_path,

@@ -9,6 +9,8 @@
 #include "certacl/registry.h"
 #include "certacl/schema.h"
 #include "certacl/sqlite.h"
+#include "registry_acceptance.h"
+#include "registry_file_guard.h"
 
 namespace certacl::plugin {
 namespace {
@@ -42,19 +44,39 @@ std::unique_ptr<SqliteDatabase> open_reader(const std::string& path) {
   return db;
 }
 
+policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot) {
+  return {snapshot.change_counter(), snapshot.ca_certificate_sha256()};
+}
+
+// Throws unless `candidate` may replace `adopted` (monotonic counter, same CA).
+void require_adoptable(const policy::RegistryVersion& adopted,
+                       const policy::RegistryVersion& candidate) {
+  if (const std::string problem = policy::registry_adoption_problem(adopted, candidate);
+      !problem.empty()) {
+    throw DatabaseError(problem, SQLITE_PERM);
+  }
+}
+
 }  // namespace
 
-std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(const std::string& path) {
+std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
+    const std::string& path, const policy::RegistrySnapshot* adopted) {
+  check_registry_files(path);
   identify_file(path);
   auto db = open_reader(path);
-  return policy::RegistrySnapshot::build(load_registry(*db), unix_now());
+  RegistryContents contents = load_registry(*db);
+  if (adopted != nullptr) {
+    require_adoptable(version_of(*adopted),
+                      {contents.change_counter, contents.ca_certificate_sha256});
+  }
+  return policy::RegistrySnapshot::build(std::move(contents), unix_now());
 }
 
 SnapshotWatcher::SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
                                  const policy::RegistrySnapshot& initial)
     : path_(std::move(path)), interval_(interval) {
   health_.last_success = initial.loaded_at();
-  thread_ = std::thread([this, counter = initial.change_counter()] { run(counter); });
+  thread_ = std::thread([this, version = version_of(initial)] { run(version); });
 }
 
 SnapshotWatcher::~SnapshotWatcher() {
@@ -76,7 +98,7 @@ SnapshotWatcher::Health SnapshotWatcher::health() const {
   return health_;
 }
 
-void SnapshotWatcher::run(std::int64_t known_counter) {
+void SnapshotWatcher::run(policy::RegistryVersion adopted) {
   std::unique_ptr<SqliteDatabase> db;
   FileIdentity opened_file;
   std::int64_t known_data_version = -1;
@@ -89,6 +111,9 @@ void SnapshotWatcher::run(std::int64_t known_counter) {
     }
     first_poll = false;
     try {
+      // Every poll: a file made writable, or swapped for one the broker's user owns, is
+      // refused before it is read.
+      check_registry_files(path_);
       const FileIdentity file = identify_file(path_);
       if (!db || opened_file != file) {
         db = open_reader(path_);
@@ -100,10 +125,15 @@ void SnapshotWatcher::run(std::int64_t known_counter) {
       const std::int64_t data_version = db->query_int64("PRAGMA data_version");
       std::shared_ptr<const policy::RegistrySnapshot> fresh;
       if (data_version != known_data_version) {
-        const std::int64_t counter = read_change_counter(*db);
-        if (counter != known_counter) {
+        const policy::RegistryVersion candidate{read_change_counter(*db),
+                                                read_ca_certificate_sha256(*db)};
+        // A refusal throws before known_data_version moves, so it is re-checked (and
+        // logged, and counted towards the stale limit) on every poll until fixed.
+        require_adoptable(adopted, candidate);
+        if (candidate.change_counter != adopted.change_counter) {
           fresh = policy::RegistrySnapshot::build(load_registry(*db), unix_now());
-          known_counter = fresh->change_counter();
+          require_adoptable(adopted, version_of(*fresh));  // it may have moved meanwhile
+          adopted = version_of(*fresh);
         }
         known_data_version = data_version;
       }

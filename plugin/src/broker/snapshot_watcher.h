@@ -2,8 +2,10 @@
 // Keeps an up-to-date RegistrySnapshot without ever touching SQLite on the broker thread.
 // A background thread with its own read-only connection polls PRAGMA data_version and the
 // change counter; on a change it builds a new snapshot and leaves it in a slot that the
-// TICK callback empties. Failures are recorded, never thrown across threads: the last good
-// snapshot stays in force and health() says how old it is.
+// TICK callback empties. A registry whose files break docs/DEPLOYMENT.md, whose counter
+// went backwards or whose CA changed is never adopted: that poll fails like an unreadable
+// file. Failures are recorded, never thrown across threads: the last good snapshot stays in
+// force and health() says how old it is.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,13 +15,16 @@
 #include <string>
 #include <thread>
 
+#include "registry_acceptance.h"
 #include "registry_snapshot.h"
 
 namespace certacl::plugin {
 
-// Reads the whole registry once. Throws DatabaseError naming the path and the cause.
+// Reads the whole registry once. Throws DatabaseError naming the path and the cause, also
+// when the files break docs/DEPLOYMENT.md (registry_file_guard.h) or, given the registry in
+// force, when the new one is older or of another CA (policy/registry_acceptance.h).
 [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
-    const std::string& path);
+    const std::string& path, const policy::RegistrySnapshot* adopted = nullptr);
 
 class SnapshotWatcher {
  public:
@@ -42,7 +47,7 @@ class SnapshotWatcher {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
-  void run(std::int64_t known_counter);
+  void run(policy::RegistryVersion adopted);
 
   std::string path_;
   std::chrono::milliseconds interval_;

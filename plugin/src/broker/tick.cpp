@@ -24,8 +24,8 @@ void queue_kick(PluginState& state, const ClientSession& session, policy::Decisi
 
 void recompile(PluginState& state, ClientSession& session, const std::string& role) {
   session.role = role;
-  session.acl = policy::ClientAcl::compile(state.registry->rules_for_role(role), session.device,
-                                           session.client_id);
+  session.acl = policy::ClientAcl::bind(state.registry->policy_for_role(role), session.device,
+                                        session.client_id);
   state.log->info("recompiled ACL device='{}' client_id='{}' role='{}' rules={}", session.device,
                   policy::printable(session.client_id), role, session.acl.rule_count());
 }

@@ -15,14 +15,6 @@ struct IdentityResult {
   std::string claimed;  // what the certificate says, for the log when lookup fails
 };
 
-bool has_forbidden_byte(std::string_view text) noexcept {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) return true;
-  }
-  return false;
-}
-
 IdentityResult identify(const PresentedCertificate& certificate, const RegistrySnapshot& registry,
                         IdentitySource source) {
   IdentityResult result;
@@ -46,7 +38,10 @@ IdentityResult identify(const PresentedCertificate& certificate, const RegistryS
     }
     result.claimed = sans.front();
     // A URI legitimately holds '/'; the device name it maps to is what reaches topics.
-    if (result.claimed.empty() || has_forbidden_byte(result.claimed)) {
+    const std::string_view problem = source == IdentitySource::kSanUri
+                                         ? san_uri_problem(result.claimed)
+                                         : san_dns_problem(result.claimed);
+    if (!problem.empty()) {
       result.failure = Reason::kIdentityInvalid;
       return result;
     }

@@ -22,6 +22,7 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
   auto snapshot = std::make_shared<RegistrySnapshot>();
   snapshot->change_counter_ = contents.change_counter;
   snapshot->loaded_at_ = loaded_at;
+  snapshot->ca_sha256_ = contents.ca_certificate_sha256;
   snapshot->certificates_.reserve(contents.device_certificates.size());
   for (CertificateRecord& certificate : contents.device_certificates) {
     std::string serial = certificate.serial;
@@ -40,6 +41,10 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
   for (RoleRule& rule : contents.rules) {
     std::string role = rule.role;
     snapshot->rules_by_role_[std::move(role)].push_back(std::move(rule));
+  }
+
+  for (const auto& [role, rules] : snapshot->rules_by_role_) {
+    snapshot->policies_by_role_.emplace(role, RolePolicy::compile(rules));
   }
   return snapshot;
 }
@@ -74,6 +79,13 @@ bool RegistrySnapshot::same_rules(std::string_view role,
   const std::span<const RoleRule> mine = rules_for_role(role);
   const std::span<const RoleRule> theirs = other.rules_for_role(role);
   return std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end(), same_rule);
+}
+
+std::shared_ptr<const RolePolicy> RegistrySnapshot::policy_for_role(std::string_view role) const {
+  const std::shared_ptr<const RolePolicy>* policy = find_in(policies_by_role_, role);
+  if (policy) return *policy;
+  static const std::shared_ptr<const RolePolicy> kNoRules = RolePolicy::compile({});
+  return kNoRules;
 }
 
 }  // namespace certacl::policy

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "certacl/registry.h"
+#include "role_policy.h"
 #include "text_lookup.h"
 
 namespace certacl::policy {
@@ -29,15 +31,21 @@ class RegistrySnapshot {
   // True when `role` has exactly the same rules here as in `other`.
   [[nodiscard]] bool same_rules(std::string_view role,
                                 const RegistrySnapshot& other) const noexcept;
+  // The role's rules compiled once when the snapshot was built (off the broker thread) and
+  // shared by all its sessions through ClientAcl::bind; an unknown role's denies everything.
+  [[nodiscard]] std::shared_ptr<const RolePolicy> policy_for_role(std::string_view role) const;
 
   [[nodiscard]] std::int64_t change_counter() const noexcept { return change_counter_; }
   [[nodiscard]] std::int64_t loaded_at() const noexcept { return loaded_at_; }
+  [[nodiscard]] const std::string& ca_certificate_sha256() const noexcept { return ca_sha256_; }
   [[nodiscard]] std::size_t device_count() const noexcept { return devices_.size(); }
   [[nodiscard]] std::size_t certificate_count() const noexcept { return certificates_.size(); }
 
  private:
   std::int64_t change_counter_ = 0;
   std::int64_t loaded_at_ = 0;
+  std::string ca_sha256_;
+  TextMap<std::shared_ptr<const RolePolicy>> policies_by_role_;
   TextMap<CertificateRecord> certificates_;
   TextMap<Device> devices_;
   TextMap<const Device*> devices_by_san_dns_;

@@ -7,6 +7,7 @@
 #include "ca_error.h"
 #include "ca_test_world.h"
 #include "certacl/certificate_facts.h"
+#include "certacl/schema.h"
 #include "device_issuance.h"
 #include "device_registry.h"
 
@@ -160,6 +161,29 @@ TEST(DeviceIssuance, ErrorNamesDeviceAndCause) {
                  "cannot sign CSR from device 'sensor-7': CN 'sensor-7' does not match a "
                  "registered device");
   }
+}
+
+// Each certificate row carries the SHA-256 of its SubjectPublicKeyInfo; rows an older
+// schema stored without it are filled in from certificate_pem by the migration.
+TEST(PublicKeyFingerprint, IsRecordedAndBackfilledFromTheCertificate) {
+  CaWorld world;
+  const EvpPkeyPtr key = generate_key(KeyType::kEcP256);
+  const auto issued =
+      issue_device_certificate(world.db(), world.authority(), request_for("dev1", key.get()));
+  const auto stored = [&] {
+    Statement query =
+        world.db().prepare("SELECT public_key_sha256 FROM certificates WHERE serial = ?1");
+    query.bind(1, issued.serial);
+    EXPECT_TRUE(query.step());
+    return query.column_optional_text(0);
+  };
+  ASSERT_EQ(stored(), public_key_sha256(key.get()));
+  ASSERT_EQ(public_key_sha256(key.get()).size(), 64U);
+
+  world.db().exec("UPDATE certificates SET public_key_sha256 = NULL");
+  apply_migrations(world.db());
+  EXPECT_EQ(stored(), public_key_sha256(key.get()));
+  EXPECT_EQ(read_schema_version(world.db()), kSchemaVersion);
 }
 
 }  // namespace

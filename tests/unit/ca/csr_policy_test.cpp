@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ca_test_world.h"
+#include "hostile_keys.h"
 #include "key_file.h"
 
 namespace certacl::ca {
@@ -26,10 +27,39 @@ TEST(CsrPolicy, AcceptsEveryAllowedKeyType) {
   EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, rsa.get())), "");
 }
 
-TEST(CsrPolicy, RefusesWeakRsa) {
+TEST(CsrPolicy, RefusesRsaOutside2048To8192Bits) {
   const EvpPkeyPtr rsa = test::make_rsa_key(1024);
   EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, rsa.get())),
-            "its RSA key has 1024 bits (at least 2048 required)");
+            "its RSA key has 1024 bits (2048..8192 accepted)");
+  const EvpPkeyPtr huge = test::make_fake_rsa_key(16384);
+  EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, huge.get())),
+            "its RSA key has 16384 bits (2048..8192 accepted)");
+}
+
+// e = 1 makes "signing" the identity: anyone with the certificate holds a working key.
+TEST(CsrPolicy, RefusesRsaExponentsBelow65537) {
+  const EvpPkeyPtr one = test::make_rsa_key_exponent_one();
+  const std::string one_csr = make_csr_pem({{"CN", "dev1"}}, one.get());
+  EXPECT_EQ(problem_of(one_csr),
+            "its RSA public exponent 1 is not accepted (an odd e >= 65537 is required)");
+  const EvpPkeyPtr three = test::make_rsa_key_with_exponent(2048, 3);
+  EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, three.get())),
+            "its RSA public exponent 3 is not accepted (an odd e >= 65537 is required)");
+  const EvpPkeyPtr big = test::make_rsa_key_with_exponent(2048, 65539);
+  EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, big.get())), "");
+}
+
+TEST(CsrPolicy, RefusesKeysFailingOpensslPublicCheck) {
+  const EvpPkeyPtr key = test::make_rsa_key_with_small_factor(2048);
+  EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, key.get())),
+            "its public key fails OpenSSL's public key check");
+}
+
+// RFC 5480: named curves only; explicit parameters would be copied into the certificate.
+TEST(CsrPolicy, RefusesExplicitCurveParameters) {
+  const EvpPkeyPtr key = test::make_explicit_p256_key();
+  EXPECT_EQ(problem_of(make_csr_pem({{"CN", "dev1"}}, key.get())),
+            "its EC key has explicit curve parameters (a named curve is required, RFC 5480)");
 }
 
 TEST(CsrPolicy, RefusesOtherCurves) {

@@ -93,5 +93,39 @@ TEST(Crl, ListsRevokedSerialsSignedByTheCa) {
   EXPECT_NE(std::string(hex.get()), kept);
 }
 
+// A key revoked for keyCompromise is never certified again, whoever asks (sign, renew) and
+// for whichever device; other revocation reasons leave the key usable.
+TEST(CompromisedKeys, AreRefusedOnEveryLaterIssuance) {
+  CaWorld world;
+  const EvpPkeyPtr key = generate_key(KeyType::kEcP256);
+  DeviceIssueRequest request;
+  request.csr_pem = test::make_csr_pem({{"CN", "dev1"}}, key.get());
+  const std::string first = issue_device_certificate(world.db(), world.authority(), request).serial;
+  EXPECT_FALSE(key_revoked_for_compromise(world.db(), key.get()));
+
+  ASSERT_EQ(revoke(world, first, 4), ExitCode::kOk);  // superseded: the key may be reused
+  const std::string second =
+      issue_device_certificate(world.db(), world.authority(), request).serial;
+  ASSERT_EQ(revoke(world, second, kReasonKeyCompromise), ExitCode::kOk);
+  EXPECT_TRUE(key_revoked_for_compromise(world.db(), key.get()));
+
+  for (const IssueAction action : {IssueAction::kSign, IssueAction::kRenew}) {
+    request.action = action;
+    const std::int64_t before = world.count("certificates");
+    try {
+      (void)issue_device_certificate(world.db(), world.authority(), request);
+      ADD_FAILURE() << "a compromised key was certified again";
+    } catch (const CaError& error) {
+      EXPECT_EQ(error.code(), ExitCode::kBadInput);
+      EXPECT_NE(std::string(error.what()).find("revoked for keyCompromise"), std::string::npos)
+          << error.what();
+    }
+    EXPECT_EQ(world.count("certificates"), before);
+  }
+  const EvpPkeyPtr fresh = generate_key(KeyType::kEcP256);
+  request.csr_pem = test::make_csr_pem({{"CN", "dev1"}}, fresh.get());
+  EXPECT_NO_THROW((void)issue_device_certificate(world.db(), world.authority(), request));
+}
+
 }  // namespace
 }  // namespace certacl::ca

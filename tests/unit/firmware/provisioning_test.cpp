@@ -84,7 +84,10 @@ TEST_F(FirmwareProvisioning, RefusesToSilentlyBecomeAnotherDevice) {
 }
 
 TEST_F(FirmwareProvisioning, RefusesBadNamesAndBrokenStorage) {
-  EXPECT_FALSE(provisioner.create_identity("a/b").ok());
+  // The CA's rule (common/src/identity.cpp), compiled into the firmware itself.
+  for (const char* name : {"a/b", "$SYS", "50%", "a\xE2\x80\xAE", "bad\xFF", "cafe\xCC\x81"}) {
+    EXPECT_FALSE(provisioner.create_identity(name).ok()) << name;
+  }
   EXPECT_TRUE(store.items.empty());
   store.fail_loads = true;
   const auto status = provisioner.create_identity("sensor-7");

@@ -184,3 +184,38 @@ TEST(PrintableTest, EscapesControlBytesAndQuotes) {
 
 }  // namespace
 }  // namespace certacl::policy
+
+namespace certacl::policy {
+namespace {
+
+// Names an older build stored before the rule refused them: the snapshot still builds and
+// the plugin refuses them with a reason instead of substituting them into %u.
+TEST(LegacyStoredNames, AreRefusedWithAReasonNotCrashedOn) {
+  const std::vector<std::string> legacy = {"$SYS",
+                                           "%u",
+                                           "50%",
+                                           "a\xE2\x80\xAE"
+                                           "b",
+                                           "a\xE2\x80\x8B",
+                                           "a\xC2\x85",
+                                           "bad\xFF"};
+  RegistryContents contents;
+  contents.change_counter = 1;
+  contents.rules = {RoleRule{"sensor", RuleEffect::kAllow, RuleAction::kPublish, "%u/#"}};
+  for (std::size_t i = 0; i < legacy.size(); ++i) {
+    contents.devices.push_back(device(legacy[i]));
+    contents.device_certificates.push_back(
+        record(std::to_string(10 + i), legacy[i], "h" + std::to_string(i)));
+  }
+  const auto registry = RegistrySnapshot::build(std::move(contents), kNow);
+  for (std::size_t i = 0; i < legacy.size(); ++i) {
+    SCOPED_TRACE(printable(legacy[i]));
+    const PresentedCertificate certificate =
+        presented(legacy[i], std::to_string(10 + i), "h" + std::to_string(i));
+    EXPECT_EQ(check_connect(&certificate, true, legacy[i], *registry, {}, kNow).decision.reason,
+              Reason::kIdentityInvalid);
+  }
+}
+
+}  // namespace
+}  // namespace certacl::policy

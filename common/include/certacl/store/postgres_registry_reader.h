@@ -1,0 +1,72 @@
+#pragma once
+// The broker's side of a PostgreSQL registry: reads the whole registry into the same
+// RegistryContents the SQLite path produces, LISTENs for changes, and answers "what changed
+// after counter N" from the change log, so a broker can apply only those. It reads only the
+// certacl.broker_* views, so it works as a member of certacl_broker.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certacl/registry.h"
+#include "certacl/store/postgres_connection.h"
+
+namespace certacl::store {
+
+enum class ChangedEntity { kDevice, kRole, kCertificate };
+
+// One row of the change log: `key` is the device name, role name or certificate serial;
+// `device` is the device concerned (for a certificate, its holder), if any.
+struct RegistryChange {
+  std::int64_t counter = 0;
+  ChangedEntity entity = ChangedEntity::kDevice;
+  std::string key;
+  std::optional<std::string> device;
+};
+
+struct ChangeWait {
+  // The committed change counter read from the database when the wait ended; the caller
+  // asks changes_since(its last counter) when this is larger.
+  std::int64_t change_counter = 0;
+  // The largest counter announced by NOTIFY during the wait (a hint; see change_counter).
+  std::optional<std::int64_t> notified_counter;
+  // The connection was lost and re-established (and LISTEN re-issued) during the wait;
+  // notifications sent meanwhile are lost, which change_counter makes up for.
+  bool reconnected = false;
+};
+
+class PostgresRegistryReader {
+ public:
+  // Connects, checks the schema version, and LISTENs. Throws PostgresError.
+  explicit PostgresRegistryReader(PostgresSettings settings);
+
+  // The three reads below reconnect (and LISTEN again) once when they find the connection
+  // lost, and retry; a second failure is thrown.
+
+  // The whole registry in one REPEATABLE READ snapshot, so it is self-consistent.
+  [[nodiscard]] RegistryContents load_registry();
+  // Change-log rows with counter > `after`, oldest first.
+  [[nodiscard]] std::vector<RegistryChange> changes_since(std::int64_t after);
+  [[nodiscard]] std::int64_t change_counter();
+
+  // Waits for a NOTIFY at most `timeout`; the timeout doubles as the poll fallback, since
+  // the counter is read either way. A lost connection is re-established within the same
+  // timeout; throws PostgresError when the server is still unreachable at the end.
+  ChangeWait wait_for_change(std::chrono::milliseconds timeout);
+
+  // The connection's socket, for a caller that multiplexes (the broker's tick).
+  [[nodiscard]] int socket() const noexcept { return connection_->socket(); }
+
+ private:
+  void connect();
+  PostgresConnection& connected();
+  template <typename Read>
+  auto reading(Read&& read);
+
+  PostgresSettings settings_;
+  std::optional<PostgresConnection> connection_;
+};
+
+}  // namespace certacl::store

@@ -1,0 +1,204 @@
+#include "certacl/store/postgres_registry_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+#include "certacl/certificate_facts.h"
+#include "certacl/openssl_handles.h"
+#include "certacl/store/postgres_schema.h"
+
+namespace certacl::store {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Between two attempts to reach a restarted or failed-over server.
+constexpr std::chrono::milliseconds kReconnectPause{100};
+
+[[noreturn]] void schema_mismatch(std::string_view what, std::string_view value) {
+  throw PostgresError(fmt::format("{} '{}' is not one certacl knows", what, value), "");
+}
+
+std::vector<Device> read_devices(PostgresConnection& connection) {
+  const PostgresResult rows = connection.exec(
+      "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
+      "FROM certacl.broker_devices ORDER BY name");
+  std::vector<Device> devices;
+  devices.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    devices.push_back(Device{std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),
+                             rows.boolean(row, 2), rows.optional_text(row, 3),
+                             rows.optional_text(row, 4), rows.int64(row, 5), rows.int64(row, 6)});
+  }
+  return devices;
+}
+
+std::vector<RoleRule> read_rules(PostgresConnection& connection) {
+  const PostgresResult rows = connection.exec(
+      "SELECT role, effect, action, pattern FROM certacl.broker_role_rules ORDER BY role, id");
+  std::vector<RoleRule> rules;
+  rules.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    const auto effect = parse_rule_effect(rows.text(row, 1));
+    const auto action = parse_rule_action(rows.text(row, 2));
+    if (!effect) schema_mismatch("rule effect", rows.text(row, 1));
+    if (!action) schema_mismatch("rule action", rows.text(row, 2));
+    rules.push_back(
+        RoleRule{std::string(rows.text(row, 0)), *effect, *action, std::string(rows.text(row, 3))});
+  }
+  return rules;
+}
+
+std::vector<CertificateRecord> read_device_certificates(PostgresConnection& connection) {
+  const PostgresResult rows = connection.exec(
+      "SELECT serial, kind, device, subject, issuer, not_before, not_after, sha256, issued_at, "
+      "revoked_at, revocation_reason FROM certacl.broker_device_certificates "
+      "ORDER BY issued_at, serial");
+  std::vector<CertificateRecord> certificates;
+  certificates.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    const auto kind = parse_certificate_kind(rows.text(row, 1));
+    if (!kind) schema_mismatch("certificate kind", rows.text(row, 1));
+    certificates.push_back(CertificateRecord{
+        std::string(rows.text(row, 0)), *kind, rows.optional_text(row, 2),
+        std::string(rows.text(row, 3)), std::string(rows.text(row, 4)), rows.int64(row, 5),
+        rows.int64(row, 6), std::string(rows.text(row, 7)), rows.int64(row, 8),
+        rows.optional_int64(row, 9), rows.optional_int64(row, 10)});
+  }
+  return certificates;
+}
+
+// "" before the CA row exists, as on SQLite (read_ca_certificate_sha256).
+std::string read_ca_fingerprint(PostgresConnection& connection) {
+  const PostgresResult rows = connection.exec("SELECT certificate_pem FROM certacl.broker_ca");
+  if (rows.rows() == 0) return {};
+  const X509Ptr certificate = parse_certificate_pem(rows.text(0, 0));
+  if (!certificate) {
+    take_openssl_errors();
+    throw PostgresError("the CA certificate stored in the registry is unreadable", "");
+  }
+  return sha256_fingerprint(certificate.get());
+}
+
+ChangedEntity parse_entity(std::string_view text) {
+  if (text == "device") return ChangedEntity::kDevice;
+  if (text == "role") return ChangedEntity::kRole;
+  if (text == "certificate") return ChangedEntity::kCertificate;
+  schema_mismatch("change-log entity", text);
+}
+
+// Payloads that are not counters (anyone may NOTIFY the channel) are ignored.
+std::optional<std::int64_t> largest_counter(const std::vector<std::string>& payloads) {
+  std::optional<std::int64_t> largest;
+  for (const std::string& payload : payloads) {
+    std::int64_t value = 0;
+    const auto [end, error] =
+        std::from_chars(payload.data(), payload.data() + payload.size(), value);
+    if (error != std::errc() || end != payload.data() + payload.size()) continue;
+    largest = std::max(largest.value_or(value), value);
+  }
+  return largest;
+}
+
+}  // namespace
+
+PostgresRegistryReader::PostgresRegistryReader(PostgresSettings settings)
+    : settings_(std::move(settings)) {
+  connect();
+}
+
+void PostgresRegistryReader::connect() {
+  connection_.reset();
+  connection_.emplace(settings_);
+  require_current_postgres_schema(*connection_);
+  // LISTEN before the caller reads anything: a change committed after this point is
+  // either in what it reads next or announced to it.
+  connection_->listen(kChangeChannel);
+}
+
+PostgresConnection& PostgresRegistryReader::connected() {
+  if (!connection_ || !connection_->is_healthy()) connect();
+  return *connection_;
+}
+
+template <typename Read>
+auto PostgresRegistryReader::reading(Read&& read) {
+  try {
+    return read(connected());
+  } catch (const PostgresError& error) {
+    // A restarted server: a read is idempotent, so one retry on a new connection is safe.
+    if (!error.is_connection_lost()) throw;
+    connect();
+    return read(*connection_);
+  }
+}
+
+RegistryContents PostgresRegistryReader::load_registry() {
+  return reading([](PostgresConnection& connection) {
+    PostgresTransaction transaction(connection,
+                                    PostgresTransaction::Isolation::kRepeatableReadReadOnly);
+    RegistryContents contents;
+    contents.change_counter =
+        connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+    contents.ca_certificate_sha256 = read_ca_fingerprint(connection);
+    contents.devices = read_devices(connection);
+    contents.rules = read_rules(connection);
+    contents.device_certificates = read_device_certificates(connection);
+    transaction.commit();
+    return contents;
+  });
+}
+
+std::int64_t PostgresRegistryReader::change_counter() {
+  return reading([](PostgresConnection& connection) {
+    return connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+  });
+}
+
+std::vector<RegistryChange> PostgresRegistryReader::changes_since(std::int64_t after) {
+  const PostgresResult rows = reading([after](PostgresConnection& connection) {
+    return connection.exec(
+        "SELECT counter, entity, key, device FROM certacl.broker_changes "
+        "WHERE counter > $1 ORDER BY counter",
+        {std::to_string(after)});
+  });
+  std::vector<RegistryChange> changes;
+  changes.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    changes.push_back(RegistryChange{rows.int64(row, 0), parse_entity(rows.text(row, 1)),
+                                     std::string(rows.text(row, 2)), rows.optional_text(row, 3)});
+  }
+  return changes;
+}
+
+ChangeWait PostgresRegistryReader::wait_for_change(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  ChangeWait wait;
+  wait.reconnected = !connection_ || !connection_->is_healthy();  // connected() will redo it
+  try {
+    wait.notified_counter = largest_counter(connected().wait_for_notifications(timeout));
+  } catch (const PostgresError&) {
+    // Keep trying until the deadline; the last failure is what the caller sees.
+    for (;;) {
+      try {
+        connect();
+        wait.reconnected = true;
+        break;
+      } catch (const PostgresError& failure) {
+        if (Clock::now() + kReconnectPause >= deadline) {
+          throw PostgresError(
+              fmt::format("PostgreSQL unreachable after a lost connection: {}", failure.what()),
+              failure.sqlstate());
+        }
+        std::this_thread::sleep_for(kReconnectPause);
+      }
+    }
+  }
+  wait.change_counter = change_counter();
+  return wait;
+}
+
+}  // namespace certacl::store
