@@ -21,6 +21,8 @@ packages=(
   # the shared PostgreSQL registry: libpq (the C client, non-blocking LISTEN/NOTIFY on the
   # broker's tick) and PostgreSQL 15 itself, which the postgres tests start in a temp dir
   libpq-dev postgresql
+  # packaging (issue 12): man pages from --help, Debian packages, their lint, unit checks
+  help2man debhelper lintian systemd
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # the EST tests and docs drive the server exactly as an admin would, with curl

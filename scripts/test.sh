@@ -17,6 +17,7 @@ echo "== tests"
 ctest --test-dir "$build_dir" --output-on-failure --timeout 300 -j"$jobs"
 scripts/ci/firmware-mbedtls.sh
 [[ ${CERTACL_SKIP_SANITIZERS:-0} == 1 ]] || scripts/ci/sanitizers.sh  # ASan+UBSan: common, CA, plugin
+[[ ${CERTACL_SKIP_PACKAGE:-0} == 1 ]] || scripts/ci/package.sh  # Debian packages: build, dpkg -i, broker, purge
 
 if [[ ${CERTACL_SKIP_FUZZ:-0} != 1 ]]; then
   fuzz_dir=${CERTACL_FUZZ_BUILD_DIR:-build/test-fuzz}

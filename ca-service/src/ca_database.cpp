@@ -58,6 +58,12 @@ SqliteDatabase open_database(const std::string& path) {
   try {
     SqliteDatabase db(path, SqliteDatabase::Access::ReadWrite);
     db.configure_as_writer(kWriterBusyTimeout);
+    if (const int version = read_schema_version(db); version > 0 && version < kSchemaVersion) {
+      throw CaError(ExitCode::kStorage,
+                    fmt::format("database '{}' has schema version {}, this build expects {}: run "
+                                "'certacl-ca migrate' first",
+                                path, version, kSchemaVersion));
+    }
     require_current_schema(db);
     protect_registry_files(db);
     if (db.journal_mode() == "wal") {

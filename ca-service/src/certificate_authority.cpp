@@ -10,6 +10,7 @@
 #include "certacl/certificate_facts.h"
 #include "csr_policy.h"
 #include "key_file.h"
+#include "passphrase_prompt.h"
 #include "revocation.h"
 
 namespace certacl::ca {
@@ -68,22 +69,23 @@ CertificateAuthority CertificateAuthority::load(SqliteDatabase& db,
                   fmt::format("the CA certificate stored in '{}' is unreadable: {}", db.path(),
                               take_openssl_errors()));
   }
-  std::optional<std::string> passphrase;
-  if (passphrase_file) passphrase = read_passphrase_file(*passphrase_file);
-  if (record.key_encrypted && !passphrase) {
-    throw CaError(ExitCode::kKey,
-                  fmt::format("CA key '{}' is encrypted: give --passphrase-file (or "
-                              "$CERTACL_PASSPHRASE_FILE)",
-                              record.key_path));
-  }
-  EvpPkeyPtr key = load_private_key(record.key_path, passphrase, "CA key");
-  if (passphrase) OPENSSL_cleanse(passphrase->data(), passphrase->size());
-  if (X509_check_private_key(certificate.get(), key.get()) != 1) {
-    take_openssl_errors();
-    throw CaError(ExitCode::kKey, fmt::format("CA key '{}' does not belong to the CA certificate",
-                                              record.key_path));
-  }
+  EvpPkeyPtr key =
+      load_ca_key(certificate.get(), record.key_path, record.key_encrypted, passphrase_file);
   return CertificateAuthority(std::move(certificate), std::move(key));
+}
+
+EvpPkeyPtr load_ca_key(const X509* certificate, const std::string& key_path, bool key_encrypted,
+                       const std::optional<std::string>& passphrase_file) {
+  std::optional<std::string> passphrase =
+      obtain_passphrase(passphrase_file, key_encrypted, key_path);
+  EvpPkeyPtr key = load_private_key(key_path, passphrase, "CA key");
+  if (passphrase) OPENSSL_cleanse(passphrase->data(), passphrase->size());
+  if (X509_check_private_key(certificate, key.get()) != 1) {
+    take_openssl_errors();
+    throw CaError(ExitCode::kKey,
+                  fmt::format("CA key '{}' does not belong to the CA certificate", key_path));
+  }
+  return key;
 }
 
 X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,

@@ -54,6 +54,12 @@ class CertificateAuthority {
   EvpPkeyPtr key_;
 };
 
+// Loads the CA key (passphrase from the file, else asked on a terminal) and checks it belongs
+// to `certificate`. Throws CaError(kKey) naming the key file.
+[[nodiscard]] EvpPkeyPtr load_ca_key(const X509* certificate, const std::string& key_path,
+                                     bool key_encrypted,
+                                     const std::optional<std::string>& passphrase_file);
+
 // Inserts the certificates row for an issued certificate.
 void record_certificate(SqliteDatabase& db, const X509* certificate, CertificateKind kind,
                         const std::optional<std::string>& device);

@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
   using certacl::ca::ExitCode;
   CLI::App app{"certacl-ca: private CA and device registry for certacl MQTT fleets"};
   app.fallthrough();
+  app.set_version_flag("--version", "certacl-ca " CERTACL_VERSION);
+  // Every command's help in one text: the man page is generated from it (help2man), so
+  // the manual and --help come from the same definitions.
+  app.set_help_all_flag("--help-all", "Print the help of every command and exit");
   auto global = std::make_shared<certacl::ca::cli::GlobalOptions>();
   global->db_path = kDefaultDatabase;
   app.add_option("--db", global->db_path,
@@ -52,6 +56,8 @@ int main(int argc, char** argv) {
   certacl::ca::cli::add_issue_commands(app, global);
   certacl::ca::cli::add_revocation_commands(app, global);
   certacl::ca::cli::add_listing_commands(app, global);
+  certacl::ca::cli::add_registry_edit_commands(app, global);
+  certacl::ca::cli::add_maintenance_commands(app, global);
   certacl::ca::cli::add_token_commands(app, global);
   certacl::ca::cli::add_serve_command(app, global);
   try {
@@ -64,6 +70,8 @@ int main(int argc, char** argv) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
   } catch (const CLI::ParseError& error) {
     print_error(fmt::format("{} (see --help)", error.what()));
     return static_cast<int>(ExitCode::kUsage);

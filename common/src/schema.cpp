@@ -119,8 +119,24 @@ CREATE TABLE pending_supersessions (
 );
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {
-    kMigrationToV1, kMigrationPublicKeyFingerprint, kMigrationEnrollmentTokens};
+// `device remove` deletes a device's row but keeps its (revoked) certificates as history, so
+// certificates.device stops being a foreign key into devices and becomes a plain name.
+// Dropping a FOREIGN KEY constraint does not change the on-disk format, so SQLite allows it
+// as an edit of the stored CREATE TABLE text (sqlite.org/lang_altertable.html, "other kinds
+// of table schema changes"); unlike a table rebuild it keeps every column other migrations
+// add to certificates, whatever order they run in. RESET reloads the schema at once.
+constexpr std::string_view kMigrationDeviceHistory = R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, 'device            TEXT REFERENCES devices (name),',
+                          'device            TEXT,')
+ WHERE type = 'table' AND name = 'certificates';
+PRAGMA writable_schema = RESET;
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {
+    kMigrationToV1, kMigrationPublicKeyFingerprint, kMigrationEnrollmentTokens,
+    kMigrationDeviceHistory};
 static_assert(kMigrations.size() == kSchemaVersion);
 
 // Every table the plugin reads bumps the change counter, whoever writes it, so the

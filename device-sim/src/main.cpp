@@ -16,6 +16,7 @@
 #include "load/fleet_split.h"
 #include "load/load_run.h"
 #include "load/load_workers.h"
+#include "provision/registry_guard.h"
 #include "scenario/scenario_settings.h"
 
 namespace {
@@ -42,6 +43,7 @@ struct CommonOptions {
   std::string ca_bin = default_ca_binary();
   std::string workdir = "certacl-sim-work";
   bool json = false;
+  bool production_allowed = false;
 };
 
 void add_common_options(CLI::App& command, CommonOptions& options) {
@@ -60,6 +62,9 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
   command.add_option("--workdir", options.workdir, "Where device keys and certificates go")
       ->capture_default_str();
   command.add_flag("--json", options.json, "Print machine-readable JSON instead of tables");
+  command.add_flag("--i-know-this-is-production", options.production_allowed,
+                   "Provision into a registry certacl-sim did not create (one with roles not "
+                   "named sim-...); without it such a registry is refused before any change");
 }
 
 std::string absolute(const std::string& path) {
@@ -68,6 +73,7 @@ std::string absolute(const std::string& path) {
 
 int run_scenarios(const std::vector<std::string>& names, const CommonOptions& common,
                   const ScenarioSettings& tuning) {
+  refuse_foreign_registry(absolute(common.ca_db), common.production_allowed);
   ScenarioSettings settings = tuning;
   settings.broker = common.broker;
   settings.ca_db = absolute(common.ca_db);
@@ -99,6 +105,7 @@ int run_scenarios(const std::vector<std::string>& names, const CommonOptions& co
 
 int run_load_command(const CommonOptions& common, LoadSettings settings,
                      const std::string& worker_slice) {
+  refuse_foreign_registry(absolute(common.ca_db), common.production_allowed);
   settings.broker = common.broker;
   settings.ca_db = absolute(common.ca_db);
   settings.ca_bin = common.ca_bin;
@@ -125,6 +132,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"certacl-sim: simulated devices, attack scenarios and load for certacl"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "certacl-sim " CERTACL_VERSION);
 
   CommonOptions scenario_common;
   ScenarioSettings tuning;

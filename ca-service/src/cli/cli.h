@@ -6,6 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "certacl/registry.h"
 
 namespace certacl::ca::cli {
 
@@ -23,9 +26,17 @@ void add_listing_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
 // device token / token-revoke (after add_device_commands) and serve: EST enrollment.
 void add_token_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_serve_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+// device remove|set-role, role remove, role rule remove (into the existing groups).
+void add_registry_edit_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
+// backup, restore, migrate, ca set-key-path, cert expiring.
+void add_maintenance_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 
 // --passphrase-file, also read from $CERTACL_PASSPHRASE_FILE.
 void add_passphrase_option(CLI::App& command, std::optional<std::string>& target);
+// An RFC 5280 reason name or number; throws CaError(kBadInput) listing the accepted names.
+[[nodiscard]] int require_revocation_reason(const std::string& text);
+// Prints certificates as the JSON array `cert list --json` documents.
+void print_certificates_json(const std::vector<CertificateRecord>& records, std::int64_t now);
 // --days and the testing-only --backdate-days.
 void add_validity_options(CLI::App& command, int& days, int& backdate_days);
 

@@ -1,4 +1,9 @@
+#include <fmt/format.h>
+
+#include "ca_error.h"
 #include "cli/cli.h"
+#include "json_output.h"
+#include "revocation.h"
 
 namespace certacl::ca::cli {
 
@@ -16,6 +21,24 @@ void add_validity_options(CLI::App& command, int& days, int& backdate_days) {
                   "FOR TESTING expiry handling: start validity this many days in the past "
                   "(more than --days gives an already expired certificate)")
       ->capture_default_str();
+}
+
+int require_revocation_reason(const std::string& text) {
+  const auto reason = parse_revocation_reason(text);
+  if (!reason) {
+    throw CaError(ExitCode::kBadInput,
+                  fmt::format("unknown or unsupported revocation reason '{}' (unspecified, "
+                              "keyCompromise, cACompromise, affiliationChanged, superseded, "
+                              "cessationOfOperation, privilegeWithdrawn, aACompromise)",
+                              text));
+  }
+  return *reason;
+}
+
+void print_certificates_json(const std::vector<CertificateRecord>& records, std::int64_t now) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& record : records) out.push_back(to_json(record, now));
+  fmt::print("{}\n", dump_json(out));
 }
 
 }  // namespace certacl::ca::cli

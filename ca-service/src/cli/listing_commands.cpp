@@ -29,9 +29,7 @@ void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
   const auto records = load_certificates(db, device);
   const std::int64_t now = unix_now();
   if (options.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& record : records) out.push_back(to_json(record, now));
-    fmt::print("{}\n", dump_json(out));
+    print_certificates_json(records, now);
     return;
   }
   std::vector<TableRow> rows;

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "device_registry.h"
 #include "json_output.h"
+#include "role_editing.h"
 #include "role_registry.h"
 #include "table.h"
 
@@ -95,15 +96,24 @@ void run_set_enabled(const GlobalOptions& global, const std::string& name, bool 
 void run_role_show(const GlobalOptions& global, const std::string& role, bool json) {
   SqliteDatabase db = open_database(global.db_path);
   ReadTransaction snapshot(db);
-  require_role(db, role);
-  const auto rules = load_role_rules(db, role);
+  const auto rules = load_numbered_rules(db, role);
   if (json) {
     nlohmann::json out = {{"role", role}, {"rules", nlohmann::json::array()}};
-    for (const auto& rule : rules) out["rules"].push_back(to_json(rule));
+    for (const auto& numbered : rules) {
+      nlohmann::json rule = to_json(numbered.rule);
+      rule["id"] = numbered.id;
+      out["rules"].push_back(std::move(rule));
+    }
     fmt::print("{}\n", dump_json(out));
     return;
   }
-  fmt::print("role '{}':\n{}", role, rules_table(rules));
+  // The ID column is what 'role rule remove' takes.
+  std::vector<TableRow> rows;
+  for (const auto& numbered : rules) {
+    rows.push_back({std::to_string(numbered.id), std::string(to_string(numbered.rule.effect)),
+                    std::string(to_string(numbered.rule.action)), numbered.rule.pattern});
+  }
+  fmt::print("role '{}':\n{}", role, render_table({"ID", "EFFECT", "ACTION", "PATTERN"}, rows));
 }
 
 void run_role_list(const GlobalOptions& global, bool json) {

@@ -20,27 +20,20 @@ void run_revoke(const GlobalOptions& global, const RevokeOptions& options) {
   if (options.serial.has_value() == options.device.has_value()) {
     throw CaError(ExitCode::kUsage, "give either a SERIAL or --device NAME");
   }
-  const auto reason = parse_revocation_reason(options.reason);
-  if (!reason) {
-    throw CaError(ExitCode::kBadInput,
-                  fmt::format("unknown or unsupported revocation reason '{}' (unspecified, "
-                              "keyCompromise, cACompromise, affiliationChanged, superseded, "
-                              "cessationOfOperation, privilegeWithdrawn, aACompromise)",
-                              options.reason));
-  }
+  const int reason = require_revocation_reason(options.reason);
   SqliteDatabase db = open_database(global.db_path);
   WriteTransaction transaction(db);
   if (options.serial) {
     const std::string serial = normalize_serial(*options.serial);
-    revoke_serial(db, serial, *reason);
+    revoke_serial(db, serial, reason);
     transaction.commit();
-    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(*reason));
+    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(reason));
     return;
   }
-  const auto serials = revoke_device(db, *options.device, *reason);
+  const auto serials = revoke_device(db, *options.device, reason);
   transaction.commit();
   for (const auto& serial : serials) {
-    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(*reason));
+    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(reason));
   }
   fmt::print("revoked {} certificate(s) of device '{}'\n", serials.size(), *options.device);
 }

@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   using namespace certacl::fw::tool;
   CLI::App app{"certacl-device: the ESP32 firmware's core, run on the host"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "certacl-device " CERTACL_VERSION);
   std::string directory;
   app.add_option("--dir", directory, "Credential directory (the device's storage)")->required();
 

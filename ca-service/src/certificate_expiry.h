@@ -1,0 +1,26 @@
+#pragma once
+// Which certificates run out soon: the report an operator checks (or a monitor scrapes with
+// --json) so devices are renewed before the broker starts refusing them.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "certacl/registry.h"
+#include "certacl/sqlite.h"
+
+namespace certacl::ca {
+
+inline constexpr std::int64_t kMaxExpiryWindowSeconds = std::int64_t{3650} * 86400;
+
+// "30d", "12h", "90m" -> seconds; nullopt unless 1 unit .. 3650 days. Pure.
+[[nodiscard]] std::optional<std::int64_t> parse_duration_seconds(std::string_view text) noexcept;
+
+// Unrevoked certificates still valid at `now` whose notAfter is at most `now + window`,
+// soonest first. Reads in one snapshot.
+[[nodiscard]] std::vector<CertificateRecord> expiring_certificates(SqliteDatabase& db,
+                                                                   std::int64_t now,
+                                                                   std::int64_t window_seconds);
+
+}  // namespace certacl::ca

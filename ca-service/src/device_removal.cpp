@@ -1,0 +1,52 @@
+#include "device_removal.h"
+
+#include <fmt/format.h>
+
+#include "audit.h"
+#include "ca_database.h"
+#include "ca_error.h"
+#include "certacl/registry.h"
+#include "revocation.h"
+#include "role_registry.h"
+
+namespace certacl::ca {
+namespace {
+
+Device require_known_device(SqliteDatabase& db, const std::string& name) {
+  auto device = find_device(db, name);
+  if (!device) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
+  return *device;
+}
+
+}  // namespace
+
+RemovedDevice remove_device(SqliteDatabase& db, const std::string& name, int reason) {
+  WriteTransaction transaction(db);
+  const Device device = require_known_device(db, name);
+  // Revoked first, in the same transaction: there is no moment at which a certificate of
+  // a removed device is still valid in the registry.
+  RemovedDevice removed{revoke_device(db, name, reason)};
+  db.prepare("DELETE FROM devices WHERE name = ?1").bind(1, name).run();
+  append_audit(db, "device-remove", name, std::nullopt,
+               fmt::format("role={} revoked={}", device.role, removed.revoked_serials.size()));
+  transaction.commit();
+  return removed;
+}
+
+bool set_device_role(SqliteDatabase& db, const std::string& name, const std::string& role) {
+  WriteTransaction transaction(db);
+  const Device device = require_known_device(db, name);
+  require_role(db, role);
+  if (device.role == role) return false;
+  db.prepare("UPDATE devices SET role = ?1, updated_at = ?2 WHERE name = ?3")
+      .bind(1, role)
+      .bind(2, unix_now())
+      .bind(3, name)
+      .run();
+  append_audit(db, "device-set-role", name, std::nullopt,
+               fmt::format("role={} previous={}", role, device.role));
+  transaction.commit();
+  return true;
+}
+
+}  // namespace certacl::ca
