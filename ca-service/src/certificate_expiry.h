@@ -3,8 +3,6 @@
 // --json) so devices are renewed before the broker starts refusing them.
 
 #include <cstdint>
-#include <optional>
-#include <string_view>
 #include <vector>
 
 #include "certacl/registry.h"
@@ -13,9 +11,6 @@
 namespace certacl::ca {
 
 inline constexpr std::int64_t kMaxExpiryWindowSeconds = std::int64_t{3650} * 86400;
-
-// "30d", "12h", "90m" -> seconds; nullopt unless 1 unit .. 3650 days. Pure.
-[[nodiscard]] std::optional<std::int64_t> parse_duration_seconds(std::string_view text) noexcept;
 
 // Unrevoked certificates still valid at `now` whose notAfter is at most `now + window`,
 // soonest first. Reads in one snapshot.

@@ -26,6 +26,9 @@ RemovedDevice remove_device(SqliteDatabase& db, const std::string& name, int rea
   // Revoked first, in the same transaction: there is no moment at which a certificate of
   // a removed device is still valid in the registry.
   RemovedDevice removed{revoke_device(db, name, reason)};
+  // A token only ever enrolls its own device, so its tokens go with it (the audit log keeps
+  // their issue and use); the name, registered again later, starts without any.
+  db.prepare("DELETE FROM enrollment_tokens WHERE device = ?1").bind(1, name).run();
   db.prepare("DELETE FROM devices WHERE name = ?1").bind(1, name).run();
   append_audit(db, "device-remove", name, std::nullopt,
                fmt::format("role={} revoked={}", device.role, removed.revoked_serials.size()));

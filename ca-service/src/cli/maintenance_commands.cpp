@@ -9,6 +9,7 @@
 #include "ca_key_location.h"
 #include "certificate_expiry.h"
 #include "cli/cli.h"
+#include "duration.h"
 #include "json_output.h"
 #include "registry_backup.h"
 #include "schema_upgrade.h"
@@ -89,20 +90,15 @@ void add_expiring_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
   auto options = std::make_shared<ExpiringOptions>();
   CLI::App* expiring = app.get_subcommand("cert")->add_subcommand(
       "expiring", "Valid, unrevoked certificates that expire soon (soonest first)");
-  expiring->add_option("--within", options->within, "Window: Nd, Nh or Nm (at most 3650d)")
+  expiring->add_option("--within", options->within, "Window: Nd, Nh or Nm (1m to 3650d)")
       ->capture_default_str();
   expiring->add_flag("--json", options->json, "JSON array output");
   expiring->callback([global, options] {
-    const auto window = parse_duration_seconds(options->within);
-    if (!window) {
-      throw CaError(ExitCode::kBadInput,
-                    fmt::format("invalid --within '{}': give Nd, Nh or Nm, e.g. 30d (at most "
-                                "3650d)",
-                                options->within));
-    }
+    const std::int64_t window =
+        require_duration_seconds("--within", options->within, 60, kMaxExpiryWindowSeconds);
     SqliteDatabase db = open_database(global->db_path);
     const std::int64_t now = unix_now();
-    const auto records = expiring_certificates(db, now, *window);
+    const auto records = expiring_certificates(db, now, window);
     if (options->json) {
       print_certificates_json(records, now);
       return;

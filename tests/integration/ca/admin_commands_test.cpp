@@ -51,6 +51,22 @@ TEST(AdminCommands, DeviceRemoveRevokesFirstAndKeepsHistory) {
   EXPECT_EQ(ca.try_run({"device", "show", "dev1"}).exit_code, 0);
 }
 
+// A device with an unused EST token is removed too: the token dies with it (a token only ever
+// enrolls its own device), and a device registered later under the same name cannot use it.
+TEST(AdminCommands, DeviceRemoveAlsoEndsItsEnrollmentTokens) {
+  CaFixture ca;
+  ca.add_role("sensor");
+  ca.add_device("dev1", "sensor");
+  ca.run({"device", "token", "dev1", "--ttl", "1h"});
+  ASSERT_EQ(count(ca.db_path(), "SELECT count(*) FROM enrollment_tokens"), 1);
+  const auto removed = ca.try_run({"device", "remove", "dev1"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(count(ca.db_path(), "SELECT count(*) FROM devices"), 0);
+  EXPECT_EQ(count(ca.db_path(), "SELECT count(*) FROM enrollment_tokens"), 0);
+  ca.add_device("dev1", "sensor");
+  EXPECT_EQ(count(ca.db_path(), "SELECT count(*) FROM enrollment_tokens"), 0);
+}
+
 TEST(AdminCommands, SetRoleMovesOneDevice) {
   CaFixture ca;
   ca.add_role("sensor");
