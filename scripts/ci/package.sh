@@ -26,7 +26,12 @@ fi
 work=$(mktemp -d /tmp/certacl-package.XXXXXX)
 chmod 0755 "$work"
 broker_pid=
+est_pid=
 cleanup() {
+  if [[ -n $est_pid ]] && kill -0 "$est_pid" 2>/dev/null; then
+    kill "$est_pid" 2>/dev/null || true
+    wait "$est_pid" 2>/dev/null || true
+  fi
   if [[ -n $broker_pid ]] && kill -0 "$broker_pid" 2>/dev/null; then
     kill "$broker_pid" 2>/dev/null || true
     wait "$broker_pid" 2>/dev/null || true
@@ -165,6 +170,34 @@ if mosquitto_pub "${tls[@]}" --cert "$devices/sensor-2.pem" --key "$devices/sens
   fail "a revoked device was accepted"
 fi
 broker_log | grep -q certacl || { broker_log; fail "no certacl line in $log"; }
+
+step "EST enrollment through the installed certacl-ca serve (execs certacl-ca-est)"
+[[ -x /usr/bin/certacl-ca-est ]] || fail "certacl-ca-est is not installed (certacl-ca serve execs it)"
+est_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_certacl certacl-ca device add sensor-3 --role sensor >/dev/null
+token=$(as_certacl certacl-ca device token sensor-3 --ttl 1h | sed -n 's/^token=//p')
+[[ -n $token ]] || fail "certacl-ca device token printed no token"
+runuser -u certacl -- certacl-ca serve --listen 127.0.0.1 --port "$est_port" \
+  --cert $export_dir/server.pem --key $export_dir/server-key.pem 2>"$work/est.log" &
+est_pid=$!
+for _ in $(seq 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/"$est_port") 2>/dev/null && break
+  kill -0 "$est_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 "$est_pid" 2>/dev/null || { cat "$work/est.log"; fail "certacl-ca serve did not start"; }
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=sensor-3 \
+  -keyout "$devices/sensor-3.key" -outform DER 2>/dev/null | base64 >"$devices/sensor-3.csr.b64"
+curl -sS --fail-with-body --cacert $export_dir/ca.pem --user "sensor-3:$token" \
+  --data-binary @"$devices/sensor-3.csr.b64" -H 'Content-Type: application/pkcs10' \
+  "https://localhost:$est_port/.well-known/est/simpleenroll" |
+  base64 -d | openssl pkcs7 -inform DER -print_certs >"$devices/sensor-3.pem" ||
+  { cat "$work/est.log"; fail "EST simpleenroll with a one-time token"; }
+mosquitto_pub "${tls[@]}" --cert "$devices/sensor-3.pem" --key "$devices/sensor-3.key" \
+  -i sensor-3 -q 1 -t factory/sensor-3/t -m 1 || { broker_log; fail "the EST-enrolled sensor-3 was refused"; }
+kill "$est_pid"
+wait "$est_pid" || true
+est_pid=
 kill "$broker_pid"
 wait "$broker_pid" || true
 broker_pid=
