@@ -110,10 +110,20 @@ std::string BrokerFixture::log() const {
   return text;
 }
 
-bool BrokerFixture::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+std::size_t BrokerFixture::log_count(const std::string& text) const {
+  const std::string all = log();
+  std::size_t count = 0;
+  for (std::size_t at = all.find(text); at != std::string::npos; at = all.find(text, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+bool BrokerFixture::wait_for_log(const std::string& text, std::chrono::milliseconds timeout,
+                                 std::size_t occurrences) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   do {
-    if (log().find(text) != std::string::npos) return true;
+    if (log_count(text) >= occurrences) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   } while (std::chrono::steady_clock::now() < deadline);
   return false;

@@ -133,8 +133,11 @@ TEST_F(MessagePathsTest, NoMessageIsQueuedForARevokedOfflineDevice) {
                             "topic='broadcast/command' reason=device holds no valid "
                             "certificate"))
       << broker_->log();
-  // Re-enrolled, the device gets its session back without the refused message.
+  // Re-enrolled, the device gets its session back without the refused message. A new
+  // certificate is admitted once the watcher adopted it (a connect-time read only refuses).
+  const std::size_t adoptions = broker_->log_count(" adopted: ");
   const IssuedCertificate renewed = ca_->enroll("dev1");
+  ASSERT_TRUE(broker_->wait_for_log(" adopted: ", 5s, adoptions + 1)) << broker_->log();
   ManualClientSettings again = manual_settings(renewed, "dev1");
   again.clean_session = false;
   ManualClient resumed(again);

@@ -56,9 +56,12 @@ class BrokerFixture {
   [[nodiscard]] int port() const noexcept { return port_; }
   // The broker's stdout/stderr followed by its log file.
   [[nodiscard]] std::string log() const;
-  // Waits (bounded) until the log contains `text`; returns whether it did.
-  [[nodiscard]] bool wait_for_log(
-      const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  // Waits (bounded) until the log contains `text` at least `occurrences` times; returns
+  // whether it did. Count first (log_count) to wait for the next of a repeated line.
+  [[nodiscard]] bool wait_for_log(const std::string& text,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                                  std::size_t occurrences = 1) const;
+  [[nodiscard]] std::size_t log_count(const std::string& text) const;
   [[nodiscard]] const std::string& config_path() const noexcept { return config_path_; }
 
  private:
