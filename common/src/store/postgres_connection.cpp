@@ -169,7 +169,7 @@ void PostgresConnection::listen(std::string_view channel) {
 }
 
 std::vector<std::string> PostgresConnection::wait_for_notifications(
-    std::chrono::milliseconds timeout) {
+    std::chrono::milliseconds timeout, int wake_fd) {
   std::vector<std::string> payloads;
   const auto drain = [&] {
     while (PGnotify* notification = PQnotifies(connection_.get())) {
@@ -183,11 +183,14 @@ std::vector<std::string> PostgresConnection::wait_for_notifications(
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (remaining <= 0) break;
-    pollfd descriptor{socket(), POLLIN, 0};
-    if (descriptor.fd < 0) fail("connection lost", nullptr);
-    const int ready = poll(&descriptor, 1, static_cast<int>(remaining));
+    std::array<pollfd, 2> descriptors{pollfd{socket(), POLLIN, 0}, pollfd{wake_fd, POLLIN, 0}};
+    if (descriptors[0].fd < 0) fail("connection lost", nullptr);
+    const nfds_t watched = wake_fd >= 0 ? 2 : 1;
+    const int ready = poll(descriptors.data(), watched, static_cast<int>(remaining));
     if (ready < 0 && errno != EINTR) fail("poll on the PostgreSQL connection failed", nullptr);
     if (ready <= 0) continue;
+    if (watched == 2 && descriptors[1].revents != 0) break;  // the caller was woken
+    if (descriptors[0].revents == 0) continue;
     // A server shutting down sends an error and closes; both end here as a lost connection.
     if (PQconsumeInput(connection_.get()) == 0 || PQstatus(connection_.get()) == CONNECTION_BAD) {
       fail("connection lost", nullptr);

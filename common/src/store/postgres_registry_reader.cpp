@@ -174,6 +174,14 @@ std::vector<RegistryChange> PostgresRegistryReader::changes_since(std::int64_t a
   return changes;
 }
 
+std::optional<std::int64_t> PostgresRegistryReader::wait_for_notification(
+    std::chrono::milliseconds timeout, int wake_fd) {
+  if (!connection_ || !connection_->is_healthy()) {
+    throw PostgresError("connection lost", std::string(kSqlStateConnectionFailure));
+  }
+  return largest_counter(connection_->wait_for_notifications(timeout, wake_fd));
+}
+
 ChangeWait PostgresRegistryReader::wait_for_change(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   ChangeWait wait;

@@ -73,7 +73,7 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t* identifier, void** userdata,
     running.log->warn(
         "started: db='{}' ({} devices, {} certificates, change {}) identity={} "
         "client_id={} stale_limit={}s dry_run={}",
-        certacl::policy::printable(running.options.db_path),
+        certacl::policy::printable(certacl::plugin::registry_location(running.options)),
         running.table->registry().device_count(), running.table->registry().certificate_count(),
         running.table->registry().change_counter(),
         certacl::policy::to_string(running.options.connect.identity_source),

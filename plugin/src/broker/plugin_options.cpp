@@ -34,6 +34,14 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
   if (key == "db_path" || key == "db") {
     if (value.empty()) return OptionsError{"plugin_opt_db_path: the database path is empty"};
     options.db_path = value;
+  } else if (key == "db_url") {
+    if (!value.starts_with("postgresql://") && !value.starts_with("postgres://")) {
+      return bad_value(key, "<url>", "a postgresql:// URL");  // never echo what may be secret
+    }
+    options.db_url = value;
+  } else if (key == "db_password_file") {
+    if (value.empty()) return OptionsError{"plugin_opt_db_password_file: the file path is empty"};
+    options.db_password_file = value;
   } else if (key == "identity") {
     if (value == "cn") {
       options.connect.identity_source = policy::IdentitySource::kCommonName;
@@ -92,10 +100,11 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
     if (value.empty()) return OptionsError{"plugin_opt_shadow_rules: the file path is empty"};
     options.shadow_rules_path = value;
   } else {
-    return OptionsError{fmt::format(
-        "{}{}: unknown option (known: db_path, identity, client_id, stale_limit, dry_run, "
-        "log_level, stats_interval, poll_interval_ms, shadow_rules)",
-        kPrefix, policy::printable(key))};
+    return OptionsError{
+        fmt::format("{}{}: unknown option (known: db_path, db_url, db_password_file, identity, "
+                    "client_id, stale_limit, dry_run, "
+                    "log_level, stats_interval, poll_interval_ms, shadow_rules)",
+                    kPrefix, policy::printable(key))};
   }
   return std::nullopt;
 }
@@ -113,7 +122,14 @@ std::variant<PluginOptions, OptionsError> parse_plugin_options(
     }
     if (auto error = apply(parsed, key, value)) return *std::move(error);
   }
-  if (parsed.db_path.empty()) {
+  if (!parsed.db_path.empty() && !parsed.db_url.empty()) {
+    return OptionsError{
+        "plugin_opt_db_url: give plugin_opt_db_path or plugin_opt_db_url, not both"};
+  }
+  if (!parsed.db_password_file.empty() && parsed.db_url.empty()) {
+    return OptionsError{"plugin_opt_db_password_file: only used with plugin_opt_db_url"};
+  }
+  if (parsed.db_path.empty() && parsed.db_url.empty()) {
     return OptionsError{"plugin_opt_db_path: required (the path of the certacl database)"};
   }
   return parsed;

@@ -16,6 +16,10 @@ namespace certacl::plugin {
 
 struct PluginOptions {
   std::string db_path;
+  // Instead of db_path: a PostgreSQL registry, postgresql://user@host:port/db (no password:
+  // it comes from db_password_file, or from PGPASSFILE / ~/.pgpass through libpq).
+  std::string db_url;
+  std::string db_password_file;
   policy::ConnectPolicy connect;
   std::chrono::seconds stale_limit{60};
   bool dry_run = false;

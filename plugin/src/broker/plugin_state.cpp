@@ -8,6 +8,10 @@
 #include <stdexcept>
 #include <variant>
 
+#include "postgres_connect_probe.h"
+#include "postgres_snapshot_watcher.h"
+#include "snapshot_watcher.h"
+
 namespace certacl::plugin {
 namespace {
 
@@ -48,7 +52,7 @@ std::shared_ptr<const policy::ShadowRules> read_shadow_rules(const std::string& 
 }  // namespace
 
 std::int64_t unix_now() {
-  return static_cast<std::int64_t>(std::time(nullptr));
+  return unix_seconds_now();
 }
 
 policy::SessionTableOptions table_options(const PluginOptions& options,
@@ -76,10 +80,43 @@ std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifi
   return state;
 }
 
+namespace {
+
+store::PostgresSettings postgres_settings(const PluginOptions& options) {
+  store::PostgresSettings settings;
+  settings.url = options.db_url;
+  if (!options.db_password_file.empty()) settings.password_file = options.db_password_file;
+  settings.application_name = "certacl-broker";
+  return settings;
+}
+
+std::shared_ptr<const policy::RegistrySnapshot> watch_postgres(PluginState& state) {
+  const store::PostgresSettings settings = postgres_settings(state.options);
+  PostgresRegistryStart start =
+      load_postgres_snapshot(settings, state.table ? &state.table->registry() : nullptr);
+  auto snapshot = start.snapshot;
+  state.probe.reset();  // it refers to the old watcher
+  state.watcher.reset();
+  auto watcher = std::make_unique<PostgresSnapshotWatcher>(
+      settings, std::move(start),
+      postgres_watch_timing(state.options.stale_limit, state.options.poll_interval));
+  state.probe = std::make_unique<PostgresConnectProbe>(*watcher);
+  state.watcher = std::move(watcher);
+  return snapshot;
+}
+
+}  // namespace
+
+const std::string& registry_location(const PluginOptions& options) {
+  return options.db_url.empty() ? options.db_path : options.db_url;
+}
+
 std::shared_ptr<const policy::RegistrySnapshot> watch_database(PluginState& state) {
+  if (!state.options.db_url.empty()) return watch_postgres(state);
   // Given the registry in force (a SIGHUP or a new db_path), never step back to an older one.
   auto snapshot =
       load_snapshot(state.options.db_path, state.table ? &state.table->registry() : nullptr);
+  state.probe.reset();
   // Stop the old watcher before the new one starts: one reader thread at a time.
   state.watcher.reset();
   state.watcher = std::make_unique<SnapshotWatcher>(state.options.db_path,

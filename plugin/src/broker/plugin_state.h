@@ -12,8 +12,8 @@
 #include "plugin_options.h"
 #include "registry_probe.h"
 #include "registry_snapshot.h"
+#include "registry_watcher.h"
 #include "session_table.h"
-#include "snapshot_watcher.h"
 
 struct mosquitto;
 struct mosquitto_plugin_id_t;
@@ -25,8 +25,10 @@ struct PluginState {
   PluginOptions options;
   std::shared_ptr<MosquittoLogSink> sink;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<SnapshotWatcher> watcher;
-  std::unique_ptr<RegistryProbe> probe;
+  // SQLite (db_path) or PostgreSQL (db_url); the probe may refer to the watcher, so it is
+  // declared after it and destroyed first.
+  std::unique_ptr<RegistryWatcher> watcher;
+  std::unique_ptr<ConnectProbe> probe;
   std::unique_ptr<policy::SessionTable> table;
   std::shared_ptr<const policy::ShadowRules> shadow;  // read once at start
   KickQueue kicks;
@@ -55,9 +57,14 @@ struct PluginState {
 [[nodiscard]] std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifier,
                                                                PluginOptions options);
 
-// Reads state.options.db_path and (re)starts the watcher on it; returns the snapshot read,
-// which the caller puts in force. Throws like create_plugin_state, leaving the old watcher.
+// Reads the registry (state.options.db_path or db_url) and (re)starts the watcher and the
+// connect probe on it; returns the snapshot read, which the caller puts in force. Throws
+// like create_plugin_state, leaving the old watcher.
 [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> watch_database(PluginState& state);
+
+// The registry as log lines name it: the SQLite path or the PostgreSQL URL (which never
+// carries a password: a URL with one is refused before anything is logged).
+[[nodiscard]] const std::string& registry_location(const PluginOptions& options);
 
 // Seconds since the database was last read successfully.
 [[nodiscard]] std::int64_t registry_age(const PluginState& state, std::int64_t now);

@@ -17,15 +17,27 @@
 
 namespace certacl::plugin {
 
-class RegistryProbe {
+// The connect-time question, whichever store: is there a registry fresher than the snapshot
+// in force that this connect must also pass? (postgres_connect_probe.h answers it for
+// PostgreSQL.)
+class ConnectProbe {
+ public:
+  virtual ~ConnectProbe() = default;
+  // nullptr when the registry is still at `in_force_counter`; otherwise a registry holding
+  // at least the certificate `serial`, its device and that device's role rules. Throws
+  // (std::exception) when that cannot be known now: the caller then keeps the snapshot.
+  [[nodiscard]] virtual std::shared_ptr<const policy::RegistrySnapshot> fresher_for(
+      std::string_view serial, std::int64_t in_force_counter, std::int64_t now) = 0;
+};
+
+class RegistryProbe final : public ConnectProbe {
  public:
   explicit RegistryProbe(std::string path) : path_(std::move(path)) {}
 
-  // nullptr when the registry is still at `in_force_counter`; otherwise a registry holding
-  // just the certificate `serial`, its device and that device's role rules. Throws
-  // DatabaseError when the database cannot be read (the caller then keeps the snapshot).
+  // Reads just this certificate, its device and that device's role rules when the file
+  // moved. Throws DatabaseError when the database cannot be read.
   [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> fresher_for(
-      std::string_view serial, std::int64_t in_force_counter, std::int64_t now);
+      std::string_view serial, std::int64_t in_force_counter, std::int64_t now) override;
 
  private:
   std::string path_;

@@ -37,8 +37,10 @@ void reread_database(PluginState& state) {
 }
 
 void apply_options(PluginState& state, PluginOptions fresh) {
-  const bool database_changed =
-      fresh.db_path != state.options.db_path || fresh.poll_interval != state.options.poll_interval;
+  const bool database_changed = fresh.db_path != state.options.db_path ||
+                                fresh.db_url != state.options.db_url ||
+                                fresh.db_password_file != state.options.db_password_file ||
+                                fresh.poll_interval != state.options.poll_interval;
   PluginOptions previous = std::exchange(state.options, std::move(fresh));
   if (database_changed) {
     try {
@@ -47,7 +49,7 @@ void apply_options(PluginState& state, PluginOptions fresh) {
       state.table->adopt(watch_database(state), unix_now());
     } catch (const std::exception& error) {
       state.log->error("reload refused, cannot read database '{}': {}",
-                       policy::printable(state.options.db_path), error.what());
+                       policy::printable(registry_location(state.options)), error.what());
       state.options = std::move(previous);
       return;
     }
@@ -56,9 +58,9 @@ void apply_options(PluginState& state, PluginOptions fresh) {
   state.table->set_options(table_options(state.options, state.shadow));
   state.next_stats = 0;
   state.log->warn(
-      "options reloaded: db_path='{}' identity={} client_id={} stale_limit={}s "
+      "options reloaded: db='{}' identity={} client_id={} stale_limit={}s "
       "dry_run={} stats_interval={}s poll_interval={}ms",
-      policy::printable(state.options.db_path),
+      policy::printable(registry_location(state.options)),
       policy::to_string(state.options.connect.identity_source),
       policy::to_string(state.options.connect.client_id_rule), state.options.stale_limit.count(),
       state.options.dry_run, state.options.stats_interval.count(),

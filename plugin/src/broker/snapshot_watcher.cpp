@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <ctime>
 #include <exception>
 #include <utility>
 
@@ -17,10 +16,6 @@ namespace certacl::plugin {
 namespace {
 
 constexpr std::chrono::milliseconds kReaderBusyTimeout{200};
-
-std::int64_t unix_now() {
-  return static_cast<std::int64_t>(std::time(nullptr));
-}
 
 // A database file that was deleted or replaced must not keep being read through the old
 // descriptor: that would hide the fault and serve a registry nobody can change any more.
@@ -45,10 +40,6 @@ std::unique_ptr<SqliteDatabase> open_reader(const std::string& path) {
   return db;
 }
 
-policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot) {
-  return {snapshot.change_counter(), snapshot.ca_certificate_sha256()};
-}
-
 // Throws unless `candidate` may replace `adopted` (monotonic counter, same CA).
 void require_adoptable(const policy::RegistryVersion& adopted,
                        const policy::RegistryVersion& candidate) {
@@ -70,13 +61,12 @@ std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
     require_adoptable(version_of(*adopted),
                       {contents.change_counter, contents.ca_certificate_sha256});
   }
-  return policy::RegistrySnapshot::build(std::move(contents), unix_now());
+  return policy::RegistrySnapshot::build(std::move(contents), unix_seconds_now());
 }
 
 SnapshotWatcher::SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
                                  const policy::RegistrySnapshot& initial)
-    : path_(std::move(path)), interval_(interval) {
-  health_.last_success = initial.loaded_at();
+    : RegistryWatcher(initial.loaded_at()), path_(std::move(path)), interval_(interval) {
   thread_ = std::thread([this, version = version_of(initial)] { run(version); });
 }
 
@@ -89,23 +79,12 @@ SnapshotWatcher::~SnapshotWatcher() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::shared_ptr<const policy::RegistrySnapshot> SnapshotWatcher::take_new() {
-  std::lock_guard lock(mutex_);
-  has_new_.store(false, std::memory_order_release);
-  return std::move(pending_);
-}
-
 void SnapshotWatcher::request_reread() {
   {
     std::lock_guard lock(mutex_);
     reread_requested_ = true;
   }
   wake_.notify_all();
-}
-
-SnapshotWatcher::Health SnapshotWatcher::health() const {
-  std::lock_guard lock(mutex_);
-  return health_;
 }
 
 void SnapshotWatcher::run(policy::RegistryVersion adopted) {
@@ -145,25 +124,16 @@ void SnapshotWatcher::run(policy::RegistryVersion adopted) {
         // logged, and counted towards the stale limit) on every poll until fixed.
         require_adoptable(adopted, candidate);
         if (candidate.change_counter != adopted.change_counter || reread) {
-          fresh = policy::RegistrySnapshot::build(load_registry(*db), unix_now());
+          fresh = policy::RegistrySnapshot::build(load_registry(*db), unix_seconds_now());
           require_adoptable(adopted, version_of(*fresh));  // it may have moved meanwhile
           adopted = version_of(*fresh);
         }
         known_data_version = data_version;
       }
-      std::lock_guard lock(mutex_);
-      if (fresh) {
-        pending_ = std::move(fresh);
-        has_new_.store(true, std::memory_order_release);
-      }
-      health_.last_success = unix_now();
-      health_.failures = 0;
-      health_.last_error.clear();
+      record_success(std::move(fresh));
     } catch (const std::exception& error) {
       db.reset();
-      std::lock_guard lock(mutex_);
-      ++health_.failures;
-      health_.last_error = error.what();
+      record_failure(error.what());
     }
   }
 }

@@ -7,17 +7,15 @@
 // file. Failures are recorded, never thrown across threads: the last good snapshot stays in
 // force and health() says how old it is.
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "registry_acceptance.h"
 #include "registry_snapshot.h"
+#include "registry_watcher.h"
 
 namespace certacl::plugin {
 
@@ -27,28 +25,17 @@ namespace certacl::plugin {
 [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
     const std::string& path, const policy::RegistrySnapshot* adopted = nullptr);
 
-class SnapshotWatcher {
+// The SQLite watcher: polls the file's data_version every `interval`.
+class SnapshotWatcher final : public RegistryWatcher {
  public:
-  struct Health {
-    std::int64_t last_success = 0;  // Unix seconds of the last poll that read the database
-    std::uint64_t failures = 0;     // consecutive failed polls
-    std::string last_error;         // empty after a success
-  };
-
   // `initial` is the snapshot already in force; only changes after it are handed over.
   SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
                   const policy::RegistrySnapshot& initial);
-  ~SnapshotWatcher();
+  ~SnapshotWatcher() override;
   SnapshotWatcher(const SnapshotWatcher&) = delete;
   SnapshotWatcher& operator=(const SnapshotWatcher&) = delete;
 
-  // The snapshot built since the last call, or nullptr.
-  [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> take_new();
-  // Lock-free hint that take_new() has something, cheap enough for every ACL check.
-  [[nodiscard]] bool has_new() const noexcept { return has_new_.load(std::memory_order_acquire); }
-  // Re-reads the whole registry on the watcher thread at once, changed or not (SIGHUP).
-  void request_reread();
-  [[nodiscard]] Health health() const;
+  void request_reread() override;
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
@@ -56,13 +43,9 @@ class SnapshotWatcher {
 
   std::string path_;
   std::chrono::milliseconds interval_;
-  mutable std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
-  bool reread_requested_ = false;
-  std::atomic<bool> has_new_{false};
-  std::shared_ptr<const policy::RegistrySnapshot> pending_;
-  Health health_;
+  bool stopping_ = false;          // guarded by mutex_
+  bool reread_requested_ = false;  // guarded by mutex_
   std::thread thread_;
 };
 

@@ -14,13 +14,13 @@ namespace {
 constexpr std::int64_t kHealthLogEverySeconds = 10;
 
 void report_health(PluginState& state, std::int64_t now) {
-  const SnapshotWatcher::Health health = state.watcher->health();
+  const RegistryWatcher::Health health = state.watcher->health();
   const std::int64_t age = now - health.last_success;
   const bool stale = age > state.options.stale_limit.count();
   if (health.last_error.empty()) {
     if (state.stale_reported || state.next_health_log != 0) {
       state.log->warn("database '{}' readable again; registry is current",
-                      policy::printable(state.options.db_path));
+                      policy::printable(registry_location(state.options)));
     }
     state.stale_reported = false;
     state.next_health_log = 0;
@@ -33,7 +33,7 @@ void report_health(PluginState& state, std::int64_t now) {
     state.log->error(
         "database stale: '{}' unreadable for {} s (limit {} s): {}; refusing "
         "new connections, live sessions keep the last good rules",
-        policy::printable(state.options.db_path), age, state.options.stale_limit.count(),
+        policy::printable(registry_location(state.options)), age, state.options.stale_limit.count(),
         policy::printable(health.last_error));
   } else {
     state.log->error(

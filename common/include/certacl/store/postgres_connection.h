@@ -116,10 +116,12 @@ class PostgresConnection {
 
   // LISTEN on a channel; notifications are then read with wait_for_notifications.
   void listen(std::string_view channel);
-  // Waits until the server sends something or `timeout` passes, then returns the payloads
-  // of every notification received (possibly none). Throws PostgresError when the
-  // connection is lost.
-  std::vector<std::string> wait_for_notifications(std::chrono::milliseconds timeout);
+  // Waits until the server sends something, `timeout` passes or `wake_fd` (when >= 0)
+  // becomes readable, then returns the payloads of every notification received (possibly
+  // none). `wake_fd` is only polled, never read. Throws PostgresError when the connection
+  // is lost.
+  std::vector<std::string> wait_for_notifications(std::chrono::milliseconds timeout,
+                                                  int wake_fd = -1);
 
   [[nodiscard]] bool is_healthy() const noexcept;
   [[nodiscard]] int socket() const noexcept { return PQsocket(connection_.get()); }

@@ -56,6 +56,13 @@ class PostgresRegistryReader {
   // timeout; throws PostgresError when the server is still unreachable at the end.
   ChangeWait wait_for_change(std::chrono::milliseconds timeout);
 
+  // For a caller that reads the counter itself (the broker plugin's watcher): waits at most
+  // `timeout` for a NOTIFY, or until `wake_fd` (when >= 0) becomes readable, and returns
+  // the largest counter announced (a hint: anyone may NOTIFY), nullopt when none was.
+  // Neither reads the database nor reconnects: throws PostgresError when the connection is
+  // lost, and the caller builds a new reader.
+  std::optional<std::int64_t> wait_for_notification(std::chrono::milliseconds timeout, int wake_fd);
+
   // The connection's socket, for a caller that multiplexes (the broker's tick).
   [[nodiscard]] int socket() const noexcept { return connection_->socket(); }
 

@@ -1,0 +1,66 @@
+#pragma once
+// What the broker thread needs from a registry watcher, whichever store it reads (SQLite
+// file or PostgreSQL): a background thread builds snapshots and leaves the newest in a slot
+// that the first callback after it empties (safe_point.h). Failures are recorded, never
+// thrown across threads: the last good snapshot stays in force and health() says how old
+// the last good read is, which drives the stale limit.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "registry_acceptance.h"
+#include "registry_snapshot.h"
+
+namespace certacl::plugin {
+
+class RegistryWatcher {
+ public:
+  struct Health {
+    std::int64_t last_success = 0;  // Unix seconds of the last poll that read the database
+    std::uint64_t failures = 0;     // consecutive failed polls
+    std::string last_error;         // empty after a success
+  };
+
+  virtual ~RegistryWatcher() = default;
+  RegistryWatcher(const RegistryWatcher&) = delete;
+  RegistryWatcher& operator=(const RegistryWatcher&) = delete;
+
+  // The snapshot built since the last call, or nullptr.
+  [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> take_new();
+  // Lock-free hint that take_new() has something, cheap enough for every ACL check.
+  [[nodiscard]] bool has_new() const noexcept { return has_new_.load(std::memory_order_acquire); }
+  // Re-reads the whole registry on the watcher thread at once, changed or not (SIGHUP).
+  virtual void request_reread() = 0;
+  [[nodiscard]] Health health() const;
+
+ protected:
+  // `loaded_at`: when the snapshot already in force was read.
+  explicit RegistryWatcher(std::int64_t loaded_at);
+
+  // From the watcher thread: the database was read; `fresh` (may be null) is handed over.
+  void record_success(std::shared_ptr<const policy::RegistrySnapshot> fresh);
+  void record_failure(std::string error);
+  // The snapshot not yet taken, or null; mutex_ must be held.
+  [[nodiscard]] const std::shared_ptr<const policy::RegistrySnapshot>& pending_locked()
+      const noexcept {
+    return pending_;
+  }
+
+  // Guards the slot and the health record; subclasses guard their own wake-up flags with it.
+  mutable std::mutex mutex_;
+
+ private:
+  std::atomic<bool> has_new_{false};
+  std::shared_ptr<const policy::RegistrySnapshot> pending_;
+  Health health_;
+};
+
+[[nodiscard]] std::int64_t unix_seconds_now();
+
+// What a candidate registry is compared with before it may replace this one.
+[[nodiscard]] policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot);
+
+}  // namespace certacl::plugin
