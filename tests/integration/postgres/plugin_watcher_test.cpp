@@ -1,0 +1,135 @@
+// The plugin's PostgreSQL watcher and connect probe (plugin/src/broker/postgres_*) against a
+// real PostgreSQL, as the broker role: changes are pushed by NOTIFY, not found by polling; a
+// connect while the snapshot in force is behind an announced change is checked against the
+// registry holding that change; a forged NOTIFY changes nothing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "postgres_connect_probe.h"
+#include "postgres_snapshot_watcher.h"
+#include "postgres_world.h"
+
+namespace certacl::test {
+namespace {
+
+using namespace std::chrono_literals;
+using plugin::PostgresConnectProbe;
+using plugin::PostgresSnapshotWatcher;
+using Clock = std::chrono::steady_clock;
+
+// A heartbeat of a minute: whatever the watcher sees within seconds was pushed to it.
+constexpr plugin::PostgresWatchTiming kPushOnly{60s, 200ms};
+
+template <typename Condition>
+bool within(std::chrono::milliseconds limit, Condition condition) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return condition();
+}
+
+bool revoked_in(const policy::RegistrySnapshot& snapshot, const std::string& serial) {
+  const CertificateRecord* certificate = snapshot.find_certificate(serial);
+  return certificate != nullptr && certificate->revoked();
+}
+
+class PostgresPluginWatcher : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_.seed(writer_, 3);
+    start_ = plugin::load_postgres_snapshot(world_.broker);
+    initial_ = start_.snapshot;
+  }
+  std::string serial_of(const std::string& device) const {
+    for (const CertificateRecord* certificate : initial_->certificates_of(device)) {
+      return certificate->serial;
+    }
+    return {};
+  }
+
+  PostgresWorld world_;
+  store::PostgresStore writer_{world_.ca};
+  plugin::PostgresRegistryStart start_;
+  std::shared_ptr<const policy::RegistrySnapshot> initial_;
+};
+
+TEST_F(PostgresPluginWatcher, ARevocationIsPushedWithoutWaitingForAPoll) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  const std::string serial = serial_of("device-1");
+  ASSERT_FALSE(serial.empty());
+  ASSERT_EQ(writer_.revoke_device("device-1", 1, "test").size(), 1U);
+  ASSERT_TRUE(within(5s, [&] { return watcher.has_new(); })) << watcher.health().last_error;
+  const auto fresh = watcher.take_new();
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_GT(fresh->change_counter(), initial_->change_counter());
+  EXPECT_TRUE(revoked_in(*fresh, serial));
+  EXPECT_FALSE(revoked_in(*fresh, serial_of("device-2")));
+  EXPECT_EQ(watcher.known_counter(), fresh->change_counter());
+}
+
+TEST_F(PostgresPluginWatcher, AConnectBehindAnAnnouncedChangeIsCheckedAgainstIt) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  PostgresConnectProbe probe(watcher, 2s);
+  const std::string serial = serial_of("device-2");
+  const std::int64_t in_force = initial_->change_counter();
+  EXPECT_EQ(probe.fresher_for(serial, in_force, 0), nullptr) << "nothing announced yet";
+
+  ASSERT_EQ(writer_.revoke_device("device-2", 1, "test").size(), 1U);
+  // The snapshot in force stays at `in_force`, as on a broker whose next TICK has not come.
+  ASSERT_TRUE(within(5s, [&] { return watcher.known_counter() > in_force; }));
+  const auto fresher = probe.fresher_for(serial, in_force, 0);
+  ASSERT_NE(fresher, nullptr);
+  EXPECT_TRUE(revoked_in(*fresher, serial));
+  // It was only looked at: the next callback still adopts it.
+  EXPECT_NE(watcher.take_new(), nullptr);
+}
+
+TEST_F(PostgresPluginWatcher, AForgedNotificationIsForgottenAtTheNextRead) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  PostgresConnectProbe probe(watcher, 2s);
+  const std::int64_t in_force = initial_->change_counter();
+  const std::uint64_t reads_before = watcher.reads();
+  store::PostgresConnection broker(world_.broker);  // any role may NOTIFY
+  broker.exec("SELECT pg_notify('certacl_changes', '999999')");
+  ASSERT_TRUE(within(5s, [&] { return watcher.reads() > reads_before; }));
+  EXPECT_EQ(probe.fresher_for(serial_of("device-0"), in_force, 0), nullptr);
+  EXPECT_EQ(watcher.known_counter(), in_force);
+  EXPECT_FALSE(watcher.has_new());
+  EXPECT_TRUE(watcher.health().last_error.empty());
+}
+
+TEST_F(PostgresPluginWatcher, AChangeMissedWhileDisconnectedIsFoundByCounter) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  // Cut the watcher off and keep it off, so the revocation's NOTIFY cannot reach it.
+  world_.server.run_sql(
+      "ALTER ROLE broker_reader NOLOGIN; SELECT pg_terminate_backend(pid) FROM "
+      "pg_stat_activity WHERE usename = 'broker_reader'");
+  ASSERT_TRUE(within(10s, [&] { return watcher.health().failures > 0; }));
+  ASSERT_EQ(writer_.revoke_device("device-0", 1, "test").size(), 1U);
+  EXPECT_FALSE(watcher.has_new());
+  world_.server.run_sql("ALTER ROLE broker_reader LOGIN");
+  ASSERT_TRUE(within(10s, [&] { return watcher.has_new(); })) << watcher.health().last_error;
+  EXPECT_TRUE(revoked_in(*watcher.take_new(), serial_of("device-0")));
+  EXPECT_EQ(watcher.health().failures, 0U);
+}
+
+TEST_F(PostgresPluginWatcher, AfterARestartChangesArePushedAgain) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  world_.server.stop(PostgresServer::Shutdown::kImmediate);
+  ASSERT_TRUE(within(10s, [&] { return watcher.health().failures > 0; }));
+  EXPECT_NE(watcher.health().last_error, "");
+  world_.server.start();
+  ASSERT_TRUE(within(10s, [&] { return watcher.health().failures == 0; }))
+      << watcher.health().last_error;
+  store::PostgresStore writer(world_.ca);  // the old connection died with the server
+  ASSERT_EQ(writer.revoke_device("device-1", 1, "test").size(), 1U);
+  ASSERT_TRUE(within(5s, [&] { return watcher.has_new(); })) << "not pushed after the restart";
+  EXPECT_TRUE(revoked_in(*watcher.take_new(), serial_of("device-1")));
+}
+
+}  // namespace
+}  // namespace certacl::test
