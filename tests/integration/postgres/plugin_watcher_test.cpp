@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "postgres_connect_probe.h"
@@ -62,7 +63,10 @@ TEST_F(PostgresPluginWatcher, ARevocationIsPushedWithoutWaitingForAPoll) {
   const std::string serial = serial_of("device-1");
   ASSERT_FALSE(serial.empty());
   ASSERT_EQ(writer_.revoke_device("device-1", 1, "test").size(), 1U);
+  const auto t0 = Clock::now();
   ASSERT_TRUE(within(5s, [&] { return watcher.has_new(); })) << watcher.health().last_error;
+  std::printf("[ figure ] revoke returned -> new snapshot built by the watcher: %.1f ms\n",
+              std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   const auto fresh = watcher.take_new();
   ASSERT_NE(fresh, nullptr);
   EXPECT_GT(fresh->change_counter(), initial_->change_counter());
