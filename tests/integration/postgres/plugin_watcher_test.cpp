@@ -109,9 +109,11 @@ TEST_F(PostgresPluginWatcher, AForgedNotificationIsForgottenAtTheNextRead) {
 TEST_F(PostgresPluginWatcher, AChangeMissedWhileDisconnectedIsFoundByCounter) {
   PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
   // Cut the watcher off and keep it off, so the revocation's NOTIFY cannot reach it.
+  // Two statements: psql -c would run them as one transaction, and the session killed
+  // before NOLOGIN commits could log in again at once.
+  world_.server.run_sql("ALTER ROLE broker_reader NOLOGIN");
   world_.server.run_sql(
-      "ALTER ROLE broker_reader NOLOGIN; SELECT pg_terminate_backend(pid) FROM "
-      "pg_stat_activity WHERE usename = 'broker_reader'");
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'broker_reader'");
   ASSERT_TRUE(within(10s, [&] { return watcher.health().failures > 0; }));
   ASSERT_EQ(writer_.revoke_device("device-0", 1, "test").size(), 1U);
   EXPECT_FALSE(watcher.has_new());

@@ -189,9 +189,11 @@ TEST_F(PostgresTwoBrokers, AnOutageKeepsTheSnapshotRefusesAfterTheStaleLimitAndH
 TEST_F(PostgresTwoBrokers, ABrokerCutOffMeanwhileCatchesUpByCounter) {
   auto a = broker("broker_a");
   auto dev1 = connected(*a, "dev1");
+  // Two statements: psql -c would run them as one transaction, and the session killed
+  // before NOLOGIN commits could log in again at once.
+  world_.server.run_sql("ALTER ROLE broker_a NOLOGIN");
   world_.server.run_sql(
-      "ALTER ROLE broker_a NOLOGIN; SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-      "WHERE usename = 'broker_a'");
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'broker_a'");
   ASSERT_TRUE(a->wait_for_log("database unreadable", 10s)) << a->log();
   // Its NOTIFY cannot reach broker A.
   ASSERT_EQ(writer_.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
