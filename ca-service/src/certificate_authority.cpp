@@ -74,6 +74,17 @@ CertificateAuthority CertificateAuthority::load(SqliteDatabase& db,
   return CertificateAuthority(std::move(certificate), std::move(key));
 }
 
+void require_certifiable_key(const EVP_PKEY* key, bool revoked_for_compromise) {
+  if (std::string problem = public_key_problem(key); !problem.empty()) {
+    throw CaError(ExitCode::kBadInput, problem);
+  }
+  if (revoked_for_compromise) {
+    throw CaError(ExitCode::kBadInput,
+                  "its public key is on a certificate revoked for keyCompromise; generate a new "
+                  "key");
+  }
+}
+
 EvpPkeyPtr load_ca_key(const X509* certificate, const std::string& key_path, bool key_encrypted,
                        const std::optional<std::string>& passphrase_file) {
   std::optional<std::string> passphrase =
@@ -93,14 +104,7 @@ X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,
                                     const std::optional<std::string>& device) const {
   // Every certificate (sign, renew, enroll, server-cert, EST) passes here, inside the
   // caller's write transaction, so no path can certify a weak or compromised key.
-  if (std::string problem = public_key_problem(order.subject_key); !problem.empty()) {
-    throw CaError(ExitCode::kBadInput, problem);
-  }
-  if (key_revoked_for_compromise(db, order.subject_key)) {
-    throw CaError(ExitCode::kBadInput,
-                  "its public key is on a certificate revoked for keyCompromise; generate a new "
-                  "key");
-  }
+  require_certifiable_key(order.subject_key, key_revoked_for_compromise(db, order.subject_key));
   for (int attempt = 0; attempt < kSerialAttempts; ++attempt) {
     const BignumPtr serial = random_serial();
     if (serial_in_use(db, bignum_hex(serial.get()))) continue;
@@ -112,25 +116,40 @@ X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,
   throw CaError(ExitCode::kStorage, "cannot find an unused serial number");
 }
 
-void record_certificate(SqliteDatabase& db, const X509* certificate, CertificateKind kind,
-                        const std::optional<std::string>& device) {
+CertificateRecord certificate_record(const X509* certificate, CertificateKind kind,
+                                     const std::optional<std::string>& device) {
   const auto not_before = asn1_time_to_unix(X509_get0_notBefore(certificate));
   const auto not_after = asn1_time_to_unix(X509_get0_notAfter(certificate));
   if (!not_before || !not_after) {
     throw CaError(ExitCode::kBadInput, "certificate validity cannot be represented");
   }
+  CertificateRecord record;
+  record.serial = serial_hex(certificate);
+  record.kind = kind;
+  record.device = device;
+  record.subject = name_text(X509_get_subject_name(certificate));
+  record.issuer = name_text(X509_get_issuer_name(certificate));
+  record.not_before = *not_before;
+  record.not_after = *not_after;
+  record.sha256 = sha256_fingerprint(certificate);
+  return record;
+}
+
+void record_certificate(SqliteDatabase& db, const X509* certificate, CertificateKind kind,
+                        const std::optional<std::string>& device) {
+  const CertificateRecord record = certificate_record(certificate, kind, device);
   db.prepare(
         "INSERT INTO certificates (serial, kind, device, subject, issuer, not_before, "
         "not_after, sha256, certificate_pem, issued_at, public_key_sha256) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
-      .bind(1, serial_hex(certificate))
+      .bind(1, record.serial)
       .bind(2, to_string(kind))
       .bind(3, device)
-      .bind(4, name_text(X509_get_subject_name(certificate)))
-      .bind(5, name_text(X509_get_issuer_name(certificate)))
-      .bind(6, *not_before)
-      .bind(7, *not_after)
-      .bind(8, sha256_fingerprint(certificate))
+      .bind(4, record.subject)
+      .bind(5, record.issuer)
+      .bind(6, record.not_before)
+      .bind(7, record.not_after)
+      .bind(8, record.sha256)
       .bind(9, certificate_to_pem(certificate))
       .bind(10, unix_now())
       .bind(11, public_key_sha256(X509_get0_pubkey(certificate)))

@@ -60,6 +60,13 @@ class CertificateAuthority {
                                      bool key_encrypted,
                                      const std::optional<std::string>& passphrase_file);
 
+// Throws CaError(kBadInput) when `key` is too weak, or was revoked for keyCompromise.
+void require_certifiable_key(const EVP_PKEY* key, bool revoked_for_compromise);
+
+// The registry row of an issued certificate (issued_at and revocation left empty).
+[[nodiscard]] CertificateRecord certificate_record(const X509* certificate, CertificateKind kind,
+                                                   const std::optional<std::string>& device);
+
 // Inserts the certificates row for an issued certificate.
 void record_certificate(SqliteDatabase& db, const X509* certificate, CertificateKind kind,
                         const std::optional<std::string>& device);

@@ -12,7 +12,7 @@
 #include "table.h"
 
 namespace certacl::ca {
-namespace {
+namespace {}  // namespace
 
 std::string_view action_name(IssueAction action) {
   switch (action) {
@@ -29,6 +29,8 @@ std::string_view action_name(IssueAction action) {
   }
   return "sign";
 }
+
+namespace {
 
 bool has_certificate(SqliteDatabase& db, const std::string& device) {
   return !load_certificates(db, std::string_view(device), CertificateKind::kDevice).empty();
@@ -56,6 +58,17 @@ IssuedCertificate issue_in_transaction(SqliteDatabase& db, const CertificateAuth
     throw CaError(ExitCode::kNotFound,
                   "it has no certificate to renew (use 'sign' for a first certificate)");
   }
+  const X509Ptr certificate = authority.issue(db, device_certificate_order(device, csr, validity),
+                                              CertificateKind::kDevice, device.name);
+  IssuedCertificate issued{device.name, serial_hex(certificate.get()),
+                           certificate_to_pem(certificate.get())};
+  append_audit(db, std::string(action_name(action)), device.name, issued.serial,
+               issue_audit_detail(validity, audit_detail));
+  return issued;
+}
+
+CertificateOrder device_certificate_order(const Device& device, const AcceptedCsr& csr,
+                                          const Validity& validity) {
   CertificateOrder order;
   order.profile = Profile::kDevice;
   order.common_name = device.name;
@@ -64,14 +77,14 @@ IssuedCertificate issue_in_transaction(SqliteDatabase& db, const CertificateAuth
   if (device.san_uri) order.alt_names.uri.push_back(*device.san_uri);
   order.not_before = validity.not_before;
   order.not_after = validity.not_after;
-  const X509Ptr certificate = authority.issue(db, order, CertificateKind::kDevice, device.name);
-  IssuedCertificate issued{device.name, serial_hex(certificate.get()),
-                           certificate_to_pem(certificate.get())};
+  return order;
+}
+
+std::string issue_audit_detail(const Validity& validity, const std::string& extra) {
   std::string detail = fmt::format("not_before={} not_after={}", format_utc(validity.not_before),
                                    format_utc(validity.not_after));
-  if (!audit_detail.empty()) detail += " " + audit_detail;
-  append_audit(db, std::string(action_name(action)), device.name, issued.serial, detail);
-  return issued;
+  if (!extra.empty()) detail += " " + extra;
+  return detail;
 }
 
 IssuedCertificate issue_device_certificate(SqliteDatabase& db,

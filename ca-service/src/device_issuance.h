@@ -27,6 +27,15 @@ struct IssuedCertificate {
   std::string pem;
 };
 
+// "sign", "enroll", ... as the audit log names them.
+[[nodiscard]] std::string_view action_name(IssueAction action);
+// What every device certificate carries: CN = device, its SANs, the key of the CSR.
+[[nodiscard]] CertificateOrder device_certificate_order(const Device& device,
+                                                        const AcceptedCsr& csr,
+                                                        const Validity& validity);
+// The audit detail of an issuance: its validity, then `extra` when not empty.
+[[nodiscard]] std::string issue_audit_detail(const Validity& validity, const std::string& extra);
+
 // Throws CaError naming the device and the cause; the database is unchanged on error.
 // Returns after COMMIT; the caller writes the output file.
 [[nodiscard]] IssuedCertificate issue_device_certificate(SqliteDatabase& db,

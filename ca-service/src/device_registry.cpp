@@ -19,7 +19,7 @@ bool san_taken(SqliteDatabase& db, const char* column, const std::string& value)
 
 }  // namespace
 
-void add_device(SqliteDatabase& db, const NewDevice& device) {
+void check_new_device(const NewDevice& device) {
   if (const auto problem = device_name_problem(device.name); !problem.empty()) {
     throw CaError(ExitCode::kBadInput, fmt::format("invalid device name '{}': {}",
                                                    escape_for_display(device.name), problem));
@@ -36,6 +36,10 @@ void add_device(SqliteDatabase& db, const NewDevice& device) {
                                                      escape_for_display(*device.san_uri), problem));
     }
   }
+}
+
+void add_device(SqliteDatabase& db, const NewDevice& device) {
+  check_new_device(device);
   require_role(db, device.role);
   if (find_device(db, device.name)) {
     throw CaError(ExitCode::kConflict, fmt::format("device '{}' already exists", device.name));
@@ -82,7 +86,10 @@ bool set_device_enabled(SqliteDatabase& db, const std::string& name, bool enable
 }
 
 Device require_device(SqliteDatabase& db, const std::string& name) {
-  auto device = find_device(db, name);
+  return require_issuable(find_device(db, name), name);
+}
+
+Device require_issuable(std::optional<Device> device, const std::string& name) {
   if (!device) {
     throw CaError(ExitCode::kNotFound,
                   fmt::format("CN '{}' does not match a registered device", name));
@@ -90,7 +97,7 @@ Device require_device(SqliteDatabase& db, const std::string& name) {
   if (!device->enabled) {
     throw CaError(ExitCode::kConflict, fmt::format("device '{}' is disabled", name));
   }
-  return *device;
+  return *std::move(device);
 }
 
 }  // namespace certacl::ca

@@ -17,6 +17,12 @@ struct NewDevice {
   std::optional<std::string> san_uri;
 };
 
+// The name and SAN checks before any store is asked. Throws CaError(kBadInput).
+void check_new_device(const NewDevice& device);
+// The device a certificate may be issued to, as found; throws CaError: kNotFound (none),
+// kConflict (disabled).
+[[nodiscard]] Device require_issuable(std::optional<Device> device, const std::string& name);
+
 // Throws CaError: kBadInput (bad name or SAN), kNotFound (role), kConflict (duplicate).
 void add_device(SqliteDatabase& db, const NewDevice& device);
 // Throws CaError(kNotFound) for an unknown device. Returns false when nothing changed.

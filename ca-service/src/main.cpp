@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <memory>
+#include <string_view>
 
 #include "ca_error.h"
 #include "certacl/sqlite.h"
+#include "certacl/store/postgres_connection.h"
+#include "certacl/store/postgres_store.h"
 #include "cli/cli.h"
 
 namespace {
@@ -35,6 +40,52 @@ std::string missing_command(const CLI::App& app) {
   }
 }
 
+// The commands that work on a PostgreSQL registry (docs/SCALING.md); the others say so
+// before they touch anything, instead of treating the URL as a file name.
+constexpr std::array<std::string_view, 12> kPostgresCommands = {
+    " init",          " role add", " role allow", " role deny", " device add", " device disable",
+    " device enable", " sign",     " renew",      " revoke",    " crl",        " audit"};
+
+std::string selected_command(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* current = &app;;) {
+    const auto selected = current->get_subcommands();
+    if (selected.empty()) return path;
+    current = selected.front();
+    path += " " + current->get_name();
+  }
+}
+
+void refuse_unsupported_on_postgres(const CLI::App& app, const std::string& database) {
+  if (!certacl::store::is_postgres_url(database)) return;
+  const std::string command = selected_command(app);
+  if (command.empty()) return;  // missing_command reports it
+  if (std::find(kPostgresCommands.begin(), kPostgresCommands.end(), command) !=
+      kPostgresCommands.end()) {
+    return;
+  }
+  throw certacl::ca::CaError(
+      certacl::ca::ExitCode::kUsage,
+      fmt::format(
+          "'certacl-ca{}' does not work on a PostgreSQL registry yet (it does: init, "
+          "role add|allow|deny, device add|disable|enable, sign, renew, revoke, crl, audit)",
+          command));
+}
+
+// A refusal of the PostgreSQL store, as the exit code docs/CA.md gives its kind.
+certacl::ca::ExitCode exit_code_of(const certacl::store::StoreRefusal& refusal) {
+  using Kind = certacl::store::StoreRefusal::Kind;
+  switch (refusal.kind()) {
+    case Kind::kNotFound:
+      return certacl::ca::ExitCode::kNotFound;
+    case Kind::kAlreadyExists:
+      return certacl::ca::ExitCode::kConflict;
+    case Kind::kExhausted:
+      return certacl::ca::ExitCode::kStorage;
+  }
+  return certacl::ca::ExitCode::kStorage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +101,12 @@ int main(int argc, char** argv) {
   app.add_option("--db", global->db_path,
                  "Database path (default: $CERTACL_DB, else " + std::string(kDefaultDatabase) + ")")
       ->envname("CERTACL_DB");
+  app.add_option("--db-password-file", global->db_password_file,
+                 "With a postgresql:// --db: file holding the login's password (mode 0600); "
+                 "else PGPASSFILE or ~/.pgpass")
+      ->envname("CERTACL_DB_PASSWORD_FILE");
+  app.parse_complete_callback(
+      [&app, global] { refuse_unsupported_on_postgres(app, global->db_path); });
   certacl::ca::cli::add_ca_commands(app, global);
   certacl::ca::cli::add_device_commands(app, global);
   certacl::ca::cli::add_role_commands(app, global);
@@ -78,6 +135,12 @@ int main(int argc, char** argv) {
   } catch (const certacl::ca::CaError& error) {
     print_error(error.what());
     return static_cast<int>(error.code());
+  } catch (const certacl::store::StoreRefusal& refusal) {
+    print_error(refusal.what());
+    return static_cast<int>(exit_code_of(refusal));
+  } catch (const certacl::store::PostgresError& error) {
+    print_error(fmt::format("database error: {}", error.what()));
+    return static_cast<int>(ExitCode::kStorage);
   } catch (const certacl::DatabaseError& error) {
     print_error(fmt::format("database error: {}", error.what()));
     return static_cast<int>(ExitCode::kStorage);

@@ -132,6 +132,12 @@ std::vector<std::string> revoke_device(SqliteDatabase& db, const std::string& de
 }
 
 std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& authority, int days) {
+  return build_crl_pem(load_certificates(db), read_change_counter(db), authority, days);
+}
+
+std::string build_crl_pem(const std::vector<CertificateRecord>& certificates,
+                          std::int64_t crl_number, const CertificateAuthority& authority,
+                          int days) {
   if (days < 1 || days > 3650) {
     throw CaError(ExitCode::kBadInput, fmt::format("--days {} is out of range (1..3650)", days));
   }
@@ -147,7 +153,7 @@ std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& author
       X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1) {
     fail("set CRL dates");
   }
-  for (const CertificateRecord& record : load_certificates(db)) {
+  for (const CertificateRecord& record : certificates) {
     if (!record.revoked()) continue;
     X509RevokedPtr entry(X509_REVOKED_new());
     BIGNUM* raw_serial = nullptr;
@@ -181,10 +187,10 @@ std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& author
   if (!key_id || X509_CRL_add_ext(crl.get(), key_id.get(), -1) != 1) fail("add CRL AKI");
   // The change counter only grows, so it serves as a monotonic CRL number.
   const BignumPtr number(BN_new());
-  BN_set_word(number.get(), static_cast<BN_ULONG>(read_change_counter(db)));
-  const Asn1IntegerPtr crl_number(BN_to_ASN1_INTEGER(number.get(), nullptr));
-  if (!crl_number ||
-      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, crl_number.get(), 0, 0) != 1) {
+  BN_set_word(number.get(), static_cast<BN_ULONG>(crl_number));
+  const Asn1IntegerPtr number_integer(BN_to_ASN1_INTEGER(number.get(), nullptr));
+  if (!number_integer ||
+      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number_integer.get(), 0, 0) != 1) {
     fail("add CRL number");
   }
   if (X509_CRL_sign(crl.get(), authority.key(), signing_digest(authority.key())) <= 0) {

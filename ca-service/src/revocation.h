@@ -36,5 +36,10 @@ inline constexpr int kReasonKeyCompromise = 1;
 // A v2 CRL listing every revoked certificate, signed by the CA, valid for `days`.
 [[nodiscard]] std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& authority,
                                         int days);
+// The same from certificates read elsewhere (a PostgreSQL registry); `crl_number` is the
+// registry's change counter, which only grows.
+[[nodiscard]] std::string build_crl_pem(const std::vector<CertificateRecord>& certificates,
+                                        std::int64_t crl_number,
+                                        const CertificateAuthority& authority, int days);
 
 }  // namespace certacl::ca

@@ -25,11 +25,27 @@ void require_role(SqliteDatabase& db, const std::string& role) {
   }
 }
 
-void add_role(SqliteDatabase& db, const std::string& role) {
+void check_role_name(const std::string& role) {
   if (const auto problem = role_name_problem(role); !problem.empty()) {
     throw CaError(ExitCode::kBadInput,
                   fmt::format("invalid role name '{}': {}", escape_for_display(role), problem));
   }
+}
+
+void check_rule_pattern(const RoleRule& rule) {
+  if (const auto problem = topic_pattern_problem(rule.pattern); !problem.empty()) {
+    throw CaError(ExitCode::kBadInput,
+                  fmt::format("invalid topic pattern '{}': {}", rule.pattern, problem));
+  }
+}
+
+std::string rule_exists_message(const RoleRule& rule) {
+  return fmt::format("role '{}' already has rule {} {} '{}'", rule.role, to_string(rule.effect),
+                     to_string(rule.action), rule.pattern);
+}
+
+void add_role(SqliteDatabase& db, const std::string& role) {
+  check_role_name(role);
   if (role_exists(db, role)) {
     throw CaError(ExitCode::kConflict, fmt::format("role '{}' already exists", role));
   }
@@ -41,10 +57,7 @@ void add_role(SqliteDatabase& db, const std::string& role) {
 }
 
 void add_rule(SqliteDatabase& db, const RoleRule& rule) {
-  if (const auto problem = topic_pattern_problem(rule.pattern); !problem.empty()) {
-    throw CaError(ExitCode::kBadInput,
-                  fmt::format("invalid topic pattern '{}': {}", rule.pattern, problem));
-  }
+  check_rule_pattern(rule);
   require_role(db, rule.role);
   Statement existing = db.prepare(
       "SELECT 1 FROM role_rules WHERE role = ?1 AND effect = ?2 AND action = ?3 AND pattern = ?4");
@@ -53,9 +66,7 @@ void add_rule(SqliteDatabase& db, const RoleRule& rule) {
       .bind(3, to_string(rule.action))
       .bind(4, rule.pattern);
   if (existing.step()) {
-    throw CaError(ExitCode::kConflict,
-                  fmt::format("role '{}' already has rule {} {} '{}'", rule.role,
-                              to_string(rule.effect), to_string(rule.action), rule.pattern));
+    throw CaError(ExitCode::kConflict, rule_exists_message(rule));
   }
   db.prepare(
         "INSERT INTO role_rules (role, effect, action, pattern, created_at) "

@@ -9,6 +9,12 @@
 
 namespace certacl::ca {
 
+// The checks before any store is asked (shared with postgres_registry.h).
+// Throws CaError(kBadInput) naming the problem.
+void check_role_name(const std::string& role);
+void check_rule_pattern(const RoleRule& rule);
+[[nodiscard]] std::string rule_exists_message(const RoleRule& rule);
+
 // Throws CaError: kBadInput for a bad name, kConflict when the role exists.
 void add_role(SqliteDatabase& db, const std::string& role);
 // Throws CaError: kNotFound (role), kBadInput (pattern), kConflict (same rule exists).

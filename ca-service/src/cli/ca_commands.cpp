@@ -18,6 +18,7 @@
 #include "csr_policy.h"
 #include "key_file.h"
 #include "output_file.h"
+#include "postgres_registry.h"
 #include "revocation.h"
 
 namespace certacl::ca::cli {
@@ -45,6 +46,58 @@ KeyType require_key_type(const std::string& text) {
   return *type;
 }
 
+struct SelfSignedCa {
+  EvpPkeyPtr key;
+  X509Ptr certificate;
+};
+
+SelfSignedCa make_ca(const std::string& name, KeyType key_type, const Validity& validity) {
+  SelfSignedCa ca;
+  ca.key = generate_key(key_type);
+  const BignumPtr serial = random_serial();
+  CertificateOrder order;
+  order.profile = Profile::kCertificateAuthority;
+  order.common_name = name;
+  order.subject_key = ca.key.get();
+  order.not_before = validity.not_before;
+  order.not_after = validity.not_after;
+  order.serial = serial.get();
+  ca.certificate = build_certificate(order, nullptr, ca.key.get());
+  return ca;
+}
+
+std::string init_audit_detail(const InitOptions& options, KeyType key_type, bool encrypted) {
+  return fmt::format("name={} key_type={} encrypted={}", options.name, to_string(key_type),
+                     encrypted ? "yes" : "no");
+}
+
+// Writes the key file, then the CA row: a registry that names a CA always has its key on
+// disk, and a failed write leaves no key behind.
+void init_on_postgres(store::PostgresStore& registry, const InitOptions& options, KeyType key_type,
+                      const Validity& validity, const std::optional<std::string>& passphrase,
+                      const std::string& key_path) {
+  if (find_ca(registry)) {
+    throw CaError(
+        ExitCode::kConflict,
+        fmt::format("database '{}' already has a CA; refusing to overwrite it", registry.url()));
+  }
+  AtomicFile key_file(key_path, 0600);
+  const SelfSignedCa ca = make_ca(options.name, key_type, validity);
+  std::string key_pem = private_key_pem(ca.key.get(), passphrase);
+  key_file.commit(key_pem, /*replace=*/false);
+  OPENSSL_cleanse(key_pem.data(), key_pem.size());
+  try {
+    insert_ca(registry,
+              CaRecord{options.name, certificate_to_pem(ca.certificate.get()), key_path,
+                       passphrase.has_value(), 0},
+              serial_hex(ca.certificate.get()),
+              init_audit_detail(options, key_type, passphrase.has_value()));
+  } catch (...) {
+    std::remove(key_path.c_str());
+    throw;
+  }
+}
+
 void run_init(const GlobalOptions& global, const InitOptions& options) {
   if (const auto problem = device_name_problem(options.name); !problem.empty()) {
     throw CaError(ExitCode::kBadInput,
@@ -54,10 +107,19 @@ void run_init(const GlobalOptions& global, const InitOptions& options) {
   const Validity validity = validity_for(options.days, 0, kMaxCaDays);
   std::optional<std::string> passphrase;
   if (options.passphrase_file) passphrase = read_passphrase_file(*options.passphrase_file);
+  auto registry = postgres_registry(global);
+  if (registry && !options.key_path) {
+    throw CaError(ExitCode::kUsage, "--key-file is required with a PostgreSQL registry");
+  }
   const std::string key_path =
       std::filesystem::absolute(options.key_path.value_or(default_key_path(global.db_path)))
           .lexically_normal()
           .string();
+  if (registry) {
+    init_on_postgres(*registry, options, key_type, validity, passphrase, key_path);
+    fmt::print("created CA '{}' ({}), key {}\n", options.name, to_string(key_type), key_path);
+    return;
+  }
 
   SqliteDatabase db = create_database(global.db_path);
   if (find_ca(db)) {
@@ -66,16 +128,8 @@ void run_init(const GlobalOptions& global, const InitOptions& options) {
         fmt::format("database '{}' already has a CA; refusing to overwrite it", global.db_path));
   }
   AtomicFile key_file(key_path, 0600);
-  const EvpPkeyPtr key = generate_key(key_type);
-  const BignumPtr serial = random_serial();
-  CertificateOrder order;
-  order.profile = Profile::kCertificateAuthority;
-  order.common_name = options.name;
-  order.subject_key = key.get();
-  order.not_before = validity.not_before;
-  order.not_after = validity.not_after;
-  order.serial = serial.get();
-  const X509Ptr certificate = build_certificate(order, nullptr, key.get());
+  const SelfSignedCa ca = make_ca(options.name, key_type, validity);
+  const X509* certificate = ca.certificate.get();
 
   WriteTransaction transaction(db);
   if (find_ca(db)) {
@@ -83,14 +137,13 @@ void run_init(const GlobalOptions& global, const InitOptions& options) {
         ExitCode::kConflict,
         fmt::format("database '{}' already has a CA; refusing to overwrite it", global.db_path));
   }
-  insert_ca(db, CaRecord{options.name, certificate_to_pem(certificate.get()), key_path,
+  insert_ca(db, CaRecord{options.name, certificate_to_pem(certificate), key_path,
                          passphrase.has_value(), unix_now()});
-  append_audit(db, "init", std::nullopt, serial_hex(certificate.get()),
-               fmt::format("name={} key_type={} encrypted={}", options.name, to_string(key_type),
-                           passphrase ? "yes" : "no"));
+  append_audit(db, "init", std::nullopt, serial_hex(certificate),
+               init_audit_detail(options, key_type, passphrase.has_value()));
   // The key is written before COMMIT and never over an existing file: a database that
   // names a CA always has its key on disk.
-  std::string key_pem = private_key_pem(key.get(), passphrase);
+  std::string key_pem = private_key_pem(ca.key.get(), passphrase);
   key_file.commit(key_pem, /*replace=*/false);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
   try {
@@ -178,6 +231,12 @@ void run_server_cert(const GlobalOptions& global, const ServerCertOptions& optio
 
 void run_crl(const GlobalOptions& global, const std::string& out, int days,
              const std::optional<std::string>& passphrase_file) {
+  if (auto registry = postgres_registry(global)) {
+    const CertificateAuthority authority = load_authority(*registry, passphrase_file);
+    OutputFile file(out, OutputKind::kPublic);
+    file.commit(build_crl_pem(*registry, authority, days));
+    return;
+  }
   SqliteDatabase db = open_database(global.db_path);
   const CertificateAuthority authority = CertificateAuthority::load(db, passphrase_file);
   OutputFile file(out, OutputKind::kPublic);

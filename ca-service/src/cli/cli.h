@@ -9,13 +9,19 @@
 #include <vector>
 
 #include "certacl/registry.h"
+#include "certacl/store/postgres_store.h"
 
 namespace certacl::ca::cli {
 
 // Options every command shares, filled before any command callback runs.
 struct GlobalOptions {
-  std::string db_path;
+  std::string db_path;                          // a SQLite file, or a postgresql:// URL
+  std::optional<std::string> db_password_file;  // for a postgresql:// URL
 };
+
+// The PostgreSQL registry when --db is a postgresql:// URL (connected, schema checked),
+// else nullptr: the command then uses the SQLite file.
+[[nodiscard]] std::unique_ptr<store::PostgresStore> postgres_registry(const GlobalOptions& global);
 
 void add_ca_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);

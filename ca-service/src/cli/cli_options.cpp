@@ -3,9 +3,15 @@
 #include "ca_error.h"
 #include "cli/cli.h"
 #include "json_output.h"
+#include "postgres_registry.h"
 #include "revocation.h"
 
 namespace certacl::ca::cli {
+
+std::unique_ptr<store::PostgresStore> postgres_registry(const GlobalOptions& global) {
+  if (!store::is_postgres_url(global.db_path)) return nullptr;
+  return open_postgres_registry(global.db_path, global.db_password_file);
+}
 
 void add_passphrase_option(CLI::App& command, std::optional<std::string>& target) {
   command

@@ -10,6 +10,7 @@
 #include "device_issuance.h"
 #include "key_file.h"
 #include "output_file.h"
+#include "postgres_registry.h"
 
 namespace certacl::ca::cli {
 namespace {
@@ -40,6 +41,14 @@ void run_issue(const GlobalOptions& global, const IssueOptions& options, IssueAc
   request.days = options.days;
   request.backdate_days = options.backdate_days;
   request.action = action;
+  if (auto registry = postgres_registry(global)) {
+    const CertificateAuthority authority = load_authority(*registry, options.passphrase_file);
+    OutputFile out(options.out, OutputKind::kPublic);
+    const IssuedCertificate issued = issue_device_certificate(*registry, authority, request);
+    out.commit(issued.pem);
+    print_serial(issued.serial, out.is_standard_output());
+    return;
+  }
   SqliteDatabase db = open_database(global.db_path);
   const CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
   OutputFile out(options.out, OutputKind::kPublic);

@@ -7,6 +7,7 @@
 #include "ca_error.h"
 #include "cli/cli.h"
 #include "json_output.h"
+#include "postgres_registry.h"
 #include "revocation.h"
 #include "table.h"
 
@@ -46,9 +47,14 @@ void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
                                 rows));
 }
 
-void run_audit(const GlobalOptions& global, const ListOptions& options) {
+std::vector<AuditEntry> read_audit(const GlobalOptions& global, const ListOptions& options) {
+  if (auto registry = postgres_registry(global)) return load_audit(*registry, options.device);
   SqliteDatabase db = open_database(global.db_path);
-  const auto entries = load_audit(db, options.device);
+  return load_audit(db, options.device);
+}
+
+void run_audit(const GlobalOptions& global, const ListOptions& options) {
+  const auto entries = read_audit(global, options);
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& entry : entries) out.push_back(to_json(entry));

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "device_registry.h"
 #include "json_output.h"
+#include "postgres_registry.h"
 #include "role_editing.h"
 #include "role_registry.h"
 #include "table.h"
@@ -85,10 +86,15 @@ void run_device_list(const GlobalOptions& global, bool json) {
 }
 
 void run_set_enabled(const GlobalOptions& global, const std::string& name, bool enabled) {
-  SqliteDatabase db = open_database(global.db_path);
-  WriteTransaction transaction(db);
-  const bool changed = set_device_enabled(db, name, enabled);
-  transaction.commit();
+  bool changed = false;
+  if (auto registry = postgres_registry(global)) {
+    changed = set_device_enabled(*registry, name, enabled);
+  } else {
+    SqliteDatabase db = open_database(global.db_path);
+    WriteTransaction transaction(db);
+    changed = set_device_enabled(db, name, enabled);
+    transaction.commit();
+  }
   fmt::print("device '{}' {}{}\n", name, changed ? "" : "already ",
              enabled ? "enabled" : "disabled");
 }
@@ -151,10 +157,14 @@ void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& gl
   add->add_option("--san-dns", added->san_dns, "DNS subjectAltName for its certificates");
   add->add_option("--san-uri", added->san_uri, "URI subjectAltName for its certificates");
   add->callback([global, added] {
-    SqliteDatabase db = open_database(global->db_path);
-    WriteTransaction transaction(db);
-    add_device(db, *added);
-    transaction.commit();
+    if (auto registry = postgres_registry(*global)) {
+      add_device(*registry, *added);
+    } else {
+      SqliteDatabase db = open_database(global->db_path);
+      WriteTransaction transaction(db);
+      add_device(db, *added);
+      transaction.commit();
+    }
     fmt::print("device '{}' added (role '{}')\n", added->name, added->role);
   });
 
@@ -185,10 +195,14 @@ void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
   CLI::App* add = role->add_subcommand("add", "Create a role");
   add->add_option("role", *name, "Role name")->required();
   add->callback([global, name] {
-    SqliteDatabase db = open_database(global->db_path);
-    WriteTransaction transaction(db);
-    add_role(db, *name);
-    transaction.commit();
+    if (auto registry = postgres_registry(*global)) {
+      add_role(*registry, *name);
+    } else {
+      SqliteDatabase db = open_database(global->db_path);
+      WriteTransaction transaction(db);
+      add_role(db, *name);
+      transaction.commit();
+    }
     fmt::print("role '{}' added\n", *name);
   });
 
@@ -209,10 +223,14 @@ void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
         ->required();
     command->callback([global, rule, action] {
       rule->action = *parse_rule_action(*action);
-      SqliteDatabase db = open_database(global->db_path);
-      WriteTransaction transaction(db);
-      add_rule(db, *rule);
-      transaction.commit();
+      if (auto registry = postgres_registry(*global)) {
+        add_rule(*registry, *rule);
+      } else {
+        SqliteDatabase db = open_database(global->db_path);
+        WriteTransaction transaction(db);
+        add_rule(db, *rule);
+        transaction.commit();
+      }
       fmt::print("role '{}': {} {} '{}'\n", rule->role, to_string(rule->effect),
                  to_string(rule->action), rule->pattern);
     });

@@ -5,6 +5,7 @@
 #include "ca_database.h"
 #include "ca_error.h"
 #include "cli/cli.h"
+#include "postgres_registry.h"
 #include "revocation.h"
 
 namespace certacl::ca::cli {
@@ -16,26 +17,42 @@ struct RevokeOptions {
   std::string reason = "unspecified";
 };
 
+// One line per revoked serial, then for --device a count.
+void print_revoked(const std::vector<std::string>& serials, int reason,
+                   const std::optional<std::string>& device) {
+  for (const auto& serial : serials) {
+    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(reason));
+  }
+  if (device) fmt::print("revoked {} certificate(s) of device '{}'\n", serials.size(), *device);
+}
+
 void run_revoke(const GlobalOptions& global, const RevokeOptions& options) {
   if (options.serial.has_value() == options.device.has_value()) {
     throw CaError(ExitCode::kUsage, "give either a SERIAL or --device NAME");
   }
   const int reason = require_revocation_reason(options.reason);
+  if (auto registry = postgres_registry(global)) {
+    if (options.serial) {
+      const std::string serial = normalize_serial(*options.serial);
+      revoke_serial(*registry, serial, reason);
+      print_revoked({serial}, reason, std::nullopt);
+    } else {
+      print_revoked(revoke_device(*registry, *options.device, reason), reason, options.device);
+    }
+    return;
+  }
   SqliteDatabase db = open_database(global.db_path);
   WriteTransaction transaction(db);
   if (options.serial) {
     const std::string serial = normalize_serial(*options.serial);
     revoke_serial(db, serial, reason);
     transaction.commit();
-    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(reason));
+    print_revoked({serial}, reason, std::nullopt);
     return;
   }
   const auto serials = revoke_device(db, *options.device, reason);
   transaction.commit();
-  for (const auto& serial : serials) {
-    fmt::print("revoked {} ({})\n", serial, revocation_reason_name(reason));
-  }
-  fmt::print("revoked {} certificate(s) of device '{}'\n", serials.size(), *options.device);
+  print_revoked(serials, reason, options.device);
 }
 
 }  // namespace

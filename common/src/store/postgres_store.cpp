@@ -66,6 +66,13 @@ auto with_retry(Attempt&& attempt,
   throw error;
 }
 
+std::string device_added_detail(const Device& device) {
+  std::string detail = fmt::format("role={}", device.role);
+  if (device.san_dns) detail += fmt::format(" san_dns={}", *device.san_dns);
+  if (device.san_uri) detail += fmt::format(" san_uri={}", *device.san_uri);
+  return detail;
+}
+
 void insert_audit(PostgresConnection& connection, const AuditDraft& entry) {
   connection.exec(fmt::format("INSERT INTO certacl.audit_log (at, actor, action, device, serial, "
                               "detail) VALUES ({}, $1, $2, $3, $4, $5)",
@@ -107,12 +114,17 @@ void write_with_audit(PostgresConnection& connection, const std::string& what,
 
 }  // namespace
 
-PostgresStore::PostgresStore(const PostgresSettings& settings) : connection_(settings) {
+PostgresStore::PostgresStore(const PostgresSettings& settings)
+    : connection_(settings), url_(settings.url) {
   require_current_postgres_schema(connection_);
 }
 
 void PostgresStore::init_ca(const CaRow& ca, const std::string& actor) {
-  write_with_audit(connection_, "a CA in this database", {actor, "init", {}, {}, ca.name}, [&] {
+  init_ca(ca, AuditDraft{actor, "init", {}, {}, ca.name});
+}
+
+void PostgresStore::init_ca(const CaRow& ca, const AuditDraft& audit) {
+  write_with_audit(connection_, "a CA in this database", audit, [&] {
     connection_.exec(fmt::format("INSERT INTO certacl.ca (id, name, certificate_pem, key_path, "
                                  "key_encrypted, created_at) VALUES (1, $1, $2, $3, $4, {})",
                                  kServerNow),
@@ -122,7 +134,8 @@ void PostgresStore::init_ca(const CaRow& ca, const std::string& actor) {
 
 void PostgresStore::add_role(const std::string& role, const std::string& actor) {
   write_with_audit(
-      connection_, fmt::format("role '{}'", role), {actor, "role-add", {}, {}, role}, [&] {
+      connection_, fmt::format("role '{}'", role),
+      {actor, "role-add", {}, {}, fmt::format("role={}", role)}, [&] {
         connection_.exec(
             fmt::format("INSERT INTO certacl.roles (name, created_at) VALUES ($1, {})", kServerNow),
             {role});
@@ -132,27 +145,33 @@ void PostgresStore::add_role(const std::string& role, const std::string& actor) 
 void PostgresStore::add_rule(const RoleRule& rule, const std::string& actor) {
   const std::string text = fmt::format("{} {} {} '{}'", rule.role, to_string(rule.effect),
                                        to_string(rule.action), rule.pattern);
-  write_with_audit(
-      connection_, fmt::format("rule {}", text), {actor, "rule-add", {}, {}, text}, [&] {
-        connection_.exec(fmt::format("INSERT INTO certacl.role_rules (role, effect, action, "
-                                     "pattern, created_at) VALUES ($1, $2, $3, $4, {})",
-                                     kServerNow),
-                         {rule.role, std::string(to_string(rule.effect)),
-                          std::string(to_string(rule.action)), rule.pattern});
-      });
+  // The audit row as certacl-ca writes it on SQLite, so both logs read the same.
+  const AuditDraft audit{
+      actor,
+      fmt::format("role-{}", to_string(rule.effect)),
+      {},
+      {},
+      fmt::format("role={} {} {}", rule.role, to_string(rule.action), rule.pattern)};
+  write_with_audit(connection_, fmt::format("rule {}", text), audit, [&] {
+    connection_.exec(fmt::format("INSERT INTO certacl.role_rules (role, effect, action, "
+                                 "pattern, created_at) VALUES ($1, $2, $3, $4, {})",
+                                 kServerNow),
+                     {rule.role, std::string(to_string(rule.effect)),
+                      std::string(to_string(rule.action)), rule.pattern});
+  });
 }
 
 void PostgresStore::add_device(const Device& device, const std::string& actor) {
-  write_with_audit(
-      connection_, fmt::format("device '{}' (or its SAN)", device.name),
-      {actor, "device-add", device.name, {}, fmt::format("role={}", device.role)}, [&] {
-        connection_.exec(fmt::format("INSERT INTO certacl.devices (name, role, enabled, san_dns, "
+  write_with_audit(connection_, fmt::format("device '{}' (or its SAN)", device.name),
+                   {actor, "device-add", device.name, {}, device_added_detail(device)}, [&] {
+                     connection_.exec(
+                         fmt::format("INSERT INTO certacl.devices (name, role, enabled, san_dns, "
                                      "san_uri, created_at, updated_at) "
                                      "VALUES ($1, $2, $3, $4, $5, {0}, {0})",
                                      kServerNow),
                          {device.name, device.role, sql_boolean(device.enabled), device.san_dns,
                           device.san_uri});
-      });
+                   });
 }
 
 void PostgresStore::set_device_enabled(const std::string& device, bool enabled,
@@ -242,6 +261,23 @@ std::vector<std::string> PostgresStore::revoke_device(const std::string& device,
         }
       });
   return serials;
+}
+
+void PostgresStore::revoke_serial(const std::string& serial, int reason, const AuditDraft& audit) {
+  write_with_audit(connection_, fmt::format("certificate {}", serial), audit, [&] {
+    const bool revoked =
+        connection_
+            .exec(fmt::format("UPDATE certacl.certificates SET revoked_at = {}, "
+                              "revocation_reason = $2 WHERE serial = $1 AND revoked_at IS "
+                              "NULL RETURNING serial",
+                              kServerNow),
+                  {serial, std::to_string(reason)})
+            .rows() == 1;
+    if (!revoked) {
+      throw StoreRefusal(StoreRefusal::Kind::kAlreadyExists,
+                         fmt::format("certificate {} is unknown or already revoked", serial));
+    }
+  });
 }
 
 void PostgresStore::append_audit(const AuditDraft& entry) {

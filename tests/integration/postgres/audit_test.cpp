@@ -36,7 +36,7 @@ TEST_F(PostgresAudit, EveryWriteAppendsItsAuditRowInTheSameTransaction) {
   std::vector<std::string> actions;
   actions.reserve(audit.size());
   for (const store::AuditRow& row : audit) actions.push_back(row.entry.action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"role-add", "rule-add", "rule-add", "device-add",
+  EXPECT_EQ(actions, (std::vector<std::string>{"role-add", "role-allow", "role-allow", "device-add",
                                                "sign", "device-add", "sign", "revoke"}));
   EXPECT_EQ(audit.back().entry.actor, "alice");
   EXPECT_EQ(audit.back().entry.device, "device-1");

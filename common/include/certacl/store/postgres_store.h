@@ -68,6 +68,8 @@ class PostgresStore {
   // Each throws StoreRefusal (duplicate, unknown name) or PostgresError; on any throw the
   // database is unchanged.
   void init_ca(const CaRow& ca, const std::string& actor);
+  // The same with the caller's audit row (certacl-ca records the CA's serial and key type).
+  void init_ca(const CaRow& ca, const AuditDraft& audit);
   void add_role(const std::string& role, const std::string& actor);
   void add_rule(const RoleRule& rule, const std::string& actor);
   void add_device(const Device& device, const std::string& actor);
@@ -83,13 +85,19 @@ class PostgresStore {
   // none was valid). Throws StoreRefusal(kNotFound) for an unknown device.
   std::vector<std::string> revoke_device(const std::string& device, int reason,
                                          const std::string& actor);
+  // Revokes one certificate and writes `audit` with it. Throws StoreRefusal(kAlreadyExists)
+  // when no unrevoked certificate has that serial (the caller checked which it is).
+  void revoke_serial(const std::string& serial, int reason, const AuditDraft& audit);
   void append_audit(const AuditDraft& entry);
   [[nodiscard]] std::vector<AuditRow> load_audit();
 
   [[nodiscard]] PostgresConnection& connection() noexcept { return connection_; }
+  // The URL it connected to (never carries a password), for messages.
+  [[nodiscard]] const std::string& url() const noexcept { return url_; }
 
  private:
   PostgresConnection connection_;
+  std::string url_;
 };
 
 }  // namespace certacl::store

@@ -1,0 +1,61 @@
+#pragma once
+// certacl-ca's use cases on a PostgreSQL registry (--db postgresql://…), with the same
+// checks, messages and exit codes as their SQLite versions (role_registry.h,
+// device_registry.h, device_issuance.h, revocation.h). Each write goes through PostgresStore,
+// which owns its transaction and writes the audit row in it. The checks that name the
+// problem read the registry first; a write that loses a race to another CA process is still
+// refused by the database's constraints (StoreRefusal, turned into the same exit code by
+// main.cpp).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit.h"
+#include "ca_database.h"
+#include "certacl/store/postgres_store.h"
+#include "certificate_authority.h"
+#include "device_issuance.h"
+#include "device_registry.h"
+
+namespace certacl::ca {
+
+// Connects to `url` and checks the schema; the password comes from `password_file`
+// (--db-password-file, $CERTACL_DB_PASSWORD_FILE), else from PGPASSFILE or ~/.pgpass.
+[[nodiscard]] std::unique_ptr<store::PostgresStore> open_postgres_registry(
+    const std::string& url, const std::optional<std::string>& password_file);
+
+[[nodiscard]] std::optional<CaRecord> find_ca(store::PostgresStore& store);
+// Writes the CA row and its audit row ("init", as on SQLite). Throws CaError(kConflict) when
+// the registry has a CA already.
+void insert_ca(store::PostgresStore& store, const CaRecord& record, const std::string& ca_serial,
+               const std::string& detail);
+
+void add_role(store::PostgresStore& store, const std::string& role);
+void add_rule(store::PostgresStore& store, const RoleRule& rule);
+void add_device(store::PostgresStore& store, const NewDevice& device);
+// Returns false (and writes nothing) when the device is in that state already.
+bool set_device_enabled(store::PostgresStore& store, const std::string& name, bool enabled);
+
+// The CA certificate from the registry, its key from the file the CA row names.
+[[nodiscard]] CertificateAuthority load_authority(
+    store::PostgresStore& store, const std::optional<std::string>& passphrase_file);
+// Returns after COMMIT (SERIALIZABLE, serial drawn and checked inside); the caller writes
+// the output file.
+[[nodiscard]] IssuedCertificate issue_device_certificate(store::PostgresStore& store,
+                                                         const CertificateAuthority& authority,
+                                                         const DeviceIssueRequest& request);
+
+void revoke_serial(store::PostgresStore& store, const std::string& serial, int reason);
+// All of the device's unrevoked certificates in one transaction; one audit row for the
+// device (SQLite writes one per certificate).
+std::vector<std::string> revoke_device(store::PostgresStore& store, const std::string& device,
+                                       int reason);
+
+[[nodiscard]] std::string build_crl_pem(store::PostgresStore& store,
+                                        const CertificateAuthority& authority, int days);
+[[nodiscard]] std::vector<AuditEntry> load_audit(store::PostgresStore& store,
+                                                 const std::optional<std::string>& device);
+
+}  // namespace certacl::ca
