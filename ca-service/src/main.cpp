@@ -42,9 +42,10 @@ std::string missing_command(const CLI::App& app) {
 
 // The commands that work on a PostgreSQL registry (docs/SCALING.md); the others say so
 // before they touch anything, instead of treating the URL as a file name.
-constexpr std::array<std::string_view, 12> kPostgresCommands = {
-    " init",          " role add", " role allow", " role deny", " device add", " device disable",
-    " device enable", " sign",     " renew",      " revoke",    " crl",        " audit"};
+constexpr std::array<std::string_view, 15> kPostgresCommands = {
+    " init",      " ca-cert",    " server-cert",    " role add",      " role allow",
+    " role deny", " device add", " device disable", " device enable", " sign",
+    " renew",     " enroll",     " revoke",         " crl",           " audit"};
 
 std::string selected_command(const CLI::App& app) {
   std::string path;
@@ -68,7 +69,8 @@ void refuse_unsupported_on_postgres(const CLI::App& app, const std::string& data
       certacl::ca::ExitCode::kUsage,
       fmt::format(
           "'certacl-ca{}' does not work on a PostgreSQL registry yet (it does: init, "
-          "role add|allow|deny, device add|disable|enable, sign, renew, revoke, crl, audit)",
+          "ca-cert, server-cert, role add|allow|deny, device add|disable|enable, sign, renew, "
+          "enroll, revoke, crl, audit)",
           command));
 }
 

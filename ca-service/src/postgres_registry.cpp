@@ -158,14 +158,44 @@ bool set_device_enabled(PostgresStore& store, const std::string& name, bool enab
   return true;
 }
 
-CertificateAuthority load_authority(PostgresStore& store,
-                                    const std::optional<std::string>& passphrase_file) {
-  const std::optional<CaRecord> record = find_ca(store);
+X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& authority,
+                          CertificateOrder order, CertificateKind kind,
+                          const std::optional<std::string>& device,
+                          const store::AuditDraft& audit) {
+  require_certifiable_key(
+      order.subject_key,
+      exists(store,
+             "SELECT 1 FROM certacl.certificates WHERE public_key_sha256 = $1 AND "
+             "revocation_reason = $2",
+             {public_key_sha256(order.subject_key), std::to_string(kReasonKeyCompromise)}));
+  X509Ptr issued;
+  store.issue_certificate(
+      [] { return bignum_hex(random_serial().get()); },
+      [&](const std::string& drawn) {
+        const BignumPtr number = bignum_from_hex(drawn);
+        order.serial = number.get();
+        issued = build_certificate(order, authority.certificate(), authority.key());
+        return store::SignedCertificate{certificate_record(issued.get(), kind, device),
+                                        certificate_to_pem(issued.get()),
+                                        public_key_sha256(X509_get0_pubkey(issued.get()))};
+      },
+      audit);
+  return issued;
+}
+
+CaRecord require_ca(PostgresStore& store) {
+  std::optional<CaRecord> record = find_ca(store);
   if (!record) {
     throw CaError(ExitCode::kNotFound, fmt::format("database '{}' has no CA yet (run 'certacl-ca "
                                                    "init')",
                                                    store.url()));
   }
+  return *std::move(record);
+}
+
+CertificateAuthority load_authority(PostgresStore& store,
+                                    const std::optional<std::string>& passphrase_file) {
+  const std::optional<CaRecord> record = require_ca(store);
   X509Ptr certificate = parse_certificate_pem(record->certificate_pem);
   if (!certificate) {
     throw CaError(ExitCode::kStorage,
@@ -195,29 +225,13 @@ IssuedCertificate issue_device_certificate(PostgresStore& store,
       throw CaError(ExitCode::kNotFound,
                     "it has no certificate to renew (use 'sign' for a first certificate)");
     }
-    require_certifiable_key(
-        csr.public_key.get(),
-        exists(store,
-               "SELECT 1 FROM certacl.certificates WHERE public_key_sha256 = $1 AND "
-               "revocation_reason = $2",
-               {public_key_sha256(csr.public_key.get()), std::to_string(kReasonKeyCompromise)}));
-    CertificateOrder order = device_certificate_order(device, csr, validity);
-    std::string pem;
-    const std::string serial = store.issue_certificate(
-        [] { return bignum_hex(random_serial().get()); },
-        [&](const std::string& drawn) {
-          const BignumPtr number = bignum_from_hex(drawn);
-          order.serial = number.get();
-          const X509Ptr certificate =
-              build_certificate(order, authority.certificate(), authority.key());
-          pem = certificate_to_pem(certificate.get());
-          return store::SignedCertificate{
-              certificate_record(certificate.get(), CertificateKind::kDevice, device.name), pem,
-              public_key_sha256(X509_get0_pubkey(certificate.get()))};
-        },
+    const X509Ptr certificate = issue_certificate(
+        store, authority, device_certificate_order(device, csr, validity), CertificateKind::kDevice,
+        device.name,
         store::AuditDraft{current_actor(), std::string(action_name(request.action)), device.name,
                           std::nullopt, issue_audit_detail(validity, {})});
-    return IssuedCertificate{device.name, serial, pem};
+    return IssuedCertificate{device.name, serial_hex(certificate.get()),
+                             certificate_to_pem(certificate.get())};
   } catch (const CaError& error) {
     throw CaError(error.code(),
                   fmt::format("cannot {} CSR from device '{}': {}", action_name(request.action),

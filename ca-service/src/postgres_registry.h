@@ -27,6 +27,8 @@ namespace certacl::ca {
     const std::string& url, const std::optional<std::string>& password_file);
 
 [[nodiscard]] std::optional<CaRecord> find_ca(store::PostgresStore& store);
+// Throws CaError(kNotFound) when the registry has no CA yet.
+[[nodiscard]] CaRecord require_ca(store::PostgresStore& store);
 // Writes the CA row and its audit row ("init", as on SQLite). Throws CaError(kConflict) when
 // the registry has a CA already.
 void insert_ca(store::PostgresStore& store, const CaRecord& record, const std::string& ca_serial,
@@ -41,6 +43,14 @@ bool set_device_enabled(store::PostgresStore& store, const std::string& name, bo
 // The CA certificate from the registry, its key from the file the CA row names.
 [[nodiscard]] CertificateAuthority load_authority(
     store::PostgresStore& store, const std::optional<std::string>& passphrase_file);
+// Checks the key (strength, not revoked for keyCompromise), then draws an unused serial,
+// signs `order` and records it with `audit` in one SERIALIZABLE transaction (PostgresStore::
+// issue_certificate). Returns the committed certificate.
+[[nodiscard]] X509Ptr issue_certificate(store::PostgresStore& store,
+                                        const CertificateAuthority& authority,
+                                        CertificateOrder order, CertificateKind kind,
+                                        const std::optional<std::string>& device,
+                                        const store::AuditDraft& audit);
 // Returns after COMMIT (SERIALIZABLE, serial drawn and checked inside); the caller writes
 // the output file.
 [[nodiscard]] IssuedCertificate issue_device_certificate(store::PostgresStore& store,

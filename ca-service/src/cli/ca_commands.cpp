@@ -156,6 +156,12 @@ void run_init(const GlobalOptions& global, const InitOptions& options) {
 }
 
 void run_ca_cert(const GlobalOptions& global, const std::string& out) {
+  if (auto registry = postgres_registry(global)) {
+    const CaRecord record = require_ca(*registry);
+    OutputFile file(out, OutputKind::kPublic);
+    file.commit(record.certificate_pem);
+    return;
+  }
   SqliteDatabase db = open_database(global.db_path);
   const CaRecord record = require_ca(db);
   OutputFile file(out, OutputKind::kPublic);
@@ -201,12 +207,6 @@ void run_server_cert(const GlobalOptions& global, const ServerCertOptions& optio
   } else {
     key = generate_key(require_key_type(options.key_type));
   }
-  SqliteDatabase db = open_database(global.db_path);
-  const CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
-  OutputFile cert_file(*options.cert_out, OutputKind::kPublic);
-  std::optional<OutputFile> key_file;
-  if (options.key_out) key_file.emplace(*options.key_out, OutputKind::kPrivateKey, options.force);
-
   CertificateOrder order;
   order.profile = Profile::kServer;
   order.common_name = options.common_name;
@@ -214,12 +214,30 @@ void run_server_cert(const GlobalOptions& global, const ServerCertOptions& optio
   order.alt_names = alt_names;
   order.not_before = validity.not_before;
   order.not_after = validity.not_after;
-  WriteTransaction transaction(db);
-  const X509Ptr certificate = authority.issue(db, order, CertificateKind::kServer, std::nullopt);
+  const std::string detail =
+      fmt::format("cn={} san={}", options.common_name, fmt::join(options.san, ","));
+  X509Ptr certificate;
+  std::optional<OutputFile> key_file;
+  auto registry = postgres_registry(global);
+  const CertificateAuthority authority =
+      registry ? load_authority(*registry, options.passphrase_file) : [&] {
+        SqliteDatabase db = open_database(global.db_path);
+        return CertificateAuthority::load(db, options.passphrase_file);
+      }();
+  OutputFile cert_file(*options.cert_out, OutputKind::kPublic);
+  if (options.key_out) key_file.emplace(*options.key_out, OutputKind::kPrivateKey, options.force);
+  if (registry) {
+    certificate =
+        issue_certificate(*registry, authority, order, CertificateKind::kServer, std::nullopt,
+                          store::AuditDraft{current_actor(), "server-cert", {}, {}, detail});
+  } else {
+    SqliteDatabase db = open_database(global.db_path);
+    WriteTransaction transaction(db);
+    certificate = authority.issue(db, order, CertificateKind::kServer, std::nullopt);
+    append_audit(db, "server-cert", std::nullopt, serial_hex(certificate.get()), detail);
+    transaction.commit();
+  }
   const std::string serial = serial_hex(certificate.get());
-  append_audit(db, "server-cert", std::nullopt, serial,
-               fmt::format("cn={} san={}", options.common_name, fmt::join(options.san, ",")));
-  transaction.commit();
   cert_file.commit(certificate_to_pem(certificate.get()));
   if (key_file) {
     std::string key_pem = private_key_pem(key.get(), std::nullopt);

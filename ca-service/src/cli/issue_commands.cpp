@@ -74,8 +74,12 @@ void run_enroll(const GlobalOptions& global, const EnrollOptions& options) {
                                                    "ed25519, rsa-3072)",
                                                    options.key_type));
   }
-  SqliteDatabase db = open_database(global.db_path);
-  const CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
+  auto registry = postgres_registry(global);
+  std::optional<SqliteDatabase> db;
+  if (!registry) db.emplace(open_database(global.db_path));
+  const CertificateAuthority authority =
+      registry ? load_authority(*registry, options.passphrase_file)
+               : CertificateAuthority::load(*db, options.passphrase_file);
   OutputFile key_file(options.key_out, OutputKind::kPrivateKey, options.force);
   OutputFile cert_file(options.cert_out, OutputKind::kPublic);
   const EvpPkeyPtr key = generate_key(*key_type);
@@ -86,7 +90,8 @@ void run_enroll(const GlobalOptions& global, const EnrollOptions& options) {
   issue.days = options.days;
   issue.backdate_days = options.backdate_days;
   issue.action = IssueAction::kEnroll;
-  const IssuedCertificate issued = issue_device_certificate(db, authority, issue);
+  const IssuedCertificate issued = registry ? issue_device_certificate(*registry, authority, issue)
+                                            : issue_device_certificate(*db, authority, issue);
   std::string key_pem = private_key_pem(key.get(), std::nullopt);
   key_file.commit(key_pem);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
