@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "certacl/identity.h"
+#include "certacl/store/postgres_connection.h"
 #include "load/fleet_split.h"
 #include "load/load_run.h"
 #include "load/load_workers.h"
@@ -55,9 +56,17 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
       .add_option("--cafile", options.broker.cafile, "CA certificate the broker's cert chains to")
       ->required()
       ->check(CLI::ExistingFile);
-  command.add_option("--ca-db", options.ca_db, "certacl-ca database (for provisioning)")
+  command
+      .add_option("--ca-db", options.ca_db,
+                  "certacl-ca database (for provisioning): a file, or a postgresql:// URL "
+                  "(password: $CERTACL_DB_PASSWORD_FILE or PGPASSFILE)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::Validator(std::function<std::string(std::string&)>([](std::string& value) {
+                               return certacl::store::is_postgres_url(value)
+                                          ? std::string()
+                                          : CLI::ExistingFile(value);
+                             }),
+                             "FILE|URL"));
   command.add_option("--ca-bin", options.ca_bin, "certacl-ca executable")->capture_default_str();
   command.add_option("--workdir", options.workdir, "Where device keys and certificates go")
       ->capture_default_str();
@@ -68,6 +77,7 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
 }
 
 std::string absolute(const std::string& path) {
+  if (certacl::store::is_postgres_url(path)) return path;
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
@@ -87,10 +97,11 @@ int run_scenarios(const std::vector<std::string>& names, const CommonOptions& co
   bool all_passed = true;
   nlohmann::json reports = nlohmann::json::array();
   for (const auto& name : order) {
-    ScenarioReport report = name == "seeds"     ? run_seeds(settings)
-                            : name == "attacks" ? run_attacks(settings)
-                            : name == "enroll"  ? run_enroll(settings)
-                                                : run_revoke_live(settings);
+    ScenarioReport report = name == "seeds"          ? run_seeds(settings)
+                            : name == "attacks"      ? run_attacks(settings)
+                            : name == "enroll"       ? run_enroll(settings)
+                            : name == "multi-broker" ? run_multi_broker(settings)
+                                                     : run_revoke_live(settings);
     all_passed = all_passed && report.passed();
     if (common.json) {
       reports.push_back(report.to_json());
@@ -138,9 +149,11 @@ int main(int argc, char** argv) {
   ScenarioSettings tuning;
   std::vector<std::string> scenario_names;
   auto* scenario = app.add_subcommand("scenario", "Run named scenarios and check their outcome");
-  scenario->add_option("names", scenario_names, "seeds, attacks, revoke-live, enroll or all")
+  scenario
+      ->add_option("names", scenario_names,
+                   "seeds, attacks, revoke-live, enroll, multi-broker or all")
       ->required()
-      ->check(CLI::IsMember({"seeds", "attacks", "revoke-live", "enroll", "all"}));
+      ->check(CLI::IsMember({"seeds", "attacks", "revoke-live", "enroll", "multi-broker", "all"}));
   add_common_options(*scenario, scenario_common);
   scenario->add_option("--messages", tuning.messages, "Readings each seed device publishes")
       ->check(CLI::Range(1, 1000))
@@ -152,6 +165,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
 
+  scenario
+      ->add_option("--second-port", tuning.second_broker_port,
+                   "multi-broker: TLS port of a second broker on the same registry (same host)")
+      ->check(CLI::Range(1, 65535));
   int renew_after_s = 0;
   scenario->add_option("--est-host", tuning.est.host, "enroll: EST server address")
       ->capture_default_str();

@@ -8,24 +8,10 @@
 #include <stdexcept>
 
 #include "certacl/registry.h"
-#include "certacl/sqlite.h"
+#include "provision/registry_readout.h"
 
 namespace certacl::sim {
 namespace {
-
-constexpr auto kBusyTimeout = std::chrono::milliseconds(5000);
-
-SqliteDatabase open_registry(const std::string& path) {
-  SqliteDatabase db(path, SqliteDatabase::Access::ReadOnly);
-  db.configure_as_reader(kBusyTimeout);
-  return db;
-}
-
-bool role_exists(SqliteDatabase& db, const std::string& role) {
-  auto statement = db.prepare("SELECT 1 FROM roles WHERE name = ?1");
-  statement.bind(1, role);
-  return statement.step();
-}
 
 bool rule_exists(const std::vector<RoleRule>& rules, const RoleRuleSpec& spec) {
   for (const auto& rule : rules) {
@@ -50,26 +36,18 @@ std::string FleetProvisioner::device_file(const std::string& stem, const std::st
 
 void FleetProvisioner::ensure_role(const std::string& role,
                                    const std::vector<RoleRuleSpec>& rules) {
-  std::vector<RoleRule> existing;
-  {
-    auto db = open_registry(ca_.database());
-    if (!role_exists(db, role)) {
-      ca_.add_role(role);
-    } else {
-      existing = load_role_rules(db, role);
-    }
-  }
+  const std::optional<std::vector<RoleRule>> existing =
+      RegistryReadout(ca_.database()).role_rules(role);
+  if (!existing) ca_.add_role(role);
   for (const auto& rule : rules) {
-    if (!rule_exists(existing, rule)) ca_.add_rule(role, rule.effect, rule.action, rule.pattern);
+    if (!existing || !rule_exists(*existing, rule)) {
+      ca_.add_rule(role, rule.effect, rule.action, rule.pattern);
+    }
   }
 }
 
 void FleetProvisioner::ensure_device(const std::string& device, const std::string& role) {
-  std::optional<Device> found;
-  {
-    auto db = open_registry(ca_.database());
-    found = find_device(db, device);
-  }
+  const std::optional<Device> found = RegistryReadout(ca_.database()).find_device(device);
   if (!found) {
     ca_.add_device(device, role);
     return;
@@ -106,28 +84,21 @@ DeviceCredentials FleetProvisioner::issue_once(const std::string& device) {
 }
 
 std::set<std::string> FleetProvisioner::registered_devices() const {
-  auto db = open_registry(ca_.database());
-  std::set<std::string> names;
-  for (auto& device : load_devices(db)) names.insert(std::move(device.name));
-  return names;
+  return RegistryReadout(ca_.database()).device_names();
+}
+
+CaRow FleetProvisioner::ca_row() const {
+  std::optional<CaRow> row = RegistryReadout(ca_.database()).ca();
+  if (!row) throw std::runtime_error(fmt::format("CA database {} has no CA yet", ca_.database()));
+  return *std::move(row);
 }
 
 std::string FleetProvisioner::ca_key_path() const {
-  auto db = open_registry(ca_.database());
-  auto statement = db.prepare("SELECT key_path FROM ca WHERE id = 1");
-  if (!statement.step()) {
-    throw std::runtime_error(fmt::format("CA database {} has no CA yet", ca_.database()));
-  }
-  return statement.column_text(0);
+  return ca_row().key_path;
 }
 
 std::string FleetProvisioner::ca_certificate_pem() const {
-  auto db = open_registry(ca_.database());
-  auto statement = db.prepare("SELECT certificate_pem FROM ca WHERE id = 1");
-  if (!statement.step()) {
-    throw std::runtime_error(fmt::format("CA database {} has no CA yet", ca_.database()));
-  }
-  return statement.column_text(0);
+  return ca_row().certificate_pem;
 }
 
 std::string run_tag() {

@@ -10,6 +10,7 @@
 
 #include "engine/simulated_device.h"
 #include "provision/ca_cli.h"
+#include "provision/registry_readout.h"
 
 namespace certacl::sim {
 
@@ -53,6 +54,8 @@ class FleetProvisioner {
   [[nodiscard]] std::string device_file(const std::string& stem, const std::string& ext) const;
 
  private:
+  [[nodiscard]] CaRow ca_row() const;
+
   CertificateAuthorityCli& ca_;
   std::string workdir_;
 };

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "certacl/sqlite.h"
+#include "provision/registry_readout.h"
 
 namespace certacl::sim {
 
@@ -18,12 +18,7 @@ std::optional<std::string> first_foreign_role(const std::vector<std::string>& ro
 
 void refuse_foreign_registry(const std::string& db_path, bool production_allowed) {
   if (production_allowed) return;
-  std::vector<std::string> roles;
-  {
-    SqliteDatabase db(db_path, SqliteDatabase::Access::ReadOnly);
-    Statement statement = db.prepare("SELECT name FROM roles ORDER BY name");
-    while (statement.step()) roles.push_back(statement.column_text(0));
-  }
+  const std::vector<std::string> roles = RegistryReadout(db_path).roles();
   if (const auto foreign = first_foreign_role(roles)) {
     throw std::runtime_error(fmt::format(
         "registry '{}' has role '{}', which certacl-sim did not create: it looks like a "

@@ -31,11 +31,14 @@ struct ScenarioSettings {
   EstEndpoint est{"127.0.0.1", 0, {}};
   int enroll_fleet = 4;
   std::chrono::seconds renew_after{0};
+  // multi-broker: a second broker on the same registry, same host and CA (0: none).
+  int second_broker_port = 0;
 };
 
 ScenarioReport run_seeds(const ScenarioSettings& settings);
 ScenarioReport run_attacks(const ScenarioSettings& settings);
 ScenarioReport run_revoke_live(const ScenarioSettings& settings);
 ScenarioReport run_enroll(const ScenarioSettings& settings);
+ScenarioReport run_multi_broker(const ScenarioSettings& settings);
 
 }  // namespace certacl::sim
