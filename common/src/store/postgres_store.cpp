@@ -217,6 +217,15 @@ std::string PostgresStore::issue_certificate(const SerialDraw& draw, const Certi
     if (record.serial != serial) {
       throw std::logic_error("the signer returned a certificate with another serial");
     }
+    // certificates.device is a plain name since migration 2 (a removed device's certificates
+    // stay as history), so the device is checked here, under the writer lock that every
+    // change to devices also takes.
+    if (record.device &&
+        connection_.exec("SELECT 1 FROM certacl.devices WHERE name = $1", {*record.device})
+                .rows() == 0) {
+      throw StoreRefusal(StoreRefusal::Kind::kNotFound,
+                         fmt::format("no device named '{}'", *record.device));
+    }
     connection_.exec(
         fmt::format("INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
                     "not_before, not_after, sha256, certificate_pem, public_key_sha256, issued_at) "
