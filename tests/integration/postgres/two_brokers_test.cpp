@@ -202,6 +202,20 @@ TEST_F(PostgresTwoBrokers, ABrokerCutOffMeanwhileCatchesUpByCounter) {
   EXPECT_TRUE(a->wait_for_log("readable again")) << a->log();
 }
 
+TEST_F(PostgresTwoBrokers, SighupRereadsTheRegistryAndKeepsServing) {
+  auto a = broker("broker_a");
+  auto dev1 = connected(*a, "dev1");
+  const std::size_t adoptions = a->log_count(" adopted: ");
+  a->reload();
+  ASSERT_TRUE(a->wait_for_log("SIGHUP: re-reading the registry")) << a->log();
+  // Read again on the watcher thread though nothing changed, adopted at the next callback.
+  ASSERT_TRUE(a->wait_for_log(" adopted: ", std::chrono::seconds(5), adoptions + 1)) << a->log();
+  EXPECT_TRUE(a->running());
+  EXPECT_TRUE(dev1->connected());
+  auto dev2 = connected(*a, "dev2");
+  EXPECT_TRUE(dev2->connected());
+}
+
 TEST_F(PostgresTwoBrokers, APasswordInTheUrlStopsTheBrokerWithoutLoggingIt) {
   BrokerSettings settings;
   settings.cafile = ca_.ca_cert_path();
