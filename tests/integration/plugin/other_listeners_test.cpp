@@ -1,0 +1,165 @@
+// Issue 12, coexistence with a password listener through a real broker: one mTLS listener
+// for devices and one TLS listener without require_certificate for operators, who log in
+// with mosquitto's password_file (made by mosquitto_passwd) and are authorized by its
+// acl_file. With plugin_opt_other_listeners defer certacl leaves clients without a
+// certificate to those; every client that presents a certificate, on either listener, is
+// still decided by certacl. With the default (refuse) the operator is refused as before.
+
+#include <gtest/gtest.h>
+
+#include "certacl_test/files.h"
+#include "certacl_test/process.h"
+#include "plugin_environment.h"
+
+namespace certacl::test {
+namespace {
+
+using std::chrono::milliseconds;
+
+class OtherListenersTest : public PluginEnvironment {
+ protected:
+  void SetUp() override {
+    PluginEnvironment::SetUp();
+    password_file_ = files_.file("passwd");
+    acl_file_ = files_.file("acl");
+    // mosquitto_passwd writes salted PBKDF2 hashes; -b takes the password on the command line.
+    for (const auto& [user, password] :
+         {std::pair{"operator", "op-secret"}, std::pair{"dev2", "dev2-secret"}}) {
+      std::vector<std::string> argv = {"mosquitto_passwd", "-b"};
+      if (!file_exists(password_file_)) argv.push_back("-c");
+      argv.insert(argv.end(), {password_file_, user, password});
+      const CommandResult made = run_command(argv, {});
+      ASSERT_EQ(made.exit_code, 0) << made.err;
+    }
+    write_file(acl_file_, "user operator\ntopic readwrite ops/#\ntopic read fleet/#\n");
+    password_port_ = free_loopback_port();
+  }
+
+  void start(const std::map<std::string, std::string>& options) {
+    start_broker(options, "password_file " + password_file_ + "\nacl_file " + acl_file_ +
+                              "\nlistener " + std::to_string(password_port_) +
+                              " 127.0.0.1\ncafile " + ca_->ca_cert_path() + "\ncertfile " +
+                              ca_->server_cert_path() + "\nkeyfile " + ca_->server_key_path() +
+                              "\nrequire_certificate false\nuse_identity_as_username false\n"
+                              "tls_version tlsv1.2\n");
+    ASSERT_TRUE(wait_for_port(password_port_, 5000)) << broker_->log();
+  }
+
+  std::unique_ptr<MqttTestClient> operator_client(const std::string& client_id,
+                                                  const std::string& user,
+                                                  const std::string& password) {
+    MqttClientSettings settings;
+    settings.port = password_port_;
+    settings.client_id = client_id;
+    settings.cafile = ca_->ca_cert_path();
+    settings.username = user;
+    settings.password = password;
+    return std::make_unique<MqttTestClient>(settings);
+  }
+
+  // A device certificate presented on the password listener.
+  std::unique_ptr<MqttTestClient> device_on_password_listener(const IssuedCertificate& device,
+                                                              const std::string& client_id) {
+    MqttClientSettings settings;
+    settings.port = password_port_;
+    settings.client_id = client_id;
+    settings.cafile = ca_->ca_cert_path();
+    settings.certfile = device.cert_path;
+    settings.keyfile = device.key_path;
+    return std::make_unique<MqttTestClient>(settings);
+  }
+
+  TempDir files_;
+  std::string password_file_;
+  std::string acl_file_;
+  int password_port_ = 0;
+};
+
+TEST_F(OtherListenersTest, OperatorIsLeftToPasswordFileAndAclFile) {
+  start({{"other_listeners", "defer"}});
+  auto operator_session = operator_client("operator-1", "operator", "op-secret");
+  const ConnectOutcome outcome = operator_session->connect();
+  ASSERT_TRUE(outcome.connected) << outcome.connack << " " << outcome.error << broker_->log();
+  EXPECT_TRUE(broker_->wait_for_log("DEFER connect client_id='operator-1' username='operator'"));
+  ASSERT_EQ(operator_session->subscribe("fleet/#"), std::vector<int>{1});
+  ASSERT_EQ(operator_session->subscribe("ops/#"), std::vector<int>{1});
+
+  // What acl_file allows: reading the fleet, writing ops/.
+  auto sensor = connected(dev1_, "dev1");
+  ASSERT_EQ(sensor->subscribe("fleet/dev1/#"), std::vector<int>{1});
+  ASSERT_TRUE(sensor->publish("fleet/dev1/telemetry", "21.5"));
+  EXPECT_TRUE(
+      operator_session->wait_for_message("fleet/dev1/telemetry", milliseconds(3000)).has_value());
+  ASSERT_TRUE(operator_session->publish("ops/note", "hello"));
+  EXPECT_TRUE(operator_session->wait_for_message("ops/note", milliseconds(3000)).has_value());
+  // What it does not: writing into the fleet. Not even a device's rights come with the
+  // password client (dev1's role may publish fleet/dev1/#).
+  ASSERT_TRUE(operator_session->publish("fleet/dev1/cmd", "open"));
+  EXPECT_FALSE(sensor->wait_for_message("fleet/dev1/cmd", milliseconds(500)).has_value());
+  EXPECT_FALSE(operator_session->wait_for_message("fleet/dev1/cmd", milliseconds(100)).has_value());
+
+  // A wrong password is refused by mosquitto's password_file.
+  auto wrong = operator_client("operator-2", "operator", "guess");
+  const ConnectOutcome refused = wrong->connect();
+  EXPECT_FALSE(refused.connected);
+  EXPECT_EQ(refused.connack, kNotAuthorized);
+  EXPECT_TRUE(operator_session->connected());
+}
+
+TEST_F(OtherListenersTest, PasswordClientsCannotUseADevicesClientIdOrName) {
+  start({{"other_listeners", "defer"}});
+  auto sensor = connected(dev1_, "dev1");
+  // Same client id as a device: mosquitto would hand it dev1's session.
+  auto thief = operator_client("dev1", "operator", "op-secret");
+  EXPECT_FALSE(thief->connect().connected);
+  EXPECT_FALSE(sensor->wait_for_disconnect(milliseconds(300)).has_value());
+  // A device's name as username, even with the right password.
+  auto named = operator_client("console", "dev2", "dev2-secret");
+  EXPECT_FALSE(named->connect().connected);
+  EXPECT_TRUE(broker_->wait_for_log(
+      "client_id='console' reason=client without a certificate uses a registered device's"));
+}
+
+TEST_F(OtherListenersTest, CertificateClientsAreCertaclsOnEitherListener) {
+  start({{"other_listeners", "defer"}});
+  ca_->revoke(dev2_.serial);
+  for (const int port : {broker_->port(), password_port_}) {
+    SCOPED_TRACE(port);
+    MqttClientSettings settings;
+    settings.port = port;
+    settings.client_id = "dev2";
+    settings.cafile = ca_->ca_cert_path();
+    settings.certfile = dev2_.cert_path;
+    settings.keyfile = dev2_.key_path;
+    MqttTestClient revoked(settings);
+    const ConnectOutcome outcome = revoked.connect();
+    EXPECT_FALSE(outcome.connected);
+    EXPECT_EQ(outcome.connack, kNotAuthorized);
+  }
+  EXPECT_TRUE(broker_->wait_for_log("reason=certificate revoked", milliseconds(5000), 2));
+  // A valid device on the password listener gets its role's rights, and only those.
+  auto sensor = device_on_password_listener(dev1_, "dev1");
+  ASSERT_TRUE(sensor->connect().connected) << broker_->log();
+  EXPECT_EQ(sensor->subscribe("fleet/dev1/#"), std::vector<int>{1});
+  EXPECT_EQ(sensor->subscribe("ops/#"), std::vector<int>{kSubackFailure});
+  EXPECT_TRUE(broker_->wait_for_log("ALLOW connect device='dev1'"));
+}
+
+TEST_F(OtherListenersTest, ByDefaultClientsWithoutCertificateAreRefused) {
+  start({});
+  auto operator_session = operator_client("operator-1", "operator", "op-secret");
+  const ConnectOutcome outcome = operator_session->connect();
+  EXPECT_FALSE(outcome.connected);
+  EXPECT_EQ(outcome.connack, kNotAuthorized);
+  EXPECT_TRUE(broker_->wait_for_log("client_id='operator-1' reason=no client certificate"));
+}
+
+TEST_F(OtherListenersTest, DeferWithClientIdAnyStopsTheBroker) {
+  BrokerSettings settings = broker_settings({{"other_listeners", "defer"}, {"client_id", "any"}});
+  BrokerFixture broker(settings);
+  EXPECT_FALSE(broker.start(milliseconds(5000)));
+  EXPECT_TRUE(broker.wait_for_log("'defer' needs plugin_opt_client_id exact or prefix"));
+}
+
+}  // namespace
+}  // namespace certacl::test
