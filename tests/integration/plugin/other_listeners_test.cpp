@@ -2,8 +2,8 @@
 // for devices and one TLS listener without require_certificate for operators, who log in
 // with mosquitto's password_file (made by mosquitto_passwd) and are authorized by its
 // acl_file. With plugin_opt_other_listeners defer certacl leaves clients without a
-// certificate to those; every client that presents a certificate, on either listener, is
-// still decided by certacl. With the default (refuse) the operator is refused as before.
+// certificate to those; every client that presents a certificate is still decided by
+// certacl. With the default (refuse) the operator is refused as before.
 
 #include <gtest/gtest.h>
 
@@ -54,18 +54,6 @@ class OtherListenersTest : public PluginEnvironment {
     settings.cafile = ca_->ca_cert_path();
     settings.username = user;
     settings.password = password;
-    return std::make_unique<MqttTestClient>(settings);
-  }
-
-  // A device certificate presented on the password listener.
-  std::unique_ptr<MqttTestClient> device_on_password_listener(const IssuedCertificate& device,
-                                                              const std::string& client_id) {
-    MqttClientSettings settings;
-    settings.port = password_port_;
-    settings.client_id = client_id;
-    settings.cafile = ca_->ca_cert_path();
-    settings.certfile = device.cert_path;
-    settings.keyfile = device.key_path;
     return std::make_unique<MqttTestClient>(settings);
   }
 
@@ -120,29 +108,41 @@ TEST_F(OtherListenersTest, PasswordClientsCannotUseADevicesClientIdOrName) {
       "client_id='console' reason=client without a certificate uses a registered device's"));
 }
 
-TEST_F(OtherListenersTest, CertificateClientsAreCertaclsOnEitherListener) {
+TEST_F(OtherListenersTest, CertificateClientsStayCertaclsWherePresented) {
   start({{"other_listeners", "defer"}});
   ca_->revoke(dev2_.serial);
-  for (const int port : {broker_->port(), password_port_}) {
-    SCOPED_TRACE(port);
+  const auto device_client = [&](int port, const IssuedCertificate& device,
+                                 const std::string& client_id) {
     MqttClientSettings settings;
     settings.port = port;
-    settings.client_id = "dev2";
+    settings.client_id = client_id;
     settings.cafile = ca_->ca_cert_path();
-    settings.certfile = dev2_.cert_path;
-    settings.keyfile = dev2_.key_path;
-    MqttTestClient revoked(settings);
-    const ConnectOutcome outcome = revoked.connect();
+    settings.certfile = device.cert_path;
+    settings.keyfile = device.key_path;
+    return std::make_unique<MqttTestClient>(settings);
+  };
+  // The mTLS listener: certacl decides, deny by default, a revoked device stays refused.
+  const ConnectOutcome revoked = device_client(broker_->port(), dev2_, "dev2")->connect();
+  EXPECT_FALSE(revoked.connected);
+  EXPECT_EQ(revoked.connack, kNotAuthorized);
+  EXPECT_TRUE(broker_->wait_for_log("client_id='dev2' reason=certificate revoked"));
+  auto sensor = device_client(broker_->port(), dev1_, "dev1");
+  ASSERT_TRUE(sensor->connect().connected) << broker_->log();
+  EXPECT_EQ(sensor->subscribe("ops/#"), std::vector<int>{kSubackFailure});
+  // The password listener: mosquitto 2.0.11 asks for no client certificate on a listener
+  // without require_certificate (SSL_VERIFY_NONE), so a device's certificate never arrives
+  // there. The device is a client without a certificate, and its own client id is refused:
+  // it never gets in through the password listener, revoked or not.
+  for (const IssuedCertificate* device : {&dev2_, &dev1_}) {
+    const std::string name = device == &dev2_ ? "dev2" : "dev1";
+    SCOPED_TRACE(name);
+    const ConnectOutcome outcome = device_client(password_port_, *device, name)->connect();
     EXPECT_FALSE(outcome.connected);
     EXPECT_EQ(outcome.connack, kNotAuthorized);
+    EXPECT_TRUE(broker_->wait_for_log("client_id='" + name +
+                                      "' reason=client without a certificate uses a registered"));
   }
-  EXPECT_TRUE(broker_->wait_for_log("reason=certificate revoked", milliseconds(5000), 2));
-  // A valid device on the password listener gets its role's rights, and only those.
-  auto sensor = device_on_password_listener(dev1_, "dev1");
-  ASSERT_TRUE(sensor->connect().connected) << broker_->log();
-  EXPECT_EQ(sensor->subscribe("fleet/dev1/#"), std::vector<int>{1});
-  EXPECT_EQ(sensor->subscribe("ops/#"), std::vector<int>{kSubackFailure});
-  EXPECT_TRUE(broker_->wait_for_log("ALLOW connect device='dev1'"));
+  EXPECT_TRUE(sensor->connected());
 }
 
 TEST_F(OtherListenersTest, ByDefaultClientsWithoutCertificateAreRefused) {
