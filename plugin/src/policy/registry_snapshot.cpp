@@ -87,6 +87,7 @@ std::span<const CertificateRecord* const> RegistrySnapshot::certificates_of(
 }
 
 RoleClientIdRule RegistrySnapshot::client_id_rule_of_role(std::string_view role) const noexcept {
+  if (prefix_roles_.empty()) return RoleClientIdRule::kExact;  // no hashing on every connect
   const RoleClientIdRule* rule = find_in(prefix_roles_, role);
   return rule ? *rule : RoleClientIdRule::kExact;
 }
