@@ -57,8 +57,8 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) {
     request.now = now;
     const policy::AdmitResult result = state.table->admit(request);
     // A deferred client goes on to mosquitto's password_file or the next plugin.
-    int answer = result.defer ? MOSQ_ERR_PLUGIN_DEFER
-                              : (result.accept ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH);
+    int answer =
+        result.defer ? MOSQ_ERR_PLUGIN_DEFER : (result.accept ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH);
     if (result.accept && !result.username.empty() &&
         mosquitto_set_username(client, result.username.c_str()) != MOSQ_ERR_SUCCESS) {
       state.log->error("DENY connect device='{}': cannot set the MQTT username",

@@ -8,7 +8,8 @@ namespace {
 const Device* longest_owner(std::string_view client_id, const RegistrySnapshot& registry,
                             std::size_t longer_than) noexcept {
   if (const Device* whole = registry.find_device(client_id)) return whole;
-  for (std::size_t dash = client_id.rfind('-'); dash != std::string_view::npos && dash > longer_than;
+  for (std::size_t dash = client_id.rfind('-');
+       dash != std::string_view::npos && dash > longer_than;
        dash = client_id.rfind('-', dash - 1)) {
     if (const Device* device = registry.find_device(client_id.substr(0, dash))) return device;
   }

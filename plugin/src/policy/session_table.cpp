@@ -288,7 +288,7 @@ Answer SessionTable::check_sessionless(const SessionlessRequest& request, Check 
       }
     }
   } else if (deferring() && deferred_client_verdict(request.client_id, request.username,
-                                                     *registry_) == Reason::kAllowed) {
+                                                    *registry_) == Reason::kAllowed) {
     // Neither its client id nor its username is a device's: never a certacl identity (a
     // deferred client, its will or offline queue, the source of its retained message).
     ++deferred_counts_[static_cast<std::size_t>(check)];
@@ -383,8 +383,8 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
     const Device* device = registry.find_device(session.device);
     // The client id rule may have changed (role set-client-id, device set-role), or a device
     // registered since may own this client id.
-    if (const Reason client_id = client_id_verdict(session.client_id, *device, registry,
-                                                   options_.connect);
+    if (const Reason client_id =
+            client_id_verdict(session.client_id, *device, registry, options_.connect);
         client_id != Reason::kAllowed) {
       kick(session, client, client_id);
       ++kicked;

@@ -72,7 +72,7 @@ struct AdmitRequest {
 };
 
 struct AdmitResult {
-  bool accept = false;   // the broker's answer (true under dry_run)
+  bool accept = false;  // the broker's answer (true under dry_run)
   // Not certacl's client (no certificate, OtherListeners::kDefer): answer "not mine" and let
   // mosquitto's password_file or another plugin decide. `accept` is false then.
   bool defer = false;

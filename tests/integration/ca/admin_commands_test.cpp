@@ -126,9 +126,8 @@ TEST(AdminCommands, RoleClientIdRuleIsSetShownAndAudited) {
   ca.run({"role", "set-client-id", "gateway", "exact"});
   EXPECT_EQ(count(ca.db_path(), "SELECT count(*) FROM roles WHERE client_id_rule = 'prefix'"), 1);
   // One audit row per change, none for the repeated one.
-  EXPECT_EQ(count(ca.db_path(),
-                  "SELECT count(*) FROM audit_log WHERE action = 'role-set-client-id'"),
-            2);
+  EXPECT_EQ(
+      count(ca.db_path(), "SELECT count(*) FROM audit_log WHERE action = 'role-set-client-id'"), 2);
   EXPECT_EQ(count(ca.db_path(),
                   "SELECT count(*) FROM audit_log WHERE action = 'role-add' AND detail = "
                   "'role=gateway client_id=prefix'"),

@@ -78,8 +78,7 @@ TEST_F(ClientIdRolesTest, RoleSetBackToExactDisconnectsPrefixSessions) {
   auto publisher = connected(gw_, "gw-pub");
   auto other = connected(dev1_, "dev1");
   ca_->run({"role", "set-client-id", "gateway", "exact"});
-  EXPECT_TRUE(publisher->wait_for_disconnect(milliseconds(5000)).has_value())
-      << broker_->log();
+  EXPECT_TRUE(publisher->wait_for_disconnect(milliseconds(5000)).has_value()) << broker_->log();
   EXPECT_TRUE(broker_->wait_for_log("kick device='gw' serial=" + gw_.serial +
                                     " client_id='gw-pub' reason=client id does not match"));
   EXPECT_TRUE(other->connected());

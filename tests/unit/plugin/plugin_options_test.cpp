@@ -79,7 +79,8 @@ TEST(PluginOptionsTest, ErrorsNameTheOption) {
 TEST(PluginOptionsTest, OtherListenersDeferIsOptIn) {
   const auto parsed = parse({{"db_path", "x.db"}, {"other_listeners", "defer"}});
   ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
-  EXPECT_EQ(std::get<PluginOptions>(parsed).connect.other_listeners, policy::OtherListeners::kDefer);
+  EXPECT_EQ(std::get<PluginOptions>(parsed).connect.other_listeners,
+            policy::OtherListeners::kDefer);
   EXPECT_NE(error_of({{"db_path", "x.db"}, {"other_listeners", "allow"}})
                 .find("plugin_opt_other_listeners: 'allow' is not one of refuse, defer"),
             std::string::npos);
