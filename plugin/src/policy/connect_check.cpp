@@ -104,7 +104,10 @@ Reason client_id_verdict(std::string_view client_id, const Device& device,
 Reason deferred_client_verdict(std::string_view client_id, std::string_view username,
                                const RegistrySnapshot& registry) noexcept {
   if (client_id_owner(client_id, registry) != nullptr) return Reason::kDeviceNamespace;
-  if (!username.empty() && registry.find_device(username) != nullptr) {
+  // A removed device's certificates stay in the registry as history: what it left behind (a
+  // will, a queue, a retained message) carries its name and must stay certacl's, denied.
+  if (!username.empty() && (registry.find_device(username) != nullptr ||
+                            !registry.certificates_of(username).empty())) {
     return Reason::kDeviceNamespace;
   }
   return Reason::kAllowed;

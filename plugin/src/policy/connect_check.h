@@ -45,7 +45,8 @@ struct ConnectPolicy {
 
 // For a client without a certificate that certacl leaves to mosquitto (OtherListeners::kDefer):
 // kAllowed, or kDeviceNamespace when its client id belongs to a registered device or its
-// username is a device name — it could take over a device's session, or be taken for it.
+// username is a device name (or a removed device's, whose certificates the registry keeps):
+// it could take over a device's session, or be taken for it.
 [[nodiscard]] Reason deferred_client_verdict(std::string_view client_id, std::string_view username,
                                              const RegistrySnapshot& registry) noexcept;
 

@@ -192,6 +192,8 @@ class ClientIdOwnershipTest : public ::testing::Test {
       contents.devices.push_back(d);
       contents.device_certificates.push_back(record(std::string("S-") + name, name, name));
     }
+    // A removed device: its certificate stays as history, its row is gone.
+    contents.device_certificates.push_back(record("S-gone", "gone", "gone"));
     contents.roles = {Role{"gateway", RoleClientIdRule::kPrefix},
                       Role{"sensor", RoleClientIdRule::kExact}};
     registry_ = RegistrySnapshot::build(std::move(contents), kNow);
@@ -270,6 +272,8 @@ TEST_F(ClientIdOwnershipTest, DeferredClientsMustStayOutOfTheDevicesNames) {
   EXPECT_EQ(deferred_client_verdict("gw-pub", "ops", *registry_), Reason::kDeviceNamespace);
   EXPECT_EQ(deferred_client_verdict("s", "ops", *registry_), Reason::kDeviceNamespace);
   EXPECT_EQ(deferred_client_verdict("operator-1", "a-b", *registry_), Reason::kDeviceNamespace);
+  EXPECT_EQ(deferred_client_verdict("operator-1", "gone", *registry_), Reason::kDeviceNamespace);
+  EXPECT_EQ(deferred_client_verdict("gone", "ops", *registry_), Reason::kAllowed);
 }
 
 TEST(PrintableTest, EscapesControlBytesAndQuotes) {
