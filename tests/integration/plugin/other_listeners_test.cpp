@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "certacl_test/files.h"
+#include "certacl_test/paths.h"
 #include "certacl_test/process.h"
 #include "plugin_environment.h"
 
@@ -43,6 +46,48 @@ class OtherListenersTest : public PluginEnvironment {
                               "\nrequire_certificate false\nuse_identity_as_username false\n"
                               "tls_version tlsv1.2\n");
     ASSERT_TRUE(wait_for_port(password_port_, 5000)) << broker_->log();
+  }
+
+  // per_listener_settings true: each listener has its own security settings. The device
+  // listener loads certacl; the password listener has password_file and acl_file, and loads
+  // certacl too (with defer) only when `certacl_on_password_listener`.
+  void start_per_listener(bool certacl_on_password_listener) {
+    std::ostringstream certacl;
+    certacl << "plugin " << plugin_library() << "\n"
+            << "plugin_opt_db_path " << ca_->db_path() << "\n"
+            << "plugin_opt_log_level debug\n"
+            << "plugin_opt_poll_interval_ms 20\n";
+    const std::string tls = "cafile " + ca_->ca_cert_path() + "\ncertfile " +
+                            ca_->server_cert_path() + "\nkeyfile " + ca_->server_key_path() +
+                            "\ntls_version tlsv1.2\n";
+    std::ostringstream config;
+    config << "per_listener_settings true\npersistence false\n"
+           << "listener {port} 127.0.0.1\n"
+           << tls << "require_certificate true\nallow_anonymous false\n"
+           << certacl.str() << "listener " << password_port_ << " 127.0.0.1\n"
+           << tls << "require_certificate false\nallow_anonymous false\n"
+           << "password_file " << password_file_ << "\nacl_file " << acl_file_ << "\n";
+    if (certacl_on_password_listener) {
+      config << certacl.str() << "plugin_opt_other_listeners defer\n";
+    }
+    BrokerSettings settings = broker_settings({});
+    settings.raw_config = config.str();
+    broker_ = std::make_unique<BrokerFixture>(settings);
+    ASSERT_TRUE(broker_->start()) << broker_->log();
+    ASSERT_TRUE(wait_for_port(password_port_, 5000)) << broker_->log();
+  }
+
+  // The operator reads the fleet as acl_file allows, a wrong password is refused.
+  void expect_operator_served() {
+    auto operator_session = operator_client("operator-1", "operator", "op-secret");
+    const ConnectOutcome outcome = operator_session->connect();
+    ASSERT_TRUE(outcome.connected) << outcome.connack << " " << broker_->log();
+    ASSERT_EQ(operator_session->subscribe("fleet/#"), std::vector<int>{1});
+    auto sensor = connected(dev1_, "dev1");
+    ASSERT_TRUE(sensor->publish("fleet/dev1/telemetry", "21.5"));
+    EXPECT_TRUE(
+        operator_session->wait_for_message("fleet/dev1/telemetry", milliseconds(3000)).has_value());
+    EXPECT_FALSE(operator_client("operator-2", "operator", "guess")->connect().connected);
   }
 
   std::unique_ptr<MqttTestClient> operator_client(const std::string& client_id,
@@ -159,6 +204,34 @@ TEST_F(OtherListenersTest, DeferWithClientIdAnyStopsTheBroker) {
   BrokerFixture broker(settings);
   EXPECT_FALSE(broker.start(milliseconds(5000)));
   EXPECT_TRUE(broker.wait_for_log("'defer' needs plugin_opt_client_id exact or prefix"));
+}
+
+}  // namespace
+}  // namespace certacl::test
+
+namespace certacl::test {
+namespace {
+
+// per_listener_settings true with certacl loaded on the password listener too (defer): the
+// operator is that listener's password_file's, and a device's client id stays refused.
+TEST_F(OtherListenersTest, PerListenerSettingsWithCertaclOnBothListeners) {
+  start_per_listener(true);
+  expect_operator_served();
+  auto sensor = connected(dev2_, "dev2");
+  EXPECT_FALSE(operator_client("dev2", "operator", "op-secret")->connect().connected);
+  EXPECT_FALSE(sensor->wait_for_disconnect(milliseconds(300)).has_value());
+}
+
+// The limit the docs warn about: a password listener without certacl (per_listener_settings
+// true) serves its operators, but nothing stops one of them from naming a device's client id,
+// and mosquitto then hands it the device's session and disconnects the device.
+TEST_F(OtherListenersTest, PerListenerSettingsWithoutCertaclThereCannotProtectDeviceIds) {
+  start_per_listener(false);
+  expect_operator_served();
+  auto sensor = connected(dev2_, "dev2");
+  auto thief = operator_client("dev2", "operator", "op-secret");
+  EXPECT_TRUE(thief->connect().connected);
+  EXPECT_TRUE(sensor->wait_for_disconnect(milliseconds(3000)).has_value());
 }
 
 }  // namespace
