@@ -156,22 +156,12 @@ TEST_F(OtherListenersTest, PasswordClientsCannotUseADevicesClientIdOrName) {
 TEST_F(OtherListenersTest, CertificateClientsStayCertaclsWherePresented) {
   start({{"other_listeners", "defer"}});
   ca_->revoke(dev2_.serial);
-  const auto device_client = [&](int port, const IssuedCertificate& device,
-                                 const std::string& client_id) {
-    MqttClientSettings settings;
-    settings.port = port;
-    settings.client_id = client_id;
-    settings.cafile = ca_->ca_cert_path();
-    settings.certfile = device.cert_path;
-    settings.keyfile = device.key_path;
-    return std::make_unique<MqttTestClient>(settings);
-  };
   // The mTLS listener: certacl decides, deny by default, a revoked device stays refused.
-  const ConnectOutcome revoked = device_client(broker_->port(), dev2_, "dev2")->connect();
+  const ConnectOutcome revoked = client(dev2_, "dev2")->connect();
   EXPECT_FALSE(revoked.connected);
   EXPECT_EQ(revoked.connack, kNotAuthorized);
   EXPECT_TRUE(broker_->wait_for_log("client_id='dev2' reason=certificate revoked"));
-  auto sensor = device_client(broker_->port(), dev1_, "dev1");
+  auto sensor = client(dev1_, "dev1");
   ASSERT_TRUE(sensor->connect().connected) << broker_->log();
   EXPECT_EQ(sensor->subscribe("ops/#"), std::vector<int>{kSubackFailure});
   // The password listener: mosquitto 2.0.11 asks for no client certificate on a listener
@@ -181,7 +171,7 @@ TEST_F(OtherListenersTest, CertificateClientsStayCertaclsWherePresented) {
   for (const IssuedCertificate* device : {&dev2_, &dev1_}) {
     const std::string name = device == &dev2_ ? "dev2" : "dev1";
     SCOPED_TRACE(name);
-    const ConnectOutcome outcome = device_client(password_port_, *device, name)->connect();
+    const ConnectOutcome outcome = client(*device, name, password_port_)->connect();
     EXPECT_FALSE(outcome.connected);
     EXPECT_EQ(outcome.connack, kNotAuthorized);
     EXPECT_TRUE(broker_->wait_for_log("client_id='" + name +
