@@ -108,12 +108,12 @@ void insert_ca(PostgresStore& store, const CaRecord& record, const std::string& 
       store::AuditDraft{current_actor(), "init", std::nullopt, ca_serial, detail});
 }
 
-void add_role(PostgresStore& store, const std::string& role) {
+void add_role(PostgresStore& store, const std::string& role, RoleClientIdRule client_id_rule) {
   check_role_name(role);
   if (exists(store, "SELECT 1 FROM certacl.roles WHERE name = $1", {role})) {
     throw CaError(ExitCode::kConflict, fmt::format("role '{}' already exists", role));
   }
-  store.add_role(role, current_actor());
+  store.add_role(role, current_actor(), client_id_rule);
 }
 
 void add_rule(PostgresStore& store, const RoleRule& rule) {

@@ -34,7 +34,8 @@ namespace certacl::ca {
 void insert_ca(store::PostgresStore& store, const CaRecord& record, const std::string& ca_serial,
                const std::string& detail);
 
-void add_role(store::PostgresStore& store, const std::string& role);
+void add_role(store::PostgresStore& store, const std::string& role,
+              RoleClientIdRule client_id_rule);
 void add_rule(store::PostgresStore& store, const RoleRule& rule);
 void add_device(store::PostgresStore& store, const NewDevice& device);
 // Returns false (and writes nothing) when the device is in that state already.

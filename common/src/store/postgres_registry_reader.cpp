@@ -36,6 +36,19 @@ std::vector<Device> read_devices(PostgresConnection& connection) {
   return devices;
 }
 
+std::vector<Role> read_roles(PostgresConnection& connection) {
+  const PostgresResult rows =
+      connection.exec("SELECT name, client_id_rule FROM certacl.broker_roles ORDER BY name");
+  std::vector<Role> roles;
+  roles.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    const auto rule = parse_role_client_id_rule(rows.text(row, 1));
+    if (!rule) schema_mismatch("client-id rule", rows.text(row, 1));
+    roles.push_back(Role{std::string(rows.text(row, 0)), *rule});
+  }
+  return roles;
+}
+
 std::vector<RoleRule> read_rules(PostgresConnection& connection) {
   const PostgresResult rows = connection.exec(
       "SELECT role, effect, action, pattern FROM certacl.broker_role_rules ORDER BY role, id");
@@ -145,6 +158,7 @@ RegistryContents PostgresRegistryReader::load_registry() {
         connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
     contents.ca_certificate_sha256 = read_ca_fingerprint(connection);
     contents.devices = read_devices(connection);
+    contents.roles = read_roles(connection);
     contents.rules = read_rules(connection);
     contents.device_certificates = read_device_certificates(connection);
     transaction.commit();

@@ -132,14 +132,21 @@ void PostgresStore::init_ca(const CaRow& ca, const AuditDraft& audit) {
   });
 }
 
-void PostgresStore::add_role(const std::string& role, const std::string& actor) {
-  write_with_audit(
-      connection_, fmt::format("role '{}'", role),
-      {actor, "role-add", {}, {}, fmt::format("role={}", role)}, [&] {
-        connection_.exec(
-            fmt::format("INSERT INTO certacl.roles (name, created_at) VALUES ($1, {})", kServerNow),
-            {role});
-      });
+void PostgresStore::add_role(const std::string& role, const std::string& actor,
+                             RoleClientIdRule client_id_rule) {
+  write_with_audit(connection_, fmt::format("role '{}'", role),
+                   {actor,
+                    "role-add",
+                    {},
+                    {},
+                    fmt::format("role={} client_id={}", role, to_string(client_id_rule))},
+                   [&] {
+                     connection_.exec(
+                         fmt::format("INSERT INTO certacl.roles (name, client_id_rule, created_at) "
+                                     "VALUES ($1, $2, {})",
+                                     kServerNow),
+                         {role, std::string(to_string(client_id_rule))});
+                   });
 }
 
 void PostgresStore::add_rule(const RoleRule& rule, const std::string& actor) {

@@ -34,8 +34,8 @@ class RegistryProbe final : public ConnectProbe {
  public:
   explicit RegistryProbe(std::string path) : path_(std::move(path)) {}
 
-  // Reads just this certificate, its device and that device's role rules when the file
-  // moved. Throws DatabaseError when the database cannot be read.
+  // Reads just this certificate, its device and that device's role (rules and client-id
+  // rule) when the file moved. Throws DatabaseError when the database cannot be read.
   [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> fresher_for(
       std::string_view serial, std::int64_t in_force_counter, std::int64_t now) override;
 

@@ -24,7 +24,8 @@ void copy_ca(const CaFixture& ca, store::PostgresStore& writer) {
 
 void copy_role(const CaFixture& ca, store::PostgresStore& writer, const std::string& role) {
   SqliteDatabase db = open_registry(ca);
-  writer.add_role(role, "test");
+  const std::optional<Role> found = find_role(db, role);
+  writer.add_role(role, "test", found ? found->client_id_rule : RoleClientIdRule::kExact);
   for (const RoleRule& rule : load_role_rules(db, role)) writer.add_rule(rule, "test");
 }
 

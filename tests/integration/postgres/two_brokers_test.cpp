@@ -202,6 +202,28 @@ TEST_F(PostgresTwoBrokers, ABrokerCutOffMeanwhileCatchesUpByCounter) {
   EXPECT_TRUE(a->wait_for_log("readable again")) << a->log();
 }
 
+TEST_F(PostgresTwoBrokers, EachRolesClientIdRuleComesFromPostgres) {
+  ca_.run({"role", "add", "multi", "--client-id", "prefix"});
+  ca_.allow("multi", "publish", "fleet/%u/#");
+  copy_role(ca_, writer_, "multi");
+  ca_.add_device("gw1", "multi");
+  certificates_["gw1"] = ca_.enroll("gw1");
+  copy_device(ca_, writer_, "gw1");
+  copy_certificate(ca_, writer_, certificates_["gw1"]);
+  auto a = broker("broker_a");
+  const auto connack_as = [&](const std::string& device, const std::string& client_id) {
+    MqttClientSettings settings;
+    settings.port = a->port();
+    settings.client_id = client_id;
+    settings.cafile = ca_.ca_cert_path();
+    settings.certfile = certificates_.at(device).cert_path;
+    settings.keyfile = certificates_.at(device).key_path;
+    return MqttTestClient(settings).connect().connack;
+  };
+  EXPECT_EQ(connack_as("gw1", "gw1-line3"), 0) << a->log();     // role multi: prefix
+  EXPECT_EQ(connack_as("dev1", "dev1-line3"), kNotAuthorized);  // role sensor: exact
+}
+
 TEST_F(PostgresTwoBrokers, SighupRereadsTheRegistryAndKeepsServing) {
   auto a = broker("broker_a");
   auto dev1 = connected(*a, "dev1");

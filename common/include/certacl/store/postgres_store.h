@@ -70,7 +70,8 @@ class PostgresStore {
   void init_ca(const CaRow& ca, const std::string& actor);
   // The same with the caller's audit row (certacl-ca records the CA's serial and key type).
   void init_ca(const CaRow& ca, const AuditDraft& audit);
-  void add_role(const std::string& role, const std::string& actor);
+  void add_role(const std::string& role, const std::string& actor,
+                RoleClientIdRule client_id_rule = RoleClientIdRule::kExact);
   void add_rule(const RoleRule& rule, const std::string& actor);
   void add_device(const Device& device, const std::string& actor);
   void set_device_enabled(const std::string& device, bool enabled, const std::string& actor);
