@@ -106,6 +106,31 @@ TEST_F(PostgresPluginWatcher, AForgedNotificationIsForgottenAtTheNextRead) {
   EXPECT_TRUE(watcher.health().last_error.empty());
 }
 
+TEST_F(PostgresPluginWatcher, AChangeTheWatcherCannotReadStallsOneConnectNotEvery) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  constexpr auto kWait = std::chrono::milliseconds(300);
+  PostgresConnectProbe probe(watcher, kWait);
+  const std::int64_t in_force = initial_->change_counter();
+  const std::string serial = serial_of("device-0");
+  // The watcher stays connected but can no longer read the counter, then hears of a change.
+  world_.server.run_sql("REVOKE SELECT ON certacl.broker_state FROM certacl_broker");
+  store::PostgresConnection broker(world_.broker);
+  broker.exec("SELECT pg_notify('certacl_changes', '999999')");
+  ASSERT_TRUE(within(5s, [&] { return watcher.health().failures > 0; }));
+  ASSERT_EQ(watcher.known_counter(), 999999);
+
+  const auto first = Clock::now();
+  EXPECT_THROW((void)probe.fresher_for(serial, in_force, 0), std::runtime_error);
+  EXPECT_GE(Clock::now() - first, kWait) << "the first connect waits for the watcher";
+  const auto second = Clock::now();
+  EXPECT_THROW((void)probe.fresher_for(serial, in_force, 0), std::runtime_error);
+  EXPECT_LT(Clock::now() - second, kWait) << "later connects do not wait again";
+
+  world_.server.run_sql("GRANT SELECT ON certacl.broker_state TO certacl_broker");
+  ASSERT_TRUE(within(5s, [&] { return watcher.known_counter() == in_force; }));
+  EXPECT_EQ(probe.fresher_for(serial, in_force, 0), nullptr);
+}
+
 TEST_F(PostgresPluginWatcher, AChangeMissedWhileDisconnectedIsFoundByCounter) {
   PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
   // Cut the watcher off and keep it off, so the revocation's NOTIFY cannot reach it.
