@@ -42,10 +42,23 @@ std::string missing_command(const CLI::App& app) {
 
 // The commands that work on a PostgreSQL registry (docs/SCALING.md); the others say so
 // before they touch anything, instead of treating the URL as a file name.
-constexpr std::array<std::string_view, 15> kPostgresCommands = {
-    " init",      " ca-cert",    " server-cert",    " role add",      " role allow",
-    " role deny", " device add", " device disable", " device enable", " sign",
-    " renew",     " enroll",     " revoke",         " crl",           " audit"};
+constexpr std::array<std::string_view, 17> kPostgresCommands = {" init",
+                                                                " ca-cert",
+                                                                " server-cert",
+                                                                " role add",
+                                                                " role allow",
+                                                                " role deny",
+                                                                " role set-client-id",
+                                                                " device add",
+                                                                " device disable",
+                                                                " device enable",
+                                                                " device remove",
+                                                                " sign",
+                                                                " renew",
+                                                                " enroll",
+                                                                " revoke",
+                                                                " crl",
+                                                                " audit"};
 
 std::string selected_command(const CLI::App& app) {
   std::string path;
@@ -67,11 +80,10 @@ void refuse_unsupported_on_postgres(const CLI::App& app, const std::string& data
   }
   throw certacl::ca::CaError(
       certacl::ca::ExitCode::kUsage,
-      fmt::format(
-          "'certacl-ca{}' does not work on a PostgreSQL registry yet (it does: init, "
-          "ca-cert, server-cert, role add|allow|deny, device add|disable|enable, sign, renew, "
-          "enroll, revoke, crl, audit)",
-          command));
+      fmt::format("'certacl-ca{}' does not work on a PostgreSQL registry yet (it does: init, "
+                  "ca-cert, server-cert, role add|allow|deny|set-client-id, device "
+                  "add|disable|enable|remove, sign, renew, enroll, revoke, crl, audit)",
+                  command));
 }
 
 // A refusal of the PostgreSQL store, as the exit code docs/CA.md gives its kind.

@@ -239,6 +239,27 @@ IssuedCertificate issue_device_certificate(PostgresStore& store,
   }
 }
 
+std::vector<std::string> remove_device(PostgresStore& store, const std::string& name, int reason) {
+  if (!find_device(store, name)) {
+    throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
+  }
+  return store.remove_device(name, reason, current_actor());
+}
+
+bool set_role_client_id_rule(PostgresStore& store, const std::string& role, RoleClientIdRule rule) {
+  const PostgresResult found =
+      store.connection().exec("SELECT client_id_rule FROM certacl.roles WHERE name = $1", {role});
+  if (found.rows() == 0) throw CaError(ExitCode::kNotFound, fmt::format("unknown role '{}'", role));
+  const std::string current(found.text(0, 0));
+  if (current == to_string(rule)) return false;
+  store.set_role_client_id_rule(
+      role, rule,
+      store::AuditDraft{
+          current_actor(), "role-set-client-id", std::nullopt, std::nullopt,
+          fmt::format("role={} client_id={} (was {})", role, to_string(rule), current)});
+  return true;
+}
+
 void revoke_serial(PostgresStore& store, const std::string& serial, int reason) {
   const std::optional<CertificateRecord> record = find_certificate(store, serial);
   if (!record) {

@@ -58,6 +58,13 @@ bool set_device_enabled(store::PostgresStore& store, const std::string& name, bo
                                                          const CertificateAuthority& authority,
                                                          const DeviceIssueRequest& request);
 
+// As device_removal.h and role_editing.h: one audit row for the removal (SQLite adds one
+// per revoked certificate before it).
+std::vector<std::string> remove_device(store::PostgresStore& store, const std::string& name,
+                                       int reason);
+bool set_role_client_id_rule(store::PostgresStore& store, const std::string& role,
+                             RoleClientIdRule rule);
+
 void revoke_serial(store::PostgresStore& store, const std::string& serial, int reason);
 // All of the device's unrevoked certificates in one transaction; one audit row for the
 // device (SQLite writes one per certificate).

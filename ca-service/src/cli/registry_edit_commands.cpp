@@ -11,6 +11,7 @@
 #include "ca_error.h"
 #include "cli/cli.h"
 #include "device_removal.h"
+#include "postgres_registry.h"
 #include "revocation.h"
 #include "role_editing.h"
 #include "role_registry.h"
@@ -43,8 +44,13 @@ void add_device_edits(CLI::App& device, const std::shared_ptr<GlobalOptions>& gl
       ->capture_default_str();
   remove->callback([global, removal] {
     const int reason = require_revocation_reason(removal->reason);
-    SqliteDatabase db = open_database(global->db_path);
-    const RemovedDevice removed = remove_device(db, removal->name, reason);
+    RemovedDevice removed;
+    if (auto registry = postgres_registry(*global)) {
+      removed.revoked_serials = remove_device(*registry, removal->name, reason);
+    } else {
+      SqliteDatabase db = open_database(global->db_path);
+      removed = remove_device(db, removal->name, reason);
+    }
     for (const auto& serial : removed.revoked_serials) {
       fmt::print("revoked {} ({})\n", serial, revocation_reason_name(reason));
     }
@@ -85,8 +91,13 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
   set_client_id->add_option("rule", *client_id, "exact | prefix")->required();
   set_client_id->callback([global, name, client_id] {
     const RoleClientIdRule rule = require_client_id_rule(*client_id);
-    SqliteDatabase db = open_database(global->db_path);
-    const bool changed = set_role_client_id_rule(db, *name, rule);
+    bool changed = false;
+    if (auto registry = postgres_registry(*global)) {
+      changed = set_role_client_id_rule(*registry, *name, rule);
+    } else {
+      SqliteDatabase db = open_database(global->db_path);
+      changed = set_role_client_id_rule(db, *name, rule);
+    }
     fmt::print("role '{}' {}uses {} client ids\n", *name, changed ? "now " : "already ",
                to_string(rule));
   });

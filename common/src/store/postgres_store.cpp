@@ -279,6 +279,44 @@ std::vector<std::string> PostgresStore::revoke_device(const std::string& device,
   return serials;
 }
 
+std::vector<std::string> PostgresStore::remove_device(const std::string& device, int reason,
+                                                      const std::string& actor) {
+  std::vector<std::string> serials;
+  // Completed inside the transaction, before write_with_audit inserts it.
+  AuditDraft audit{actor, "device-remove", device, {}, ""};
+  write_with_audit(connection_, fmt::format("device '{}'", device), audit, [&] {
+    serials.clear();
+    const PostgresResult found =
+        connection_.exec("SELECT role FROM certacl.devices WHERE name = $1", {device});
+    if (found.rows() == 0) {
+      throw StoreRefusal(StoreRefusal::Kind::kNotFound,
+                         fmt::format("no device named '{}'", device));
+    }
+    const PostgresResult revoked = connection_.exec(
+        fmt::format("UPDATE certacl.certificates SET revoked_at = {}, revocation_reason = $2 "
+                    "WHERE device = $1 AND revoked_at IS NULL RETURNING serial",
+                    kServerNow),
+        {device, std::to_string(reason)});
+    for (int row = 0; row < revoked.rows(); ++row) serials.emplace_back(revoked.text(row, 0));
+    connection_.exec("DELETE FROM certacl.enrollment_tokens WHERE device = $1", {device});
+    connection_.exec("DELETE FROM certacl.devices WHERE name = $1", {device});
+    audit.detail = fmt::format("role={} revoked={}", found.text(0, 0), serials.size());
+  });
+  return serials;
+}
+
+void PostgresStore::set_role_client_id_rule(const std::string& role, RoleClientIdRule rule,
+                                            const AuditDraft& audit) {
+  write_with_audit(connection_, fmt::format("role '{}'", role), audit, [&] {
+    if (connection_
+            .exec("UPDATE certacl.roles SET client_id_rule = $2 WHERE name = $1 RETURNING name",
+                  {role, std::string(to_string(rule))})
+            .rows() == 0) {
+      throw StoreRefusal(StoreRefusal::Kind::kNotFound, fmt::format("no role named '{}'", role));
+    }
+  });
+}
+
 void PostgresStore::revoke_serial(const std::string& serial, int reason, const AuditDraft& audit) {
   write_with_audit(connection_, fmt::format("certificate {}", serial), audit, [&] {
     const bool revoked =

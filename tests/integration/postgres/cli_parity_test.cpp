@@ -119,6 +119,14 @@ std::vector<Outcome> run_sequence(CliRun& cli, const TempDir& csrs) {
   step("revoke device again", {"revoke", "--device", "dev2"});
   step("revoke unknown device", {"revoke", "--device", "ghost"});
   step("revoke bad reason", {"revoke", "--device", "dev2", "--reason", "certificateHold"});
+  step("role add prefix", {"role", "add", "multi", "--client-id", "prefix"});
+  step("role add bad client-id rule", {"role", "add", "other", "--client-id", "any"});
+  step("role set-client-id", {"role", "set-client-id", "sensor", "prefix"});
+  step("role set-client-id again", {"role", "set-client-id", "sensor", "prefix"});
+  step("role set-client-id unknown", {"role", "set-client-id", "ghosts", "exact"});
+  step("device remove", {"device", "remove", "dev2"});
+  step("device remove again", {"device", "remove", "dev2"});
+  step("sign removed device", {"sign", "--csr", csrs.file("dev2.csr"), "--out", cli.file("r.pem")});
   step("crl", {"crl", "--out", cli.file("crl.pem")});
   step("crl bad days", {"crl", "--out", cli.file("crl2.pem"), "--days", "0"});
   return outcomes;
@@ -179,6 +187,8 @@ TEST(PostgresCliParity, TheSameCommandsEndTheSameOnBothStores) {
   EXPECT_EQ(code_of("role allow bad pattern"), 2);
   EXPECT_EQ(code_of("sign compromised key"), 2);
   EXPECT_EQ(code_of("server-cert"), 0);
+  EXPECT_EQ(code_of("device remove"), 0);
+  EXPECT_EQ(code_of("sign removed device"), 3);
 
   std::vector<std::string> sqlite_audit = audit_actions(sqlite);
   const std::vector<std::string> postgres_audit = audit_actions(postgres);
@@ -201,8 +211,8 @@ TEST(PostgresCliParity, CommandsNotYetOnPostgresSaySoAndChangeNothing) {
   EXPECT_EQ(list.exit_code, 1);
   EXPECT_EQ(list.err,
             "certacl-ca: 'certacl-ca device list' does not work on a PostgreSQL registry yet (it "
-            "does: init, ca-cert, server-cert, role add|allow|deny, device add|disable|enable, "
-            "sign, renew, enroll, revoke, crl, audit)\n");
+            "does: init, ca-cert, server-cert, role add|allow|deny|set-client-id, device "
+            "add|disable|enable|remove, sign, renew, enroll, revoke, crl, audit)\n");
   const Outcome no_ca = postgres.run("sign", {"sign", "--csr", "/dev/null", "--out", "-"});
   EXPECT_NE(no_ca.exit_code, 0);
   const Outcome wrong =

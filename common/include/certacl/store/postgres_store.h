@@ -86,6 +86,15 @@ class PostgresStore {
   // none was valid). Throws StoreRefusal(kNotFound) for an unknown device.
   std::vector<std::string> revoke_device(const std::string& device, int reason,
                                          const std::string& actor);
+  // `device remove`: revokes the device's unrevoked certificates with `reason`, deletes its EST
+  // tokens and its row, in one transaction with one audit row ("device-remove"). Returns the
+  // revoked serials. Throws StoreRefusal(kNotFound) for an unknown device.
+  std::vector<std::string> remove_device(const std::string& device, int reason,
+                                         const std::string& actor);
+  // Sets a role's client-id rule; writes `audit` with it. Throws StoreRefusal(kNotFound) for
+  // an unknown role.
+  void set_role_client_id_rule(const std::string& role, RoleClientIdRule rule,
+                               const AuditDraft& audit);
   // Revokes one certificate and writes `audit` with it. Throws StoreRefusal(kAlreadyExists)
   // when no unrevoked certificate has that serial (the caller checked which it is).
   void revoke_serial(const std::string& serial, int reason, const AuditDraft& audit);
