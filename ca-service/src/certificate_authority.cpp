@@ -96,7 +96,10 @@ X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,
   if (std::string problem = public_key_problem(order.subject_key); !problem.empty()) {
     throw CaError(ExitCode::kBadInput, problem);
   }
-  if (key_revoked_for_compromise(db, order.subject_key)) {
+  const std::string key_sha256 = order.subject_spki != nullptr
+                                     ? spki_sha256(order.subject_spki)
+                                     : public_key_sha256(order.subject_key);
+  if (key_revoked_for_compromise(db, key_sha256)) {
     throw CaError(ExitCode::kBadInput,
                   "its public key is on a certificate revoked for keyCompromise; generate a new "
                   "key");
@@ -133,7 +136,7 @@ void record_certificate(SqliteDatabase& db, const X509* certificate, Certificate
       .bind(8, sha256_fingerprint(certificate))
       .bind(9, certificate_to_pem(certificate))
       .bind(10, unix_now())
-      .bind(11, public_key_sha256(X509_get0_pubkey(certificate)))
+      .bind(11, spki_sha256(X509_get_X509_PUBKEY(certificate)))
       .run();
 }
 

@@ -133,7 +133,9 @@ CsrVerdict validate_csr(X509_REQ* request) {
                               escape_for_display(names.front()), problem));
   }
   EVP_PKEY_up_ref(key);
-  return CsrVerdict{AcceptedCsr{names.front(), EvpPkeyPtr(key)}, {}};
+  return CsrVerdict{AcceptedCsr{names.front(), EvpPkeyPtr(key),
+                                copy_canonical_spki(X509_REQ_get_X509_PUBKEY(request))},
+                    {}};
 }
 
 namespace {
@@ -161,7 +163,7 @@ CsrVerdict validate_server_csr_pem(std::string_view pem) {
   if (std::string problem = public_key_problem(key); !problem.empty()) return refuse(problem);
   if (X509_REQ_verify(request.get(), key) != 1) return refuse("its self-signature does not verify");
   EVP_PKEY_up_ref(key);
-  return CsrVerdict{AcceptedCsr{{}, EvpPkeyPtr(key)}, {}};
+  return CsrVerdict{AcceptedCsr{{}, EvpPkeyPtr(key), nullptr}, {}};
 }
 
 }  // namespace certacl::ca

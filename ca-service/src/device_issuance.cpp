@@ -60,13 +60,14 @@ IssuedCertificate issue_in_transaction(SqliteDatabase& db, const CertificateAuth
   order.profile = Profile::kDevice;
   order.common_name = device.name;
   order.subject_key = csr.public_key.get();
+  order.subject_spki = csr.spki.get();
   if (device.san_dns) order.alt_names.dns.push_back(*device.san_dns);
   if (device.san_uri) order.alt_names.uri.push_back(*device.san_uri);
   order.not_before = validity.not_before;
   order.not_after = validity.not_after;
-  const X509Ptr certificate = authority.issue(db, order, CertificateKind::kDevice, device.name);
+  X509Ptr certificate = authority.issue(db, order, CertificateKind::kDevice, device.name);
   IssuedCertificate issued{device.name, serial_hex(certificate.get()),
-                           certificate_to_pem(certificate.get())};
+                           certificate_to_pem(certificate.get()), std::move(certificate)};
   std::string detail = fmt::format("not_before={} not_after={}", format_utc(validity.not_before),
                                    format_utc(validity.not_after));
   if (!audit_detail.empty()) detail += " " + audit_detail;

@@ -25,6 +25,7 @@ struct IssuedCertificate {
   std::string device;
   std::string serial;
   std::string pem;
+  X509Ptr certificate;  // the same, as an object: answers are built without parsing pem
 };
 
 // Throws CaError naming the device and the cause; the database is unchanged on error.
