@@ -77,10 +77,16 @@ std::string rsa_key_problem(const EVP_PKEY* key) {
 }
 
 // OpenSSL's own sanity check of the public part (point on the curve, RSA modulus shape).
+// For EC the quick check skips only "order x point = infinity", a full scalar
+// multiplication that proves nothing more on P-256 and P-384: their cofactor is 1, so
+// every point on the curve other than infinity (both checked) has the prime order.
+// ec_key_problem admits no other curve before this runs.
 bool passes_public_check(const EVP_PKEY* key) {
   const EvpPkeyCtxPtr context(
       EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(key), nullptr));
-  return context && EVP_PKEY_public_check(context.get()) == 1;
+  if (!context) return false;
+  return EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? EVP_PKEY_public_check_quick(context.get()) == 1
+                                                  : EVP_PKEY_public_check(context.get()) == 1;
 }
 
 }  // namespace

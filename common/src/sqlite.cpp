@@ -124,7 +124,11 @@ void SqliteDatabase::configure_as_writer(std::chrono::milliseconds busy_timeout)
     // command that finds it alone switches (journal_mode() tells the caller).
     if (!error.is_busy()) throw;
   }
-  exec("PRAGMA synchronous=FULL");
+  // EXTRA, not FULL: with a rollback journal the commit point is the journal's unlink, and
+  // only EXTRA syncs the directory after it. Under FULL a power cut soon after COMMIT
+  // could bring the journal back and roll a transaction back that was reported done
+  // (sqlite.org/pragma.html#pragma_synchronous); a 200 or exit 0 must mean "on disk".
+  exec("PRAGMA synchronous=EXTRA");
   exec("PRAGMA foreign_keys=ON");
 }
 
