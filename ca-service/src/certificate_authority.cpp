@@ -78,7 +78,8 @@ EvpPkeyPtr load_ca_key(const X509* certificate, const std::string& key_path, boo
                        const std::optional<std::string>& passphrase_file) {
   std::optional<std::string> passphrase =
       obtain_passphrase(passphrase_file, key_encrypted, key_path);
-  EvpPkeyPtr key = load_private_key(key_path, passphrase, "CA key");
+  EvpPkeyPtr key = load_private_key(key_path, passphrase, "CA key",
+                                    EVP_PKEY_get0_type_name(X509_get0_pubkey(certificate)));
   if (passphrase) OPENSSL_cleanse(passphrase->data(), passphrase->size());
   if (X509_check_private_key(certificate, key.get()) != 1) {
     take_openssl_errors();

@@ -99,7 +99,7 @@ class SqliteDatabase {
   SqliteDatabase(const std::string& path, Access access);
 
   // Applies the pragmas a writer needs for crash safety: rollback journal (DELETE),
-  // synchronous=FULL, foreign keys, and a busy timeout so concurrent CA processes wait
+  // synchronous=EXTRA, foreign keys, and a busy timeout so concurrent CA processes wait
   // instead of failing. docs/DEPLOYMENT.md says why not WAL.
   void configure_as_writer(std::chrono::milliseconds busy_timeout);
   // "delete", or "wal" for a database an older build left in WAL mode.
