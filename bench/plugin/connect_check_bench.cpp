@@ -60,6 +60,25 @@ void BM_ConnectDecision100kDevices(benchmark::State& state) {
 }
 BENCHMARK(BM_ConnectDecision100kDevices);
 
+// Issue 12: the same decision for a role with prefix client ids. The id below has three '-'
+// after the device name, so three more lookups prove no longer registered name owns it.
+void BM_ConnectDecisionPrefixRole100kDevices(benchmark::State& state) {
+  static const auto snapshot = [] {
+    RegistryContents contents = fleet(100'000);
+    contents.roles = {Role{"sensor", RoleClientIdRule::kPrefix}};
+    return policy::RegistrySnapshot::build(std::move(contents), kNow);
+  }();
+  const policy::PresentedCertificate presented = presented_by_registered_device(54'321);
+  const std::string client_id = device_name(54'321) + "-gw-pub-1";
+  for (auto _ : state) {
+    const policy::ConnectVerdict verdict =
+        policy::check_connect(&presented, true, client_id, *snapshot, {}, kNow);
+    if (!verdict.decision.allowed()) state.SkipWithError("expected an allowed connect");
+    benchmark::DoNotOptimize(verdict);
+  }
+}
+BENCHMARK(BM_ConnectDecisionPrefixRole100kDevices);
+
 void BM_ConnectDecisionPlusCompile100kDevices(benchmark::State& state) {
   const policy::RegistrySnapshot& registry = registry_100k();
   const policy::PresentedCertificate presented = presented_by_registered_device(54'321);

@@ -48,6 +48,22 @@ void remove_role(SqliteDatabase& db, const std::string& role) {
   transaction.commit();
 }
 
+bool set_role_client_id_rule(SqliteDatabase& db, const std::string& role, RoleClientIdRule rule) {
+  WriteTransaction transaction(db);
+  const std::optional<Role> current = find_role(db, role);
+  if (!current) throw CaError(ExitCode::kNotFound, fmt::format("unknown role '{}'", role));
+  if (current->client_id_rule == rule) return false;
+  db.prepare("UPDATE roles SET client_id_rule = ?1 WHERE name = ?2")
+      .bind(1, to_string(rule))
+      .bind(2, role)
+      .run();
+  append_audit(db, "role-set-client-id", std::nullopt, std::nullopt,
+               fmt::format("role={} client_id={} (was {})", role, to_string(rule),
+                           to_string(current->client_id_rule)));
+  transaction.commit();
+  return true;
+}
+
 RoleRule remove_rule(SqliteDatabase& db, const std::string& role, std::int64_t rule_id) {
   WriteTransaction transaction(db);
   std::optional<RoleRule> removed;

@@ -24,6 +24,11 @@ struct NumberedRule {
 // device has the role.
 void remove_role(SqliteDatabase& db, const std::string& role);
 
+// Sets which client ids the role's devices may use (the broker applies it to live sessions).
+// Returns false when the role already had that rule (nothing written). Throws
+// CaError(kNotFound) for an unknown role.
+bool set_role_client_id_rule(SqliteDatabase& db, const std::string& role, RoleClientIdRule rule);
+
 // Deletes one rule of `role` and returns it. Throws CaError(kNotFound) when the role does
 // not exist or has no rule with that id.
 RoleRule remove_rule(SqliteDatabase& db, const std::string& role, std::int64_t rule_id);

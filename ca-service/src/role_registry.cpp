@@ -25,7 +25,17 @@ void require_role(SqliteDatabase& db, const std::string& role) {
   }
 }
 
-void add_role(SqliteDatabase& db, const std::string& role) {
+RoleClientIdRule require_client_id_rule(const std::string& text) {
+  const auto rule = parse_role_client_id_rule(text);
+  if (!rule) {
+    throw CaError(ExitCode::kBadInput, fmt::format("invalid client-id rule '{}': expected exact or "
+                                                   "prefix",
+                                                   escape_for_display(text)));
+  }
+  return *rule;
+}
+
+void add_role(SqliteDatabase& db, const std::string& role, RoleClientIdRule client_id_rule) {
   if (const auto problem = role_name_problem(role); !problem.empty()) {
     throw CaError(ExitCode::kBadInput,
                   fmt::format("invalid role name '{}': {}", escape_for_display(role), problem));
@@ -33,11 +43,13 @@ void add_role(SqliteDatabase& db, const std::string& role) {
   if (role_exists(db, role)) {
     throw CaError(ExitCode::kConflict, fmt::format("role '{}' already exists", role));
   }
-  db.prepare("INSERT INTO roles (name, created_at) VALUES (?1, ?2)")
+  db.prepare("INSERT INTO roles (name, client_id_rule, created_at) VALUES (?1, ?2, ?3)")
       .bind(1, role)
-      .bind(2, unix_now())
+      .bind(2, to_string(client_id_rule))
+      .bind(3, unix_now())
       .run();
-  append_audit(db, "role-add", std::nullopt, std::nullopt, fmt::format("role={}", role));
+  append_audit(db, "role-add", std::nullopt, std::nullopt,
+               fmt::format("role={} client_id={}", role, to_string(client_id_rule)));
 }
 
 void add_rule(SqliteDatabase& db, const RoleRule& rule) {

@@ -10,7 +10,10 @@
 namespace certacl::ca {
 
 // Throws CaError: kBadInput for a bad name, kConflict when the role exists.
-void add_role(SqliteDatabase& db, const std::string& role);
+void add_role(SqliteDatabase& db, const std::string& role,
+              RoleClientIdRule client_id_rule = RoleClientIdRule::kExact);
+// "exact" or "prefix"; throws CaError(kBadInput) naming the value otherwise.
+[[nodiscard]] RoleClientIdRule require_client_id_rule(const std::string& text);
 // Throws CaError: kNotFound (role), kBadInput (pattern), kConflict (same rule exists).
 void add_rule(SqliteDatabase& db, const RoleRule& rule);
 // Throws CaError(kNotFound) for an unknown role.

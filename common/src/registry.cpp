@@ -47,6 +47,16 @@ CertificateRecord read_certificate(const Statement& row) {
                            row.column_optional_int64(10)};
 }
 
+Role read_role(const Statement& row) {
+  const std::string rule = row.column_text(1);
+  const auto parsed = parse_role_client_id_rule(rule);
+  if (!parsed) {
+    // The schema's CHECK constraint makes this unreachable unless the file was tampered with.
+    throw DatabaseError(fmt::format("role has unknown client id rule '{}'", rule), SQLITE_CORRUPT);
+  }
+  return Role{row.column_text(0), *parsed};
+}
+
 }  // namespace
 
 std::string_view to_string(RuleEffect effect) noexcept {
@@ -79,6 +89,16 @@ std::optional<CertificateKind> parse_certificate_kind(std::string_view text) noe
   return std::nullopt;
 }
 
+std::string_view to_string(RoleClientIdRule rule) noexcept {
+  return rule == RoleClientIdRule::kExact ? "exact" : "prefix";
+}
+
+std::optional<RoleClientIdRule> parse_role_client_id_rule(std::string_view text) noexcept {
+  if (text == "exact") return RoleClientIdRule::kExact;
+  if (text == "prefix") return RoleClientIdRule::kPrefix;
+  return std::nullopt;
+}
+
 std::int64_t read_change_counter(SqliteDatabase& db) {
   return db.query_int64("SELECT change_counter FROM certacl_state WHERE id = 1");
 }
@@ -107,6 +127,20 @@ std::optional<Device> find_device(SqliteDatabase& db, std::string_view name) {
   query.bind(1, name);
   if (!query.step()) return std::nullopt;
   return read_device(query);
+}
+
+std::vector<Role> load_roles(SqliteDatabase& db) {
+  Statement query = db.prepare("SELECT name, client_id_rule FROM roles ORDER BY name");
+  std::vector<Role> roles;
+  while (query.step()) roles.push_back(read_role(query));
+  return roles;
+}
+
+std::optional<Role> find_role(SqliteDatabase& db, std::string_view name) {
+  Statement query = db.prepare("SELECT name, client_id_rule FROM roles WHERE name = ?1");
+  query.bind(1, name);
+  if (!query.step()) return std::nullopt;
+  return read_role(query);
 }
 
 std::vector<RoleRule> load_role_rules(SqliteDatabase& db) {
@@ -162,6 +196,7 @@ RegistryContents load_registry(SqliteDatabase& db) {
   contents.change_counter = read_change_counter(db);
   contents.ca_certificate_sha256 = read_ca_certificate_sha256(db);
   contents.devices = load_devices(db);
+  contents.roles = load_roles(db);
   contents.rules = load_role_rules(db);
   contents.device_certificates = load_certificates(db, std::nullopt, CertificateKind::kDevice);
   return contents;

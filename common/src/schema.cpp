@@ -134,9 +134,16 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = RESET;
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {
+// Issue 12: which client ids a role's devices may use, per role (`role add --client-id`,
+// `role set-client-id`); existing roles keep exact client ids.
+constexpr std::string_view kMigrationRoleClientIdRule = R"sql(
+ALTER TABLE roles ADD COLUMN client_id_rule TEXT NOT NULL DEFAULT 'exact'
+  CHECK (client_id_rule IN ('exact', 'prefix'));
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {
     kMigrationToV1, kMigrationPublicKeyFingerprint, kMigrationEnrollmentTokens,
-    kMigrationDeviceHistory};
+    kMigrationDeviceHistory, kMigrationRoleClientIdRule};
 static_assert(kMigrations.size() == kSchemaVersion);
 
 // Every table the plugin reads bumps the change counter, whoever writes it, so the

@@ -59,6 +59,12 @@ sanitizer_reports_found() {
   local report_dir=$1 found=0 report
   for report in "$report_dir"/*; do
     [[ -s $report ]] || continue
+    # LeakSanitizer could not stop a thread that was exiting at that moment: a note of the
+    # checker itself, not a finding (seen once under load; the process's tests passed).
+    if ! grep -qv 'Unable to get registers from thread' "$report"; then
+      echo "---- sanitizer note (not a finding) $report: $(head -1 "$report")" >&2
+      continue
+    fi
     found=1
     echo "---- sanitizer report $report" >&2
     head -80 "$report" >&2

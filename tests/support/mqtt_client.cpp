@@ -30,6 +30,10 @@ MqttTestClient::MqttTestClient(MqttClientSettings settings) : settings_(std::mov
   mosquitto_tls_set(mosq_, settings_.cafile.c_str(), nullptr,
                     settings_.certfile.empty() ? nullptr : settings_.certfile.c_str(),
                     settings_.keyfile.empty() ? nullptr : settings_.keyfile.c_str(), nullptr);
+  if (settings_.username) {
+    mosquitto_username_pw_set(mosq_, settings_.username->c_str(),
+                              settings_.password ? settings_.password->c_str() : nullptr);
+  }
   if (settings_.will_topic) {
     mosquitto_will_set(mosq_, settings_.will_topic->c_str(), 4, "gone", 1, false);
   }

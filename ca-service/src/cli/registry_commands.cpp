@@ -97,8 +97,10 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
   SqliteDatabase db = open_database(global.db_path);
   ReadTransaction snapshot(db);
   const auto rules = load_numbered_rules(db, role);
+  const std::string_view client_ids = to_string(find_role(db, role)->client_id_rule);
   if (json) {
-    nlohmann::json out = {{"role", role}, {"rules", nlohmann::json::array()}};
+    nlohmann::json out = {
+        {"role", role}, {"client_id", client_ids}, {"rules", nlohmann::json::array()}};
     for (const auto& numbered : rules) {
       nlohmann::json rule = to_json(numbered.rule);
       rule["id"] = numbered.id;
@@ -113,7 +115,8 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
     rows.push_back({std::to_string(numbered.id), std::string(to_string(numbered.rule.effect)),
                     std::string(to_string(numbered.rule.action)), numbered.rule.pattern});
   }
-  fmt::print("role '{}':\n{}", role, render_table({"ID", "EFFECT", "ACTION", "PATTERN"}, rows));
+  fmt::print("role '{}' (client ids: {}):\n{}", role, client_ids,
+             render_table({"ID", "EFFECT", "ACTION", "PATTERN"}, rows));
 }
 
 void run_role_list(const GlobalOptions& global, bool json) {
@@ -121,20 +124,22 @@ void run_role_list(const GlobalOptions& global, bool json) {
   ReadTransaction snapshot(db);
   Statement roles = db.prepare(
       "SELECT r.name, (SELECT count(*) FROM role_rules WHERE role = r.name), "
-      "(SELECT count(*) FROM devices WHERE role = r.name) FROM roles r ORDER BY r.name");
+      "(SELECT count(*) FROM devices WHERE role = r.name), r.client_id_rule FROM roles r "
+      "ORDER BY r.name");
   nlohmann::json out = nlohmann::json::array();
   std::vector<TableRow> rows;
   while (roles.step()) {
     out.push_back({{"role", roles.column_text(0)},
                    {"rules", roles.column_int64(1)},
-                   {"devices", roles.column_int64(2)}});
+                   {"devices", roles.column_int64(2)},
+                   {"client_id", roles.column_text(3)}});
     rows.push_back({roles.column_text(0), std::to_string(roles.column_int64(1)),
-                    std::to_string(roles.column_int64(2))});
+                    std::to_string(roles.column_int64(2)), roles.column_text(3)});
   }
   if (json) {
     fmt::print("{}\n", dump_json(out));
   } else {
-    fmt::print("{}", render_table({"ROLE", "RULES", "DEVICES"}, rows));
+    fmt::print("{}", render_table({"ROLE", "RULES", "DEVICES", "CLIENT_ID"}, rows));
   }
 }
 
@@ -182,14 +187,20 @@ void add_role_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
   CLI::App* role = app.add_subcommand("role", "Roles and their topic rules");
 
   auto name = std::make_shared<std::string>();
+  auto client_id = std::make_shared<std::string>("exact");
   CLI::App* add = role->add_subcommand("add", "Create a role");
   add->add_option("role", *name, "Role name")->required();
-  add->callback([global, name] {
+  add->add_option("--client-id", *client_id,
+                  "Client ids its devices may use: exact (the device name) or prefix "
+                  "(<device>-<suffix>, several connections per device)")
+      ->capture_default_str();
+  add->callback([global, name, client_id] {
+    const RoleClientIdRule rule = require_client_id_rule(*client_id);
     SqliteDatabase db = open_database(global->db_path);
     WriteTransaction transaction(db);
-    add_role(db, *name);
+    add_role(db, *name, rule);
     transaction.commit();
-    fmt::print("role '{}' added\n", *name);
+    fmt::print("role '{}' added (client ids: {})\n", *name, to_string(rule));
   });
 
   for (const RuleEffect effect : {RuleEffect::kAllow, RuleEffect::kDeny}) {

@@ -1,4 +1,5 @@
-// device remove | device set-role | role remove | role rule remove: correcting the registry.
+// device remove | device set-role | role remove | role rule remove | role set-client-id:
+// correcting the registry.
 // Registered into the existing `device` and `role` groups; the use cases live in
 // device_removal.h and role_editing.h.
 
@@ -12,6 +13,7 @@
 #include "device_removal.h"
 #include "revocation.h"
 #include "role_editing.h"
+#include "role_registry.h"
 
 namespace certacl::ca::cli {
 namespace {
@@ -72,6 +74,21 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
     SqliteDatabase db = open_database(global->db_path);
     remove_role(db, *name);
     fmt::print("role '{}' removed\n", *name);
+  });
+
+  auto client_id = std::make_shared<std::string>();
+  CLI::App* set_client_id = role.add_subcommand(
+      "set-client-id",
+      "Set which client ids the role's devices may use: exact or prefix (live sessions that no "
+      "longer fit are disconnected)");
+  set_client_id->add_option("role", *name, "Role name")->required();
+  set_client_id->add_option("rule", *client_id, "exact | prefix")->required();
+  set_client_id->callback([global, name, client_id] {
+    const RoleClientIdRule rule = require_client_id_rule(*client_id);
+    SqliteDatabase db = open_database(global->db_path);
+    const bool changed = set_role_client_id_rule(db, *name, rule);
+    fmt::print("role '{}' {}uses {} client ids\n", *name, changed ? "now " : "already ",
+               to_string(rule));
   });
 
   CLI::App* rule = role.add_subcommand("rule", "Edit a role's rules by the id 'role show' prints");

@@ -15,6 +15,9 @@ namespace certacl {
 enum class RuleEffect { kAllow, kDeny };
 enum class RuleAction { kPublish, kSubscribe };
 enum class CertificateKind { kDevice, kServer };
+// Which MQTT client ids a role's devices may use (docs/PLUGIN.md, "Client ids"): exactly the
+// device name, or `<device>-<suffix>` so that one device can hold several connections.
+enum class RoleClientIdRule { kExact, kPrefix };
 
 [[nodiscard]] std::string_view to_string(RuleEffect effect) noexcept;
 [[nodiscard]] std::string_view to_string(RuleAction action) noexcept;
@@ -22,6 +25,14 @@ enum class CertificateKind { kDevice, kServer };
 [[nodiscard]] std::optional<RuleEffect> parse_rule_effect(std::string_view text) noexcept;
 [[nodiscard]] std::optional<RuleAction> parse_rule_action(std::string_view text) noexcept;
 [[nodiscard]] std::optional<CertificateKind> parse_certificate_kind(std::string_view text) noexcept;
+[[nodiscard]] std::string_view to_string(RoleClientIdRule rule) noexcept;
+[[nodiscard]] std::optional<RoleClientIdRule> parse_role_client_id_rule(
+    std::string_view text) noexcept;
+
+struct Role {
+  std::string name;
+  RoleClientIdRule client_id_rule = RoleClientIdRule::kExact;
+};
 
 struct Device {
   std::string name;
@@ -63,6 +74,7 @@ struct RegistryContents {
   std::int64_t change_counter = 0;
   std::string ca_certificate_sha256;  // of the CA that issued it; "" before init
   std::vector<Device> devices;
+  std::vector<Role> roles;  // absent role: exact client ids
   std::vector<RoleRule> rules;
   std::vector<CertificateRecord> device_certificates;
 };
@@ -72,6 +84,8 @@ struct RegistryContents {
 [[nodiscard]] std::string read_ca_certificate_sha256(SqliteDatabase& db);
 [[nodiscard]] std::vector<Device> load_devices(SqliteDatabase& db);
 [[nodiscard]] std::optional<Device> find_device(SqliteDatabase& db, std::string_view name);
+[[nodiscard]] std::vector<Role> load_roles(SqliteDatabase& db);
+[[nodiscard]] std::optional<Role> find_role(SqliteDatabase& db, std::string_view name);
 [[nodiscard]] std::vector<RoleRule> load_role_rules(SqliteDatabase& db);
 [[nodiscard]] std::vector<RoleRule> load_role_rules(SqliteDatabase& db, std::string_view role);
 // `device` filters to one device; kind filters to device or server certificates.

@@ -66,6 +66,10 @@ int on_acl_check(int /*event*/, void* event_data, void* userdata) {
     switch (answer) {
       case policy::Answer::kAllow:
         return MOSQ_ERR_SUCCESS;
+      case policy::Answer::kDefer:
+        // Not certacl's client: mosquitto's acl_file or the next plugin decides (with none,
+        // mosquitto 2.0.11 turns an answer every plugin deferred into a denial).
+        return MOSQ_ERR_PLUGIN_DEFER;
       case policy::Answer::kDisconnect:
         // The client's own PUBLISH or SUBSCRIBE: an error other than "denied" makes
         // mosquitto close this connection itself, right after this packet.

@@ -43,6 +43,7 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) {
     catch_up(state, now);
     state.reauthenticating = reauthenticating;
     const char* raw_client_id = mosquitto_client_id(client);
+    const char* raw_username = mosquitto_client_username(client);
     const X509Ptr certificate(static_cast<X509*>(mosquitto_client_certificate(client)));
     const auto facts = policy::read_presented_certificate(certificate.get());
     policy::AdmitRequest request;
@@ -50,11 +51,14 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) {
     request.certificate = facts ? &*facts : nullptr;
     request.certificate_present = certificate != nullptr;
     request.client_id = raw_client_id ? raw_client_id : "";
+    request.username = raw_username ? raw_username : "";
     request.registry_stale = registry_stale(state, now);
     request.fresher = fresher_registry(state, request.certificate, now);
     request.now = now;
     const policy::AdmitResult result = state.table->admit(request);
-    int answer = result.accept ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH;
+    // A deferred client goes on to mosquitto's password_file or the next plugin.
+    int answer =
+        result.defer ? MOSQ_ERR_PLUGIN_DEFER : (result.accept ? MOSQ_ERR_SUCCESS : MOSQ_ERR_AUTH);
     if (result.accept && !result.username.empty() &&
         mosquitto_set_username(client, result.username.c_str()) != MOSQ_ERR_SUCCESS) {
       state.log->error("DENY connect device='{}': cannot set the MQTT username",

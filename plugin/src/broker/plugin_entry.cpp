@@ -72,12 +72,13 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t* identifier, void** userdata,
     const PluginState& running = *state;
     running.log->warn(
         "started: db='{}' ({} devices, {} certificates, change {}) identity={} "
-        "client_id={} stale_limit={}s dry_run={}",
+        "client_id={} other_listeners={} stale_limit={}s dry_run={}",
         certacl::policy::printable(running.options.db_path),
         running.table->registry().device_count(), running.table->registry().certificate_count(),
         running.table->registry().change_counter(),
         certacl::policy::to_string(running.options.connect.identity_source),
         certacl::policy::to_string(running.options.connect.client_id_rule),
+        certacl::policy::to_string(running.options.connect.other_listeners),
         running.options.stale_limit.count(), running.options.dry_run);
     if (const std::string warning = certacl::plugin::root_broker_warning(); !warning.empty()) {
       running.log->warn("{}", warning);

@@ -54,6 +54,14 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
     } else {
       return bad_value(key, value, "one of exact, prefix, any");
     }
+  } else if (key == "other_listeners") {
+    if (value == "refuse") {
+      options.connect.other_listeners = policy::OtherListeners::kRefuse;
+    } else if (value == "defer") {
+      options.connect.other_listeners = policy::OtherListeners::kDefer;
+    } else {
+      return bad_value(key, value, "one of refuse, defer");
+    }
   } else if (key == "stale_limit") {
     const auto seconds = parse_integer(value, 1, 7 * 24 * 3600);
     if (!seconds) return bad_value(key, value, "a number of seconds from 1 to 604800");
@@ -93,8 +101,8 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
     options.shadow_rules_path = value;
   } else {
     return OptionsError{fmt::format(
-        "{}{}: unknown option (known: db_path, identity, client_id, stale_limit, dry_run, "
-        "log_level, stats_interval, poll_interval_ms, shadow_rules)",
+        "{}{}: unknown option (known: db_path, identity, client_id, other_listeners, "
+        "stale_limit, dry_run, log_level, stats_interval, poll_interval_ms, shadow_rules)",
         kPrefix, policy::printable(key))};
   }
   return std::nullopt;
@@ -115,6 +123,14 @@ std::variant<PluginOptions, OptionsError> parse_plugin_options(
   }
   if (parsed.db_path.empty()) {
     return OptionsError{"plugin_opt_db_path: required (the path of the certacl database)"};
+  }
+  if (parsed.connect.other_listeners == policy::OtherListeners::kDefer &&
+      parsed.connect.client_id_rule == policy::ClientIdRule::kAny) {
+    // Under `any` a device may use client ids outside the devices' names, the very ids left
+    // to deferred clients: the two could take over each other's sessions.
+    return OptionsError{
+        "plugin_opt_other_listeners: 'defer' needs plugin_opt_client_id exact or prefix "
+        "(with 'any' a device and a password client could take over each other's session)"};
   }
   return parsed;
 }

@@ -52,6 +52,10 @@ std::shared_ptr<const policy::RegistrySnapshot> RegistryProbe::fresher_for(
         if (certificate->device) {
           if (std::optional<Device> device = find_device(*db_, *certificate->device)) {
             contents.rules = load_role_rules(*db_, device->role);
+            // The role's client-id rule too, or a gateway's prefix id would be refused.
+            if (std::optional<Role> role = find_role(*db_, device->role)) {
+              contents.roles.push_back(std::move(*role));
+            }
             contents.devices.push_back(std::move(*device));
           }
         }

@@ -22,8 +22,8 @@ class RegistryProbe {
   explicit RegistryProbe(std::string path) : path_(std::move(path)) {}
 
   // nullptr when the registry is still at `in_force_counter`; otherwise a registry holding
-  // just the certificate `serial`, its device and that device's role rules. Throws
-  // DatabaseError when the database cannot be read (the caller then keeps the snapshot).
+  // just the certificate `serial`, its device and that device's role (rules and client-id rule).
+  // Throws DatabaseError when the database cannot be read (the caller then keeps the snapshot).
   [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> fresher_for(
       std::string_view serial, std::int64_t in_force_counter, std::int64_t now);
 

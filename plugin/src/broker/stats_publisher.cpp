@@ -39,6 +39,10 @@ void publish_stats(const PluginState& state, std::int64_t now) {
       if (count == 0) continue;
       publish_number(fmt::format("{}/denied/{}", check_name, policy::slug(reason)), count);
     }
+    if (state.options.connect.other_listeners == policy::OtherListeners::kDefer &&
+        check != Check::kKick) {
+      publish_number(fmt::format("{}/deferred", check_name), state.table->deferred(check));
+    }
     if (!state.options.dry_run && counters.would_deny(check) == 0) continue;
     publish_number(fmt::format("{}/would_deny", check_name), counters.would_deny(check));
     for (std::size_t reason_index = 1; reason_index < policy::kReasonCount; ++reason_index) {

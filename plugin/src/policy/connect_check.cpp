@@ -3,6 +3,7 @@
 #include <span>
 
 #include "certacl/identity.h"
+#include "client_id_ownership.h"
 
 namespace certacl::policy {
 namespace {
@@ -55,24 +56,6 @@ IdentityResult identify(const PresentedCertificate& certificate, const RegistryS
   return result;
 }
 
-Reason client_id_verdict(std::string_view client_id, std::string_view identity,
-                         ClientIdRule rule) noexcept {
-  // Checked under every rule: the client id is substituted for %c.
-  if (!client_id_problem(client_id).empty()) return Reason::kClientIdInvalid;
-  switch (rule) {
-    case ClientIdRule::kExact:
-      return client_id == identity ? Reason::kAllowed : Reason::kClientIdMismatch;
-    case ClientIdRule::kPrefix:
-      return client_id.size() > identity.size() + 1 && client_id.starts_with(identity) &&
-                     client_id[identity.size()] == '-'
-                 ? Reason::kAllowed
-                 : Reason::kClientIdMismatch;
-    case ClientIdRule::kAny:
-      return Reason::kAllowed;
-  }
-  return Reason::kClientIdMismatch;
-}
-
 }  // namespace
 
 std::string_view to_string(IdentitySource source) noexcept {
@@ -85,6 +68,49 @@ std::string_view to_string(IdentitySource source) noexcept {
       return "san-dns";
   }
   return "unknown";
+}
+
+std::string_view to_string(OtherListeners other) noexcept {
+  return other == OtherListeners::kDefer ? "defer" : "refuse";
+}
+
+ClientIdRule effective_client_id_rule(const ConnectPolicy& policy, const RegistrySnapshot& registry,
+                                      std::string_view role) noexcept {
+  if (policy.client_id_rule != ClientIdRule::kExact) return policy.client_id_rule;
+  return registry.client_id_rule_of_role(role) == RoleClientIdRule::kPrefix ? ClientIdRule::kPrefix
+                                                                            : ClientIdRule::kExact;
+}
+
+Reason client_id_verdict(std::string_view client_id, const Device& device,
+                         const RegistrySnapshot& registry, const ConnectPolicy& policy) noexcept {
+  // Checked under every rule: the client id is substituted for %c.
+  if (!client_id_problem(client_id).empty()) return Reason::kClientIdInvalid;
+  switch (effective_client_id_rule(policy, registry, device.role)) {
+    case ClientIdRule::kExact:
+      return client_id == device.name ? Reason::kAllowed : Reason::kClientIdMismatch;
+    case ClientIdRule::kPrefix:
+      return prefix_client_id_of(client_id, device.name, registry) ? Reason::kAllowed
+                                                                   : Reason::kClientIdMismatch;
+    case ClientIdRule::kAny: {
+      // Any id, except one that belongs to another registered device.
+      const Device* owner = client_id_owner(client_id, registry);
+      return owner == nullptr || owner->name == device.name ? Reason::kAllowed
+                                                            : Reason::kClientIdMismatch;
+    }
+  }
+  return Reason::kClientIdMismatch;
+}
+
+Reason deferred_client_verdict(std::string_view client_id, std::string_view username,
+                               const RegistrySnapshot& registry) noexcept {
+  if (client_id_owner(client_id, registry) != nullptr) return Reason::kDeviceNamespace;
+  // A removed device's certificates stay in the registry as history: what it left behind (a
+  // will, a queue, a retained message) carries its name and must stay certacl's, denied.
+  if (!username.empty() && (registry.find_device(username) != nullptr ||
+                            !registry.certificates_of(username).empty())) {
+    return Reason::kDeviceNamespace;
+  }
+  return Reason::kAllowed;
 }
 
 std::string_view to_string(ClientIdRule rule) noexcept {
@@ -168,8 +194,7 @@ ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certi
     return verdict;
   }
 
-  const Reason client_id_reason =
-      client_id_verdict(client_id, identity.device->name, policy.client_id_rule);
+  const Reason client_id_reason = client_id_verdict(client_id, *identity.device, registry, policy);
   if (client_id_reason != Reason::kAllowed) {
     verdict.decision = Decision::deny(client_id_reason);
     return verdict;

@@ -37,6 +37,8 @@ constexpr std::array<ReasonText, kReasonCount> kReasonTexts = {{
      "use_subject_as_username is on)",
      "not_authenticated"},
     {"rules narrowed; a reconnect re-checks queued messages", "rules_narrowed"},
+    {"client without a certificate uses a registered device's client id or name",
+     "device_namespace"},
 }};
 
 }  // namespace

@@ -35,6 +35,7 @@ enum class Reason : std::uint8_t {
   kNoValidCertificate,
   kNotAuthenticated,
   kRulesNarrowed,
+  kDeviceNamespace,
   kCount
 };
 

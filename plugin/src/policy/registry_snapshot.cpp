@@ -43,6 +43,11 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
       snapshot->certificates_by_device_[*certificate.device].push_back(&certificate);
     }
   }
+  for (Role& role : contents.roles) {
+    if (role.client_id_rule != RoleClientIdRule::kExact) {
+      snapshot->prefix_roles_.emplace(std::move(role.name), role.client_id_rule);
+    }
+  }
   for (RoleRule& rule : contents.rules) {
     std::string role = rule.role;
     snapshot->rules_by_role_[std::move(role)].push_back(std::move(rule));
@@ -79,6 +84,12 @@ std::span<const CertificateRecord* const> RegistrySnapshot::certificates_of(
       find_in(certificates_by_device_, device);
   if (!certificates) return {};
   return {certificates->data(), certificates->size()};
+}
+
+RoleClientIdRule RegistrySnapshot::client_id_rule_of_role(std::string_view role) const noexcept {
+  if (prefix_roles_.empty()) return RoleClientIdRule::kExact;  // no hashing on every connect
+  const RoleClientIdRule* rule = find_in(prefix_roles_, role);
+  return rule ? *rule : RoleClientIdRule::kExact;
 }
 
 std::span<const RoleRule> RegistrySnapshot::rules_for_role(std::string_view role) const noexcept {

@@ -29,6 +29,8 @@ class RegistrySnapshot {
   // Every certificate issued to the device (revoked and expired ones included).
   [[nodiscard]] std::span<const CertificateRecord* const> certificates_of(
       std::string_view device) const noexcept;
+  // The role's own client-id rule (`role add --client-id`); exact for an unknown role.
+  [[nodiscard]] RoleClientIdRule client_id_rule_of_role(std::string_view role) const noexcept;
   // Rules of a role in database order; empty for an unknown role.
   [[nodiscard]] std::span<const RoleRule> rules_for_role(std::string_view role) const noexcept;
   // True when `role` has exactly the same rules here as in `other`.
@@ -49,6 +51,7 @@ class RegistrySnapshot {
   std::int64_t loaded_at_ = 0;
   std::string ca_sha256_;
   TextMap<std::shared_ptr<const RolePolicy>> policies_by_role_;
+  TextMap<RoleClientIdRule> prefix_roles_;  // only roles whose rule is not exact
   TextMap<CertificateRecord> certificates_;
   TextMap<Device> devices_;
   TextMap<const Device*> devices_by_san_dns_;

@@ -11,6 +11,11 @@ namespace certacl::policy {
 namespace {
 
 constexpr std::size_t kMaxSessionlessAcls = 4096;
+// Addresses of deferred connections; mosquitto reuses a freed context's address, so this
+// stays near the peak number of connections. The bound is a backstop: forgetting a mark only
+// matters for a deferred client whose id or username a device registered later takes over,
+// and such a client is then decided as that device's sessionless checks are.
+constexpr std::size_t kMaxDeferredClients = 65536;
 
 std::string_view dry_run_prefix(bool dry_run) noexcept {
   return dry_run ? "DRY-RUN would " : "";
@@ -128,11 +133,38 @@ void SessionTable::log_denial(std::vector<DenialLogSlot>& slots, Check check, De
 
 // ---- connect ----------------------------------------------------------------------------
 
+void SessionTable::defer_client(const AdmitRequest& request) {
+  if (deferred_clients_.size() >= kMaxDeferredClients) deferred_clients_.clear();
+  deferred_clients_.insert(request.client);
+  ++deferred_counts_[static_cast<std::size_t>(Check::kConnect)];
+  if (logs(LogLevel::kInfo)) {
+    log(LogLevel::kInfo,
+        fmt::format("DEFER connect client_id='{}' username='{}': no client certificate; left to "
+                    "mosquitto (password_file, acl_file, other plugins)",
+                    printable(request.client_id), printable(request.username)));
+  }
+}
+
 AdmitResult SessionTable::admit(const AdmitRequest& request) {
   const RegistrySnapshot& registry = *registry_;
-  ConnectVerdict verdict =
-      check_connect(request.certificate, request.certificate_present, request.client_id, registry,
-                    options_.connect, request.now);
+  deferred_clients_.erase(request.client);
+  ConnectVerdict verdict;
+  if (!request.certificate_present && deferring()) {
+    // Not certacl's client, unless it names a device: then it could take over that device's
+    // session (same client id) or be decided as that device later (same username).
+    const Reason clash = deferred_client_verdict(request.client_id, request.username, registry);
+    if (clash == Reason::kAllowed) {
+      sessions_.erase(request.client);
+      defer_client(request);
+      AdmitResult deferred;
+      deferred.defer = true;
+      return deferred;
+    }
+    verdict.decision = Decision::deny(clash);
+  } else {
+    verdict = check_connect(request.certificate, request.certificate_present, request.client_id,
+                            registry, options_.connect, request.now);
+  }
   // The fresh read can only refuse: it closes the window after a revocation, but a
   // database file the watcher would refuse (replaced, tampered) must never let anyone in
   // or widen a role, so admission and rules still come from the snapshot in force.
@@ -255,6 +287,17 @@ Answer SessionTable::check_sessionless(const SessionlessRequest& request, Check 
         kick(slot->second, request.client, Reason::kNotAuthenticated);
       }
     }
+  } else if (deferring() && deferred_client_verdict(request.client_id, request.username,
+                                                    *registry_) == Reason::kAllowed) {
+    // Neither its client id nor its username is a device's: never a certacl identity (a
+    // deferred client, its will or offline queue, the source of its retained message).
+    ++deferred_counts_[static_cast<std::size_t>(check)];
+    return Answer::kDefer;
+  } else if (deferring() && deferred_clients_.count(request.client) > 0) {
+    // Deferred at connect, and a device registered since owns its id or name: it must get
+    // neither that device's rights nor mosquitto's.
+    decision = Decision::deny(Reason::kDeviceNamespace);
+    note = " (deferred at connect; a device registered since owns its client id or username)";
   } else {
     note = " (no live session: decided from the registry)";
     const bool usable_identity = !request.username.empty() && !request.client_id.empty() &&
@@ -338,6 +381,15 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
       continue;
     }
     const Device* device = registry.find_device(session.device);
+    // The client id rule may have changed (role set-client-id, device set-role), or a device
+    // registered since may own this client id.
+    if (const Reason client_id =
+            client_id_verdict(session.client_id, *device, registry, options_.connect);
+        client_id != Reason::kAllowed) {
+      kick(session, client, client_id);
+      ++kicked;
+      continue;
+    }
     const std::span<const RoleRule> before =
         session.compiled_from ? session.compiled_from->rules_for_role(session.role)
                               : std::span<const RoleRule>();

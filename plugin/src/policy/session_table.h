@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "client_acl.h"
@@ -62,6 +63,7 @@ struct AdmitRequest {
   const PresentedCertificate* certificate = nullptr;  // nullptr: none, or unreadable
   bool certificate_present = false;
   std::string_view client_id;
+  std::string_view username;  // as the client sent it (none: empty)
   bool registry_stale = false;
   // A one-device registry read at connect because the database changed after the snapshot
   // in force was built. It can only refuse what the snapshot allows, never admit more.
@@ -70,7 +72,10 @@ struct AdmitRequest {
 };
 
 struct AdmitResult {
-  bool accept = false;   // the broker's answer (true under dry_run)
+  bool accept = false;  // the broker's answer (true under dry_run)
+  // Not certacl's client (no certificate, OtherListeners::kDefer): answer "not mine" and let
+  // mosquitto's password_file or another plugin decide. `accept` is false then.
+  bool defer = false;
   std::string username;  // the MQTT username to set (the device name), empty: leave it
 };
 
@@ -80,7 +85,8 @@ struct AdmitResult {
 struct SessionlessRequest {
   ClientKey client = nullptr;
   bool live_connection = false;  // it still holds a TLS connection with a certificate
-  std::string_view username;     // the username the plugin set (the device name), or empty
+  std::string_view username;     // the plugin set it (the device name) or, for a client
+                                 // certacl deferred, the client did; or empty
   std::string_view client_id;
   std::int64_t now = 0;
 };
@@ -88,7 +94,9 @@ struct SessionlessRequest {
 // kDisconnect: deny, and the client must not stay connected (its session is being kicked,
 // or it never passed admit()). Only for PUBLISH and SUBSCRIBE, which mosquitto answers by
 // closing the connection itself when the plugin returns an error other than "denied".
-enum class Answer : std::uint8_t { kAllow, kDeny, kDisconnect, kNoSession };
+// kDefer: not certacl's client (OtherListeners::kDefer): mosquitto's acl_file or another
+// plugin decides.
+enum class Answer : std::uint8_t { kAllow, kDeny, kDisconnect, kNoSession, kDefer };
 
 class SessionTable {
  public:
@@ -125,6 +133,10 @@ class SessionTable {
   }
   [[nodiscard]] std::uint64_t shadow_disagreements(Check check) const noexcept {
     return shadow_disagreements_[static_cast<std::size_t>(check)];
+  }
+  // Checks left to mosquitto (OtherListeners::kDefer), by check.
+  [[nodiscard]] std::uint64_t deferred(Check check) const noexcept {
+    return deferred_counts_[static_cast<std::size_t>(check)];
   }
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
   [[nodiscard]] bool has_session(ClientKey client) const { return sessions_.count(client) > 0; }
@@ -169,10 +181,19 @@ class SessionTable {
   [[nodiscard]] std::int64_t now() const;
   const ClientAcl& sessionless_acl(std::string_view device, std::string_view role,
                                    std::string_view client_id);
+  void defer_client(const AdmitRequest& request);
+  [[nodiscard]] bool deferring() const noexcept {
+    return options_.connect.other_listeners == OtherListeners::kDefer;
+  }
 
   SessionTableOptions options_;
   std::shared_ptr<const RegistrySnapshot> registry_;
   std::unordered_map<ClientKey, Session> sessions_;
+  // Connections certacl left to mosquitto at connect. Kept after DISCONNECT (mosquitto checks
+  // the will afterwards and keeps an offline session's context); a reused address is
+  // overwritten by its next connect.
+  std::unordered_set<ClientKey> deferred_clients_;
+  std::array<std::uint64_t, kCheckCount> deferred_counts_{};
   // Compiled ACLs for sessionless checks, by "device\nclient_id"; emptied on every adopt.
   TextMap<ClientAcl> sessionless_acls_;
   std::vector<DenialLogSlot> sessionless_denial_log_;

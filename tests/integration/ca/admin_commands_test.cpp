@@ -105,6 +105,35 @@ TEST(AdminCommands, RuleRemovedByTheIdRoleShowPrints) {
   EXPECT_EQ(count(ca.db_path(), "SELECT count(*) FROM role_rules WHERE effect = 'deny'"), 0);
 }
 
+// Issue 12: a role's client-id rule is set at creation or later, audited, shown.
+TEST(AdminCommands, RoleClientIdRuleIsSetShownAndAudited) {
+  CaFixture ca;
+  ca.run({"role", "add", "gateway", "--client-id", "prefix"});
+  ca.add_role("sensor");
+  EXPECT_EQ(nlohmann::json::parse(ca.run({"role", "show", "gateway", "--json"}).out)["client_id"],
+            "prefix");
+  EXPECT_EQ(nlohmann::json::parse(ca.run({"role", "show", "sensor", "--json"}).out)["client_id"],
+            "exact");
+  EXPECT_NE(ca.run({"role", "show", "gateway"}).out.find("(client ids: prefix)"),
+            std::string::npos);
+  const auto listed = nlohmann::json::parse(ca.run({"role", "list", "--json"}).out);
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0]["client_id"], "prefix");
+  const auto set = ca.run({"role", "set-client-id", "sensor", "prefix"});
+  EXPECT_NE(set.out.find("role 'sensor' now uses prefix client ids"), std::string::npos) << set.out;
+  const auto again = ca.run({"role", "set-client-id", "sensor", "prefix"});
+  EXPECT_NE(again.out.find("already uses prefix"), std::string::npos) << again.out;
+  ca.run({"role", "set-client-id", "gateway", "exact"});
+  EXPECT_EQ(count(ca.db_path(), "SELECT count(*) FROM roles WHERE client_id_rule = 'prefix'"), 1);
+  // One audit row per change, none for the repeated one.
+  EXPECT_EQ(
+      count(ca.db_path(), "SELECT count(*) FROM audit_log WHERE action = 'role-set-client-id'"), 2);
+  EXPECT_EQ(count(ca.db_path(),
+                  "SELECT count(*) FROM audit_log WHERE action = 'role-add' AND detail = "
+                  "'role=gateway client_id=prefix'"),
+            1);
+}
+
 TEST(AdminCommands, UnusedRoleRemovedWithItsRules) {
   CaFixture ca;
   ca.add_role("old");

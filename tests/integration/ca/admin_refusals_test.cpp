@@ -1,6 +1,6 @@
 // Bad input to the admin commands (device remove/set-role, role remove, role rule remove,
-// cert expiring, backup, restore, migrate, ca set-key-path): one stderr line, the exit code
-// of docs/CA.md's table, and a registry that did not change.
+// role set-client-id, cert expiring, backup, restore, migrate, ca set-key-path): one stderr
+// line, the exit code of docs/CA.md's table, and a registry that did not change.
 
 #include <gtest/gtest.h>
 
@@ -64,6 +64,18 @@ TEST_F(AdminRefusals, RoleRuleRemove) {
   refused({"role", "rule", "remove", "sensor", "2"}, kNotFound, "role 'sensor' has no rule 2");
   refused({"role", "rule", "remove", "nope", "1"}, kNotFound, "unknown role 'nope'");
   refused({"role", "rule"}, kUsage, "missing command after 'certacl-ca role rule'");
+}
+
+TEST_F(AdminRefusals, RoleClientIdRule) {
+  refused({"role", "set-client-id", "nope", "prefix"}, kNotFound, "unknown role 'nope'");
+  refused({"role", "set-client-id", "sensor", "any"}, kBadInput,
+          "invalid client-id rule 'any': expected exact or prefix");
+  refused({"role", "set-client-id", "sensor", ""}, kBadInput, "invalid client-id rule ''");
+  refused({"role", "set-client-id", "sensor"}, kUsage, "rule is required");
+  refused({"role", "add", "gateway", "--client-id", "Prefix"}, kBadInput,
+          "invalid client-id rule 'Prefix'");
+  refused({"role", "add", "sensor", "--client-id", "prefix"}, kConflict,
+          "role 'sensor' already exists");
 }
 
 TEST_F(AdminRefusals, CertExpiring) {

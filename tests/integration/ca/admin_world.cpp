@@ -26,6 +26,9 @@ std::string registry_fingerprint(const std::string& db_path) {
   state += "|" + query_text(db,
                             "SELECT group_concat(id, ',') FROM (SELECT id FROM role_rules "
                             "ORDER BY id)");
+  state += "|" + query_text(db,
+                            "SELECT group_concat(name || ':' || client_id_rule, ',') FROM "
+                            "(SELECT name, client_id_rule FROM roles ORDER BY name)");
   state += "|" + query_text(db, "SELECT key_path FROM ca");
   state += "|" + query_text(db, "SELECT max(id) FROM audit_log");
   return state;

@@ -60,9 +60,9 @@ ManualClientSettings PluginEnvironment::manual_settings(const IssuedCertificate&
 }
 
 std::unique_ptr<MqttTestClient> PluginEnvironment::client(const IssuedCertificate& certificate,
-                                                          const std::string& client_id) {
+                                                          const std::string& client_id, int port) {
   MqttClientSettings settings;
-  settings.port = broker_->port();
+  settings.port = port != 0 ? port : broker_->port();
   settings.client_id = client_id;
   settings.cafile = ca_->ca_cert_path();
   settings.certfile = certificate.cert_path;

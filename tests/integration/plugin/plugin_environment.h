@@ -31,8 +31,9 @@ class PluginEnvironment : public ::testing::Test {
   // Settings for a ManualClient (manual_client.h) with this CA and broker.
   ManualClientSettings manual_settings(const IssuedCertificate& certificate,
                                        const std::string& client_id) const;
+  // `port` 0: the broker's (first) listener.
   std::unique_ptr<MqttTestClient> client(const IssuedCertificate& certificate,
-                                         const std::string& client_id);
+                                         const std::string& client_id, int port = 0);
   // A connected client, or a test failure.
   std::unique_ptr<MqttTestClient> connected(const IssuedCertificate& certificate,
                                             const std::string& client_id);

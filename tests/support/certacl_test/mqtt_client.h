@@ -26,6 +26,9 @@ struct MqttClientSettings {
   std::string cafile;
   std::string certfile;  // empty: connect without a client certificate
   std::string keyfile;
+  // For a password listener (mosquitto's password_file).
+  std::optional<std::string> username;
+  std::optional<std::string> password;
   bool mqtt5 = false;
   std::optional<std::string> will_topic;  // sets a will (payload "gone") when present
 };

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "client_id_ownership.h"
+
 namespace certacl::policy {
 namespace {
 
@@ -175,6 +177,103 @@ TEST_F(ConnectCheckTest, RecheckFollowsTheRegistry) {
   EXPECT_EQ(recheck_registration("off", "0C", *registry_, kNow).reason, Reason::kDeviceDisabled);
   EXPECT_EQ(recheck_registration("dev1", "77", *registry_, kNow).reason,
             Reason::kUnknownCertificate);
+}
+
+// Issue 12: each role's own client-id rule, and a prefix client id never reaches into the ids
+// of another registered device (a device `a` must not take `a-b-1` and so kick device `a-b`).
+class ClientIdOwnershipTest : public ::testing::Test {
+ protected:
+  ClientIdOwnershipTest() {
+    RegistryContents contents;
+    contents.change_counter = 3;
+    for (const char* name : {"a", "a-b", "gw", "s"}) {
+      Device d = device(name);
+      d.role = std::string(name) == "s" ? "sensor" : "gateway";
+      contents.devices.push_back(d);
+      contents.device_certificates.push_back(record(std::string("S-") + name, name, name));
+    }
+    // A removed device: its certificate stays as history, its row is gone.
+    contents.device_certificates.push_back(record("S-gone", "gone", "gone"));
+    contents.roles = {Role{"gateway", RoleClientIdRule::kPrefix},
+                      Role{"sensor", RoleClientIdRule::kExact}};
+    registry_ = RegistrySnapshot::build(std::move(contents), kNow);
+  }
+
+  // Device `name` presenting its own certificate with `client_id`.
+  Reason as(const std::string& name, std::string_view client_id, ClientIdRule broker_wide) {
+    const PresentedCertificate certificate = presented(name, "S-" + name, name);
+    const ConnectPolicy policy{IdentitySource::kCommonName, broker_wide};
+    return check_connect(&certificate, true, client_id, *registry_, policy, kNow).decision.reason;
+  }
+  Reason as(const std::string& name, std::string_view client_id) {
+    return as(name, client_id, ClientIdRule::kExact);
+  }
+
+  std::shared_ptr<const RegistrySnapshot> registry_;
+};
+
+TEST_F(ClientIdOwnershipTest, AnIdBelongsToTheLongestRegisteredNameBeforeADash) {
+  const auto owner = [&](std::string_view id) -> std::string {
+    const Device* found = client_id_owner(id, *registry_);
+    return found ? found->name : "-";
+  };
+  EXPECT_EQ(owner("a"), "a");
+  EXPECT_EQ(owner("a-1"), "a");
+  EXPECT_EQ(owner("a-bc"), "a");
+  EXPECT_EQ(owner("a-b"), "a-b");
+  EXPECT_EQ(owner("a-b-1"), "a-b");
+  EXPECT_EQ(owner("a-b-c-d"), "a-b");
+  EXPECT_EQ(owner("gw-pub"), "gw");
+  EXPECT_EQ(owner("gwx"), "-");
+  EXPECT_EQ(owner("-a"), "-");
+  EXPECT_EQ(owner("operator-1"), "-");
+  EXPECT_EQ(owner(""), "-");
+}
+
+TEST_F(ClientIdOwnershipTest, PrefixRoleHoldsSeveralConnectionsOtherRolesStayExact) {
+  EXPECT_EQ(as("gw", "gw-pub"), Reason::kAllowed);
+  EXPECT_EQ(as("gw", "gw-sub"), Reason::kAllowed);
+  EXPECT_EQ(as("gw", "gw"), Reason::kClientIdMismatch);  // prefix means <device>-<suffix>
+  EXPECT_EQ(as("gw", "gw-"), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("gw", "gwx-1"), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("gw", "gw-+"), Reason::kClientIdInvalid);
+  EXPECT_EQ(as("s", "s"), Reason::kAllowed);
+  EXPECT_EQ(as("s", "s-1"), Reason::kClientIdMismatch);
+}
+
+TEST_F(ClientIdOwnershipTest, PrefixNeverReachesIntoAnotherDevicesIds) {
+  EXPECT_EQ(as("a", "a-1"), Reason::kAllowed);
+  EXPECT_EQ(as("a", "a-bc"), Reason::kAllowed);
+  EXPECT_EQ(as("a", "a-b"), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("a", "a-b-1"), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("a", "a-b-c"), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("a-b", "a-b-1"), Reason::kAllowed);
+  EXPECT_EQ(as("a-b", "a-1"), Reason::kClientIdMismatch);
+}
+
+TEST_F(ClientIdOwnershipTest, BrokerWideRuleAppliesToEveryRoleUnlessExact) {
+  EXPECT_EQ(as("s", "s-1", ClientIdRule::kPrefix), Reason::kAllowed);
+  EXPECT_EQ(as("s", "s", ClientIdRule::kPrefix), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("a", "a-b-1", ClientIdRule::kPrefix), Reason::kClientIdMismatch);
+  // `any`: every id but another device's.
+  EXPECT_EQ(as("s", "dashboard", ClientIdRule::kAny), Reason::kAllowed);
+  EXPECT_EQ(as("s", "s-9", ClientIdRule::kAny), Reason::kAllowed);
+  EXPECT_EQ(as("s", "gw", ClientIdRule::kAny), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("s", "gw-pub", ClientIdRule::kAny), Reason::kClientIdMismatch);
+  EXPECT_EQ(as("a", "a-b-1", ClientIdRule::kAny), Reason::kClientIdMismatch);
+  EXPECT_EQ(effective_client_id_rule({}, *registry_, "gateway"), ClientIdRule::kPrefix);
+  EXPECT_EQ(effective_client_id_rule({}, *registry_, "sensor"), ClientIdRule::kExact);
+  EXPECT_EQ(effective_client_id_rule({}, *registry_, "no-such-role"), ClientIdRule::kExact);
+}
+
+TEST_F(ClientIdOwnershipTest, DeferredClientsMustStayOutOfTheDevicesNames) {
+  EXPECT_EQ(deferred_client_verdict("operator-1", "ops", *registry_), Reason::kAllowed);
+  EXPECT_EQ(deferred_client_verdict("operator-1", "", *registry_), Reason::kAllowed);
+  EXPECT_EQ(deferred_client_verdict("gw-pub", "ops", *registry_), Reason::kDeviceNamespace);
+  EXPECT_EQ(deferred_client_verdict("s", "ops", *registry_), Reason::kDeviceNamespace);
+  EXPECT_EQ(deferred_client_verdict("operator-1", "a-b", *registry_), Reason::kDeviceNamespace);
+  EXPECT_EQ(deferred_client_verdict("operator-1", "gone", *registry_), Reason::kDeviceNamespace);
+  EXPECT_EQ(deferred_client_verdict("gone", "ops", *registry_), Reason::kAllowed);
 }
 
 TEST(PrintableTest, EscapesControlBytesAndQuotes) {

@@ -24,6 +24,7 @@ TEST(PluginOptionsTest, DefaultsNeedOnlyTheDatabase) {
   EXPECT_EQ(options.db_path, "/var/lib/certacl/certacl.db");
   EXPECT_EQ(options.connect.identity_source, policy::IdentitySource::kCommonName);
   EXPECT_EQ(options.connect.client_id_rule, policy::ClientIdRule::kExact);
+  EXPECT_EQ(options.connect.other_listeners, policy::OtherListeners::kRefuse);
   EXPECT_EQ(options.stale_limit.count(), 60);
   EXPECT_FALSE(options.dry_run);
   EXPECT_EQ(options.stats_interval.count(), 10);
@@ -71,6 +72,24 @@ TEST(PluginOptionsTest, ErrorsNameTheOption) {
   EXPECT_NE(error_of({{"db_path", "x"}, {"db", "y"}}).find("given more than once"),
             std::string::npos);
   EXPECT_NE(error_of({{"db_path", ""}}).find("plugin_opt_db_path"), std::string::npos);
+}
+
+// Issue 12: leaving clients without a certificate to mosquitto is opt-in, and refused with
+// client_id any, under which devices and password clients could share client ids.
+TEST(PluginOptionsTest, OtherListenersDeferIsOptIn) {
+  const auto parsed = parse({{"db_path", "x.db"}, {"other_listeners", "defer"}});
+  ASSERT_TRUE(std::holds_alternative<PluginOptions>(parsed));
+  EXPECT_EQ(std::get<PluginOptions>(parsed).connect.other_listeners,
+            policy::OtherListeners::kDefer);
+  EXPECT_NE(error_of({{"db_path", "x.db"}, {"other_listeners", "allow"}})
+                .find("plugin_opt_other_listeners: 'allow' is not one of refuse, defer"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"db_path", "x.db"}, {"other_listeners", "defer"}, {"client_id", "any"}})
+                .find("'defer' needs plugin_opt_client_id exact or prefix"),
+            std::string::npos);
+  const auto prefix =
+      parse({{"db_path", "x.db"}, {"other_listeners", "defer"}, {"client_id", "prefix"}});
+  EXPECT_TRUE(std::holds_alternative<PluginOptions>(prefix));
 }
 
 TEST(PluginOptionsTest, ShortDbKeyIsAnAlias) {

@@ -67,6 +67,18 @@ TEST_F(RegistryProbeTest, MovedRegistryIsReadForThisCertificateOnly) {
   EXPECT_EQ(unknown->certificate_count(), 0u);
 }
 
+// Issue 12: the fresh read carries the role's client-id rule, or a gateway's prefix client id
+// would be refused whenever the registry moved since the snapshot.
+TEST_F(RegistryProbeTest, FreshReadCarriesTheRolesClientIdRule) {
+  RegistryProbe probe(path_);
+  const std::int64_t in_force = counter();
+  writer_->exec("UPDATE roles SET client_id_rule = 'prefix' WHERE name = 'sensor'");
+  const auto fresher = probe.fresher_for("0A", in_force, kNow);
+  ASSERT_NE(fresher, nullptr);
+  EXPECT_EQ(fresher->client_id_rule_of_role("sensor"), RoleClientIdRule::kPrefix);
+  EXPECT_EQ(fresher->client_id_rule_of_role("other"), RoleClientIdRule::kExact);
+}
+
 TEST_F(RegistryProbeTest, MissingDatabaseThrowsSoTheSnapshotDecides) {
   RegistryProbe probe(dir_.file("absent.db"));
   EXPECT_THROW((void)probe.fresher_for("0A", 0, kNow), DatabaseError);

@@ -88,8 +88,10 @@ class SessionTableTest : public ::testing::Test {
  protected:
   void SetUp() override { g_clock = kNow; }
 
-  SessionTable make(bool dry_run = false, LogLevel level = LogLevel::kDebug) {
+  SessionTable make(bool dry_run = false, LogLevel level = LogLevel::kDebug,
+                    OtherListeners other_listeners = OtherListeners::kRefuse) {
     SessionTableOptions options;
+    options.connect.other_listeners = other_listeners;
     options.dry_run = dry_run;
     options.log_level = level;
     options.clock = test_clock;
@@ -120,6 +122,18 @@ class SessionTableTest : public ::testing::Test {
     return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
       return line.find(text) != std::string::npos;
     });
+  }
+
+  // A client that presented no certificate (a password listener).
+  AdmitResult connect_without_certificate(SessionTable& table, ClientKey client,
+                                          const std::string& client_id,
+                                          const std::string& username) {
+    AdmitRequest request;
+    request.client = client;
+    request.client_id = client_id;
+    request.username = username;
+    request.now = g_clock;
+    return table.admit(request);
   }
 
   SessionlessRequest offline(const std::string& username, const std::string& client_id) {
@@ -449,6 +463,137 @@ TEST_F(SessionTableTest, ShadowRulesAreCountedBesideAndNeverEnforced) {
                            "SHADOW would DENY publish device='dev1' client_id='dev1' "
                            "topic='fleet/dev1/valve' reason=no rule allows it"));
   EXPECT_EQ(table.counters().denied(Check::kPublish), 0u);
+}
+
+}  // namespace
+}  // namespace certacl::policy
+
+namespace certacl::policy {
+namespace {
+
+// ---- issue 12: per-role client ids, re-checked when the registry changes ----------------
+
+TEST_F(SessionTableTest, RoleLosingPrefixKicksItsPrefixSessions) {
+  fleet.contents.roles = {Role{"sensor", RoleClientIdRule::kPrefix}};
+  SessionTable table = make();
+  ASSERT_TRUE(connect(table, &client_a, "dev1", "0A", "dev1-pub").accept);
+  ASSERT_TRUE(connect(table, &client_b, "dev1", "0A", "dev1-sub").accept);
+  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/t"), Answer::kAllow);
+  EXPECT_EQ(table.check(&client_b, Check::kSubscribe, "cmd/dev1/#"), Answer::kAllow);
+  (void)table.take_effects();
+  fleet.contents.roles = {Role{"sensor", RoleClientIdRule::kExact}};
+  table.adopt(fleet.snapshot(), kNow);
+  EXPECT_EQ(table.take_effects().kicks.size(), 2u);
+  EXPECT_EQ(table.counters().get(Check::kKick, Reason::kClientIdMismatch), 2u);
+  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev1/t"), Answer::kDisconnect);
+}
+
+TEST_F(SessionTableTest, DeviceRegisteredLaterTakesItsClientIdsBack) {
+  fleet.contents.roles = {Role{"sensor", RoleClientIdRule::kPrefix}};
+  SessionTable table = make();
+  // No device "dev1-b" yet: "dev1-b-1" is dev1's.
+  ASSERT_TRUE(connect(table, &client_a, "dev1", "0A", "dev1-b-1").accept);
+  ASSERT_TRUE(connect(table, &client_b, "dev1", "0A", "dev1-c").accept);
+  (void)table.take_effects();
+  Device later;
+  later.name = "dev1-b";
+  later.role = "sensor";
+  later.enabled = true;
+  fleet.contents.devices.push_back(later);
+  table.adopt(fleet.snapshot(), kNow);
+  const Effects effects = table.take_effects();
+  ASSERT_EQ(effects.kicks.size(), 1u);
+  EXPECT_EQ(effects.kicks[0].client_id, "dev1-b-1");
+  EXPECT_EQ(table.check(&client_b, Check::kPublish, "fleet/dev1/t"), Answer::kAllow);
+  // And a new connect of dev1 with that id is refused.
+  EXPECT_FALSE(connect(table, &client_a, "dev1", "0A", "dev1-b-1").accept);
+}
+
+// ---- issue 12: clients without a certificate under other_listeners defer ------------------
+
+TEST_F(SessionTableTest, WithoutCertificateRefusedByDefault) {
+  SessionTable table = make();
+  const AdmitResult result = connect_without_certificate(table, &client_a, "op1", "ops");
+  EXPECT_FALSE(result.accept);
+  EXPECT_FALSE(result.defer);
+  EXPECT_EQ(table.counters().get(Check::kConnect, Reason::kNoCertificate), 1u);
+  EXPECT_EQ(table.check_sessionless(offline("ops", "op1"), Check::kRead, "broadcast/x"),
+            Answer::kDeny);
+}
+
+TEST_F(SessionTableTest, DeferredClientIsLeftToMosquittoForEveryCheck) {
+  SessionTable table = make(false, LogLevel::kDebug, OtherListeners::kDefer);
+  const AdmitResult result = connect_without_certificate(table, &client_a, "op1", "ops");
+  EXPECT_TRUE(result.defer);
+  EXPECT_FALSE(result.accept);
+  EXPECT_TRUE(result.username.empty());  // mosquitto keeps the username the client sent
+  EXPECT_FALSE(table.has_session(&client_a));
+  EXPECT_TRUE(any_line_has(lines(table), "DEFER connect client_id='op1' username='ops'"));
+  SessionlessRequest live = offline("ops", "op1");
+  live.client = &client_a;
+  for (const Check check : {Check::kPublish, Check::kSubscribe, Check::kRead}) {
+    EXPECT_EQ(table.check_sessionless(live, check, "fleet/dev1/t"), Answer::kDefer);
+  }
+  // Its will after DISCONNECT, and the source check of its retained message (a bare context).
+  table.end(&client_a);
+  EXPECT_EQ(table.check_sessionless(live, Check::kPublish, "ops/lwt"), Answer::kDefer);
+  EXPECT_EQ(table.check_sessionless(offline("ops", "op1"), Check::kPublish, "ops/r"),
+            Answer::kDefer);
+  EXPECT_EQ(table.deferred(Check::kConnect), 1u);
+  EXPECT_EQ(table.deferred(Check::kPublish), 3u);
+  EXPECT_EQ(table.counters().denied(Check::kConnect), 0u);
+}
+
+TEST_F(SessionTableTest, CertificateClientsAreDecidedByCertaclUnderDefer) {
+  fleet.certificate("0B").revoked_at = kNow - 1;
+  SessionTable table = make(false, LogLevel::kDebug, OtherListeners::kDefer);
+  EXPECT_TRUE(connect(table, &client_a, "dev1", "0A", "dev1").accept);
+  const AdmitResult revoked = connect(table, &client_b, "dev2", "0B", "dev2");
+  EXPECT_FALSE(revoked.accept);
+  EXPECT_FALSE(revoked.defer);
+  // A certificate that cannot be read is a certificate: refused, never deferred.
+  AdmitRequest unreadable;
+  unreadable.client = &client_b;
+  unreadable.certificate_present = true;
+  unreadable.client_id = "op1";
+  unreadable.now = kNow;
+  const AdmitResult malformed = table.admit(unreadable);
+  EXPECT_FALSE(malformed.accept);
+  EXPECT_FALSE(malformed.defer);
+  EXPECT_EQ(table.counters().get(Check::kConnect, Reason::kMalformedCertificate), 1u);
+  // A device's own session and its offline checks stay certacl's.
+  EXPECT_EQ(table.check(&client_a, Check::kPublish, "fleet/dev2/t"), Answer::kDeny);
+  EXPECT_EQ(table.check_sessionless(offline("dev1", "dev1"), Check::kPublish, "fleet/dev2/t"),
+            Answer::kDeny);
+}
+
+TEST_F(SessionTableTest, DeferredClientNamingADeviceIsRefused) {
+  SessionTable table = make(false, LogLevel::kDebug, OtherListeners::kDefer);
+  // Same client id as a device: mosquitto would hand it the device's session.
+  EXPECT_FALSE(connect_without_certificate(table, &client_a, "dev1", "ops").accept);
+  // A device's name as username: its will would be decided as that device.
+  EXPECT_FALSE(connect_without_certificate(table, &client_a, "op1", "dev2").accept);
+  EXPECT_EQ(table.counters().get(Check::kConnect, Reason::kDeviceNamespace), 2u);
+  EXPECT_EQ(table.deferred(Check::kConnect), 0u);
+  // Offline contexts named like a device are certacl's, as before.
+  EXPECT_EQ(table.check_sessionless(offline("dev2", "op1"), Check::kPublish, "fleet/dev2/t"),
+            Answer::kAllow);
+}
+
+TEST_F(SessionTableTest, DeferredClientNeverGetsTheRightsOfADeviceRegisteredLater) {
+  SessionTable table = make(false, LogLevel::kDebug, OtherListeners::kDefer);
+  ASSERT_TRUE(connect_without_certificate(table, &client_a, "op1", "newdev").defer);
+  Device later;
+  later.name = "newdev";
+  later.role = "sensor";
+  later.enabled = true;
+  fleet.contents.devices.push_back(later);
+  fleet.contents.device_certificates.push_back(record("0E", "newdev"));
+  table.adopt(fleet.snapshot(), kNow);
+  SessionlessRequest live = offline("newdev", "op1");
+  live.client = &client_a;
+  EXPECT_EQ(table.check_sessionless(live, Check::kPublish, "fleet/newdev/t"), Answer::kDeny);
+  EXPECT_EQ(table.counters().get(Check::kPublish, Reason::kDeviceNamespace), 1u);
 }
 
 }  // namespace

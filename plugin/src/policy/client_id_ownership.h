@@ -1,0 +1,24 @@
+#pragma once
+// Which registered device a client id belongs to. mosquitto lets a new connection take over
+// the session of the client id it names, so a client id must never be usable by two devices:
+// it belongs to the registered device with the longest name n such that the id is n itself or
+// begins with "n-". Under the prefix rule device `a` may use `a-1` but not `a-b-1` while a
+// device `a-b` is registered (that id is `a-b`'s), so `a` can never kick `a-b`. Pure; costs
+// one hash lookup per '-' in the id beyond the device name.
+
+#include <string_view>
+
+#include "registry_snapshot.h"
+
+namespace certacl::policy {
+
+// The device the id belongs to, or nullptr when it belongs to none.
+[[nodiscard]] const Device* client_id_owner(std::string_view client_id,
+                                            const RegistrySnapshot& registry) noexcept;
+
+// True when `client_id` is `<device>-<suffix>` (suffix not empty) and belongs to `device`:
+// no registered device with a longer name owns it.
+[[nodiscard]] bool prefix_client_id_of(std::string_view client_id, std::string_view device,
+                                       const RegistrySnapshot& registry) noexcept;
+
+}  // namespace certacl::policy
