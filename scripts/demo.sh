@@ -65,12 +65,8 @@ ca crl --out "$run_dir/ca.crl"
 
 # A free loopback port: bash's /dev/tcp connects only when something listens.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! port_in_use "$candidate"; then port=$candidate; break; fi
-done
-[[ -n $port ]] || { echo "demo: no free loopback port found" >&2; exit 1; }
+source scripts/lib/free-port.sh
+port=$(free_loopback_port) || exit 1
 
 say "Starting mosquitto with the certacl plugin on 127.0.0.1:$port"
 {
@@ -128,11 +124,7 @@ done
 say "EST: a device enrolls with a one-time token and renews (certacl-ca serve, curl, openssl)"
 est_dir="$run_dir/est"
 mkdir -p "$est_dir"
-est_port=""
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! port_in_use "$candidate"; then est_port=$candidate; break; fi
-done
+est_port=$(free_loopback_port) || exit 1
 ca role add est-demo >/dev/null
 ca role allow est-demo publish 'sensors/%u/#' >/dev/null
 ca device add est-sensor-1 --role est-demo >/dev/null
