@@ -2,9 +2,10 @@
 # The README's first command. From a fresh Debian machine: installs the dependencies,
 # builds, creates a private CA in a scratch directory, issues the broker's certificate,
 # starts mosquitto with the certacl plugin on 127.0.0.1, runs the seeds, attacks and
-# revoke-live scenarios, shows one device enrolling and renewing over EST
-# (certacl-ca serve, driven with curl + openssl as in docs/EST.md) and a short load run,
-# prints a summary, and stops everything it started. Exit status is non-zero if any scenario did not go as expected.
+# revoke-live scenarios and a short load run, shows one device enrolling and renewing over
+# EST (certacl-ca serve, driven with curl + openssl as in docs/EST.md), prints a summary,
+# and stops everything it started. Exit status is non-zero if any part did not go as
+# expected.
 #
 # Usage: scripts/demo.sh
 #   CERTACL_BUILD_DIR  build directory (default build/demo)
@@ -65,12 +66,8 @@ ca crl --out "$run_dir/ca.crl"
 
 # A free loopback port: bash's /dev/tcp connects only when something listens.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! port_in_use "$candidate"; then port=$candidate; break; fi
-done
-[[ -n $port ]] || { echo "demo: no free loopback port found" >&2; exit 1; }
+source scripts/lib/free-port.sh
+port=$(free_loopback_port) || exit 1
 
 say "Starting mosquitto with the certacl plugin on 127.0.0.1:$port"
 {
@@ -122,17 +119,27 @@ for scenario in seeds attacks revoke-live; do
   fi
 done
 
+load_devices=${CERTACL_DEMO_LOAD_DEVICES:-200}
+load_seconds=${CERTACL_DEMO_LOAD_SECONDS:-10}
+say "Load: $load_devices devices for $load_seconds s"
+if "$sim_bin" load "${sim_args[@]}" --devices "$load_devices" --connect-rate 200 \
+  --publish-rate 2 --payload-bytes 128 --duration "$load_seconds" | tee "$run_dir/load.txt"; then
+  outcome[load]=PASS
+else
+  outcome[load]=FAIL
+  status=1
+fi
+
+# The load run refuses a registry holding roles it did not create (the EST part adds
+# est-demo), so it runs before the EST part.
+
 # --- EST: one device enrolls with a one-time token and renews over mutual TLS -------
 # The same commands as docs/EST.md. The client steps run in a subshell with set -e, so
 # any failing step fails the EST part.
 say "EST: a device enrolls with a one-time token and renews (certacl-ca serve, curl, openssl)"
 est_dir="$run_dir/est"
 mkdir -p "$est_dir"
-est_port=""
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! port_in_use "$candidate"; then est_port=$candidate; break; fi
-done
+est_port=$(free_loopback_port) || exit 1
 ca role add est-demo >/dev/null
 ca role allow est-demo publish 'sensors/%u/#' >/dev/null
 ca device add est-sensor-1 --role est-demo >/dev/null
@@ -177,17 +184,6 @@ set +e
 est_status=$?
 set -e
 if ((est_status == 0)); then outcome[est]=PASS; else outcome[est]=FAIL; status=1; fi
-
-load_devices=${CERTACL_DEMO_LOAD_DEVICES:-200}
-load_seconds=${CERTACL_DEMO_LOAD_SECONDS:-10}
-say "Load: $load_devices devices for $load_seconds s"
-if "$sim_bin" load "${sim_args[@]}" --devices "$load_devices" --connect-rate 200 \
-  --publish-rate 2 --payload-bytes 128 --duration "$load_seconds" | tee "$run_dir/load.txt"; then
-  outcome[load]=PASS
-else
-  outcome[load]=FAIL
-  status=1
-fi
 
 say "Summary"
 printf '  %-12s %s\n' "seeds" "${outcome[seeds]}  sensor1->dashboard1, client_a/client_b, pi-gateway + ESP32 sensors"

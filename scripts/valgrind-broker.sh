@@ -39,11 +39,8 @@ for device in sensor-1 sensor-2 monitor; do
   certacl enroll "$device" --key-out "$work/$device.key" --cert-out "$work/$device.crt"
 done
 
-# A loopback port nobody listens on (checked, not reserved: the broker binds it moments later).
-for ((i = 0; i < 50; ++i)); do
-  port=$((20000 + RANDOM % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-done
+source scripts/lib/free-port.sh
+port=$(free_loopback_port)
 cat >"$work/mosquitto.conf" <<CONF
 per_listener_settings false
 allow_anonymous false

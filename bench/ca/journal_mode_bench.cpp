@@ -1,6 +1,7 @@
 // What the rollback journal (docs/DEPLOYMENT.md) costs next to WAL, side by side:
 //   - the CA: durably stored device certificates per second, in-process (one
-//     BEGIN IMMEDIATE..COMMIT with synchronous=FULL per certificate);
+//     BEGIN IMMEDIATE..COMMIT per certificate, synchronous=EXTRA as certacl-ca sets it: the
+//     same as FULL in WAL mode, one more directory sync per commit in rollback mode);
 //   - the plugin: one full registry reload (read-only connection, query_only, one read
 //     transaction over devices, rules and certificates) of a fleet of N devices;
 //   - the plugin's idle poll (PRAGMA data_version + change counter).

@@ -45,7 +45,7 @@ CNF
 now() { date +%s.%N; }
 rate() { echo "$1 / ($3 - $2)" | bc -l; }
 
-"$ca_bin" sign --csr dev1.csr --out warm.pem >/dev/null  # the WAL exists from here on
+"$ca_bin" sign --csr dev1.csr --out warm.pem >/dev/null  # page cache warm
 start=$(now)
 for ((i = 0; i < count; i++)); do "$ca_bin" sign --csr dev1.csr --out "cli-$i.pem" >/dev/null; done
 end=$(now)
@@ -69,5 +69,5 @@ openssl_syncs=$(syncs openssl ca -batch -config openssl-ca.cnf -in dev1.csr -out
 printf "EC P-256 certificates from one CSR, one process each, %d runs\n" "$count"
 printf "%-46s %10s %8s %12s\n" method certs/s ratio "syncs/cert"
 printf "%-46s %10.1f %7.2fx %12s\n" "openssl ca loop (index.txt, no sync)" "$baseline" 1 "$openssl_syncs"
-printf "%-46s %10.1f %7.2fx %12s\n" "certacl-ca sign (SQLite FULL + synced file)" "$cli" \
+printf "%-46s %10.1f %7.2fx %12s\n" "certacl-ca sign (SQLite EXTRA + synced file)" "$cli" \
   "$(echo "$cli / $baseline" | bc -l)" "$cli_syncs"

@@ -28,14 +28,8 @@ scale_ca() {
     --cert-out "$dir/broker.crt" --key-out "$dir/broker.key" >/dev/null
 }
 
-scale_free_port() {
-  local candidate
-  for _ in $(seq 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { echo "$candidate"; return 0; }
-  done
-  return 1
-}
+source scripts/lib/free-port.sh
+scale_free_port() { free_loopback_port; }
 
 scale_broker_start() {
   local dir=$1

@@ -89,14 +89,8 @@ for device in "${devices[@]}"; do
 done
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  for _ in $(seq 50); do
-    local candidate=$((20000 + RANDOM % 40000))
-    if ! port_in_use "$candidate"; then echo "$candidate"; return; fi
-  done
-  echo "throughput: no free loopback port" >&2
-  exit 1
-}
+source scripts/lib/free-port.sh
+free_port() { free_loopback_port || exit 1; }
 
 # One listener, identical for the three; only the security lines differ.
 start_broker() {

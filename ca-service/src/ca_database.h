@@ -1,6 +1,6 @@
 #pragma once
 // Opening the certacl database from the CA's side: existence and schema checks with clear
-// errors, writer pragmas (rollback journal, synchronous=FULL, busy
+// errors, writer pragmas (rollback journal, synchronous=EXTRA, busy
 // timeout), the database file mode, and the files no output may replace, and the CA row.
 
 #include <sys/types.h>

@@ -89,7 +89,8 @@ EvpPkeyPtr load_ca_key(const X509* certificate, const std::string& key_path, boo
                        const std::optional<std::string>& passphrase_file) {
   std::optional<std::string> passphrase =
       obtain_passphrase(passphrase_file, key_encrypted, key_path);
-  EvpPkeyPtr key = load_private_key(key_path, passphrase, "CA key");
+  EvpPkeyPtr key = load_private_key(key_path, passphrase, "CA key",
+                                    EVP_PKEY_get0_type_name(X509_get0_pubkey(certificate)));
   if (passphrase) OPENSSL_cleanse(passphrase->data(), passphrase->size());
   if (X509_check_private_key(certificate, key.get()) != 1) {
     take_openssl_errors();
@@ -104,7 +105,10 @@ X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,
                                     const std::optional<std::string>& device) const {
   // Every certificate (sign, renew, enroll, server-cert, EST) passes here, inside the
   // caller's write transaction, so no path can certify a weak or compromised key.
-  require_certifiable_key(order.subject_key, key_revoked_for_compromise(db, order.subject_key));
+  const std::string key_sha256 = order.subject_spki != nullptr
+                                     ? spki_sha256(order.subject_spki)
+                                     : public_key_sha256(order.subject_key);
+  require_certifiable_key(order.subject_key, key_revoked_for_compromise(db, key_sha256));
   for (int attempt = 0; attempt < kSerialAttempts; ++attempt) {
     const BignumPtr serial = random_serial();
     if (serial_in_use(db, bignum_hex(serial.get()))) continue;
@@ -152,7 +156,7 @@ void record_certificate(SqliteDatabase& db, const X509* certificate, Certificate
       .bind(8, record.sha256)
       .bind(9, certificate_to_pem(certificate))
       .bind(10, unix_now())
-      .bind(11, public_key_sha256(X509_get0_pubkey(certificate)))
+      .bind(11, spki_sha256(X509_get_X509_PUBKEY(certificate)))
       .run();
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca_error.h"
+#include "subject_public_key.h"
 
 namespace certacl::ca {
 namespace {
@@ -109,9 +110,11 @@ X509Ptr build_certificate(const CertificateOrder& order, const X509* issuer, EVP
           nullptr) {
     fail("set validity");
   }
-  if (X509_set_pubkey(certificate.get(), const_cast<EVP_PKEY*>(order.subject_key)) != 1) {
-    fail("set public key");
-  }
+  const bool key_set =
+      order.subject_spki != nullptr
+          ? set_certificate_spki(certificate.get(), order.subject_spki)
+          : X509_set_pubkey(certificate.get(), const_cast<EVP_PKEY*>(order.subject_key)) == 1;
+  if (!key_set) fail("set public key");
   add_profile_extensions(certificate.get(), issuer, order.profile);
   add_alt_names(certificate.get(), order.alt_names);
   if (X509_sign(certificate.get(), issuer_key, signing_digest(issuer_key)) <= 0) {

@@ -27,6 +27,9 @@ struct CertificateOrder {
   Profile profile = Profile::kDevice;
   std::string common_name;
   const EVP_PKEY* subject_key = nullptr;
+  // When set (a CSR's key, copy_canonical_spki), the certificate carries these fields
+  // instead of an encoding of subject_key; both must be the same key.
+  const X509_PUBKEY* subject_spki = nullptr;
   SubjectAltNames alt_names;
   std::int64_t not_before = 0;  // Unix seconds
   std::int64_t not_after = 0;

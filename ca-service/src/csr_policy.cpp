@@ -77,10 +77,16 @@ std::string rsa_key_problem(const EVP_PKEY* key) {
 }
 
 // OpenSSL's own sanity check of the public part (point on the curve, RSA modulus shape).
+// For EC the quick check skips only "order x point = infinity", a full scalar
+// multiplication that proves nothing more on P-256 and P-384: their cofactor is 1, so
+// every point on the curve other than infinity (both checked) has the prime order.
+// ec_key_problem admits no other curve before this runs.
 bool passes_public_check(const EVP_PKEY* key) {
   const EvpPkeyCtxPtr context(
       EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(key), nullptr));
-  return context && EVP_PKEY_public_check(context.get()) == 1;
+  if (!context) return false;
+  return EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? EVP_PKEY_public_check_quick(context.get()) == 1
+                                                  : EVP_PKEY_public_check(context.get()) == 1;
 }
 
 }  // namespace
@@ -133,7 +139,9 @@ CsrVerdict validate_csr(X509_REQ* request) {
                               escape_for_display(names.front()), problem));
   }
   EVP_PKEY_up_ref(key);
-  return CsrVerdict{AcceptedCsr{names.front(), EvpPkeyPtr(key)}, {}};
+  return CsrVerdict{AcceptedCsr{names.front(), EvpPkeyPtr(key),
+                                copy_canonical_spki(X509_REQ_get_X509_PUBKEY(request))},
+                    {}};
 }
 
 namespace {
@@ -161,7 +169,7 @@ CsrVerdict validate_server_csr_pem(std::string_view pem) {
   if (std::string problem = public_key_problem(key); !problem.empty()) return refuse(problem);
   if (X509_REQ_verify(request.get(), key) != 1) return refuse("its self-signature does not verify");
   EVP_PKEY_up_ref(key);
-  return CsrVerdict{AcceptedCsr{{}, EvpPkeyPtr(key)}, {}};
+  return CsrVerdict{AcceptedCsr{{}, EvpPkeyPtr(key), nullptr}, {}};
 }
 
 }  // namespace certacl::ca

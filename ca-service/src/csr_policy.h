@@ -9,12 +9,16 @@
 #include <string_view>
 
 #include "certacl/openssl_handles.h"
+#include "subject_public_key.h"
 
 namespace certacl::ca {
 
 struct AcceptedCsr {
   std::string common_name;  // the device identity the CSR claims
   EvpPkeyPtr public_key;
+  // The CSR's SubjectPublicKeyInfo for the certificate, or null (then public_key is
+  // encoded): see subject_public_key.h.
+  X509PubkeyPtr spki;
 };
 
 struct CsrVerdict {

@@ -58,10 +58,10 @@ IssuedCertificate issue_in_transaction(SqliteDatabase& db, const CertificateAuth
     throw CaError(ExitCode::kNotFound,
                   "it has no certificate to renew (use 'sign' for a first certificate)");
   }
-  const X509Ptr certificate = authority.issue(db, device_certificate_order(device, csr, validity),
-                                              CertificateKind::kDevice, device.name);
+  X509Ptr certificate = authority.issue(db, device_certificate_order(device, csr, validity),
+                                        CertificateKind::kDevice, device.name);
   IssuedCertificate issued{device.name, serial_hex(certificate.get()),
-                           certificate_to_pem(certificate.get())};
+                           certificate_to_pem(certificate.get()), std::move(certificate)};
   append_audit(db, std::string(action_name(action)), device.name, issued.serial,
                issue_audit_detail(validity, audit_detail));
   return issued;
@@ -73,6 +73,7 @@ CertificateOrder device_certificate_order(const Device& device, const AcceptedCs
   order.profile = Profile::kDevice;
   order.common_name = device.name;
   order.subject_key = csr.public_key.get();
+  order.subject_spki = csr.spki.get();
   if (device.san_dns) order.alt_names.dns.push_back(*device.san_dns);
   if (device.san_uri) order.alt_names.uri.push_back(*device.san_uri);
   order.not_before = validity.not_before;

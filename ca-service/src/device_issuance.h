@@ -25,6 +25,7 @@ struct IssuedCertificate {
   std::string device;
   std::string serial;
   std::string pem;
+  X509Ptr certificate;  // the same, as an object: answers are built without parsing pem
 };
 
 // "sign", "enroll", ... as the audit log names them.

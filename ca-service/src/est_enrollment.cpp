@@ -32,8 +32,15 @@ RefusalKind kind_of(const CaError& error) {
   return error.code() == ExitCode::kBadInput ? RefusalKind::kBadRequest : RefusalKind::kForbidden;
 }
 
-AcceptedCsr accept_csr_for(const std::string& csr_pem, const std::string& device) {
-  CsrVerdict verdict = validate_csr_pem(csr_pem);
+// The CSR of a request: judged by the caller already, or now from its PEM into `own`.
+const CsrVerdict& csr_verdict(const CsrVerdict* checked, const std::string& csr_pem,
+                              CsrVerdict& own) {
+  if (checked != nullptr) return *checked;
+  own = validate_csr_pem(csr_pem);
+  return own;
+}
+
+const AcceptedCsr& accept_csr_for(const CsrVerdict& verdict, const std::string& device) {
   if (!verdict.accepted) {
     throw EnrollmentRefused(RefusalKind::kBadRequest, "bad CSR: " + verdict.problem);
   }
@@ -42,7 +49,7 @@ AcceptedCsr accept_csr_for(const std::string& csr_pem, const std::string& device
                             fmt::format("CSR names '{}', not the authenticated device '{}'",
                                         verdict.accepted->common_name, device));
   }
-  return std::move(*verdict.accepted);
+  return *verdict.accepted;
 }
 
 // Runs `attempt` inside a savepoint of the caller's transaction. On refusal its changes
@@ -122,7 +129,9 @@ IssuedCertificate enroll_with_token_in_transaction(SqliteDatabase& db,
     if (problem != TokenProblem::kNone) {
       throw EnrollmentRefused(RefusalKind::kUnauthenticated, std::string(describe(problem)));
     }
-    const AcceptedCsr csr = accept_csr_for(request.csr_pem, request.device);
+    CsrVerdict own;
+    const AcceptedCsr& csr =
+        accept_csr_for(csr_verdict(request.checked_csr, request.csr_pem, own), request.device);
     IssuedCertificate issued =
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstEnroll,
                              fmt::format("token_id={} peer={}", stored->id, request.peer));
@@ -151,7 +160,9 @@ IssuedCertificate reenroll_with_certificate_in_transaction(SqliteDatabase& db,
     device = *current.device;
     // A key revoked for keyCompromise is refused by CertificateAuthority::issue, as on
     // every other path.
-    const AcceptedCsr csr = accept_csr_for(request.csr_pem, device);
+    CsrVerdict own;
+    const AcceptedCsr& csr =
+        accept_csr_for(csr_verdict(request.checked_csr, request.csr_pem, own), device);
     IssuedCertificate issued =
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstReenroll,
                              fmt::format("replaces={} peer={}", current.serial, request.peer));

@@ -10,6 +10,7 @@
 #include "certacl/openssl_handles.h"
 #include "certacl/sqlite.h"
 #include "certificate_authority.h"
+#include "csr_policy.h"
 #include "device_issuance.h"
 
 namespace certacl::ca {
@@ -37,6 +38,10 @@ struct TokenEnrollment {
   std::string csr_pem;
   std::int64_t lifetime_seconds = 0;
   std::string peer;  // client address, for the audit log
+  // The CSR already parsed and judged by validate_csr, used instead of csr_pem when set:
+  // the server does that work on its worker threads, not on the one writer. Its verdict
+  // is still only looked at after the token check.
+  const CsrVerdict* checked_csr = nullptr;
 };
 
 // simpleenroll. On success the certificate row, the token's use and the audit row are
@@ -57,6 +62,7 @@ struct CertificateReenrollment {
   std::int64_t lifetime_seconds = 0;
   std::int64_t supersede_after_seconds = 0;
   std::string peer;
+  const CsrVerdict* checked_csr = nullptr;  // as in TokenEnrollment
 };
 
 // simplereenroll: the presented certificate must be one certacl recorded (same bytes),

@@ -1,6 +1,7 @@
 #include "key_file.h"
 
 #include <fmt/format.h>
+#include <openssl/decoder.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -15,6 +16,39 @@ namespace {
 // Never let OpenSSL prompt on a terminal: without a passphrase an encrypted key fails.
 int refuse_passphrase_prompt(char*, int, int, void*) {
   return -1;
+}
+
+// The plain PKCS#8 key in `pem` decoded as DER PrivateKeyInfo of `type`, or null (not
+// such a key, or another type): the caller then takes the general path, which also words
+// the error.
+EvpPkeyPtr decode_plain_pkcs8(std::string_view pem, const char* type) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* der = nullptr;
+  long der_length = 0;
+  if (!bio || PEM_read_bio(bio.get(), &name, &header, &der, &der_length) != 1) {
+    take_openssl_errors();
+    return nullptr;
+  }
+  const bool plain_pkcs8 = std::string_view(name) == PEM_STRING_PKCS8INF && header[0] == '\0';
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  EVP_PKEY* key = nullptr;
+  if (plain_pkcs8) {
+    OSSL_DECODER_CTX* decoder = OSSL_DECODER_CTX_new_for_pkey(&key, "DER", "PrivateKeyInfo", type,
+                                                              EVP_PKEY_KEYPAIR, nullptr, nullptr);
+    const unsigned char* cursor = der;
+    auto remaining = static_cast<std::size_t>(der_length);
+    if (decoder == nullptr || OSSL_DECODER_from_data(decoder, &cursor, &remaining) != 1) {
+      EVP_PKEY_free(key);
+      key = nullptr;
+    }
+    OSSL_DECODER_CTX_free(decoder);
+  }
+  OPENSSL_clear_free(der, static_cast<std::size_t>(der_length));
+  take_openssl_errors();
+  return EvpPkeyPtr(key);
 }
 
 bool pem_is_encrypted(std::string_view pem) {
@@ -87,7 +121,7 @@ std::string private_key_pem(const EVP_PKEY* key, const std::optional<std::string
 }
 
 EvpPkeyPtr load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
-                            std::string_view what) {
+                            std::string_view what, const char* expected_type) {
   std::string pem;
   try {
     pem = read_input_file(path, what);
@@ -100,8 +134,15 @@ EvpPkeyPtr load_private_key(const std::string& path, const std::optional<std::st
                                               "$CERTACL_PASSPHRASE_FILE)",
                                               what, path));
   }
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EvpPkeyPtr key;
+  if (!encrypted && expected_type != nullptr) {
+    key = decode_plain_pkcs8(pem, expected_type);
+    if (key) {
+      OPENSSL_cleanse(pem.data(), pem.size());
+      return key;
+    }
+  }
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (passphrase) {
     key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr,
                                       const_cast<char*>(passphrase->c_str())));
@@ -139,10 +180,17 @@ std::string read_input_file(const std::string& path, std::string_view what) {
   constexpr std::size_t kMaxInputBytes = 1 << 20;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CaError(ExitCode::kStorage, fmt::format("cannot read {} '{}'", what, path));
-  std::string contents(kMaxInputBytes + 1, '\0');
-  in.read(contents.data(), static_cast<std::streamsize>(contents.size()));
+  // Read in small pieces up to the cap: a buffer of the cap's size, zeroed, cost every
+  // `sign` two page-faulting megabytes (docs/EST.md, "Performance").
+  constexpr std::size_t kChunk = 16384;
+  std::string contents;
+  while (in && contents.size() <= kMaxInputBytes) {
+    const std::size_t old_size = contents.size();
+    contents.resize(old_size + kChunk);
+    in.read(contents.data() + old_size, static_cast<std::streamsize>(kChunk));
+    contents.resize(old_size + static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) throw CaError(ExitCode::kStorage, fmt::format("cannot read {} '{}'", what, path));
-  contents.resize(static_cast<std::size_t>(in.gcount()));
   if (contents.size() > kMaxInputBytes) {
     throw CaError(ExitCode::kBadInput,
                   fmt::format("{} '{}' is larger than {} bytes", what, path, kMaxInputBytes));

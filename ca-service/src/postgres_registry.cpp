@@ -225,13 +225,15 @@ IssuedCertificate issue_device_certificate(PostgresStore& store,
       throw CaError(ExitCode::kNotFound,
                     "it has no certificate to renew (use 'sign' for a first certificate)");
     }
-    const X509Ptr certificate = issue_certificate(
+    X509Ptr certificate = issue_certificate(
         store, authority, device_certificate_order(device, csr, validity), CertificateKind::kDevice,
         device.name,
         store::AuditDraft{current_actor(), std::string(action_name(request.action)), device.name,
                           std::nullopt, issue_audit_detail(validity, {})});
-    return IssuedCertificate{device.name, serial_hex(certificate.get()),
-                             certificate_to_pem(certificate.get())};
+    std::string serial = serial_hex(certificate.get());
+    std::string pem = certificate_to_pem(certificate.get());
+    return IssuedCertificate{device.name, std::move(serial), std::move(pem),
+                             std::move(certificate)};
   } catch (const CaError& error) {
     throw CaError(error.code(),
                   fmt::format("cannot {} CSR from device '{}': {}", action_name(request.action),

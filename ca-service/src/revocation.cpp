@@ -204,9 +204,13 @@ std::string build_crl_pem(const std::vector<CertificateRecord>& certificates,
 }
 
 bool key_revoked_for_compromise(SqliteDatabase& db, const EVP_PKEY* key) {
+  return key_revoked_for_compromise(db, public_key_sha256(key));
+}
+
+bool key_revoked_for_compromise(SqliteDatabase& db, const std::string& key_sha256) {
   Statement query = db.prepare(
       "SELECT 1 FROM certificates WHERE public_key_sha256 = ?1 AND revocation_reason = ?2");
-  query.bind(1, public_key_sha256(key)).bind(2, std::int64_t{kReasonKeyCompromise});
+  query.bind(1, key_sha256).bind(2, std::int64_t{kReasonKeyCompromise});
   return query.step();
 }
 

@@ -32,6 +32,8 @@ inline constexpr int kReasonKeyCompromise = 1;
 // True when any certificate carrying this public key (same SubjectPublicKeyInfo) was
 // revoked for keyCompromise: such a key must never be certified again.
 [[nodiscard]] bool key_revoked_for_compromise(SqliteDatabase& db, const EVP_PKEY* key);
+// The same by the key's public_key_sha256 / spki_sha256.
+[[nodiscard]] bool key_revoked_for_compromise(SqliteDatabase& db, const std::string& key_sha256);
 
 // A v2 CRL listing every revoked certificate, signed by the CA, valid for `days`.
 [[nodiscard]] std::string build_crl_pem(SqliteDatabase& db, const CertificateAuthority& authority,

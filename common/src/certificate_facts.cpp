@@ -63,6 +63,19 @@ std::string public_key_sha256(const EVP_PKEY* key) {
   return ok == 1 ? lower_hex(digest.data(), length) : std::string{};
 }
 
+std::string spki_sha256(const X509_PUBKEY* spki) {
+  if (spki == nullptr) return {};
+  unsigned char* der = nullptr;
+  const int der_length = i2d_X509_PUBKEY(spki, &der);
+  if (der_length <= 0) return {};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  const int ok = EVP_Digest(der, static_cast<std::size_t>(der_length), digest.data(), &length,
+                            EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  return ok == 1 ? lower_hex(digest.data(), length) : std::string{};
+}
+
 std::string name_text(const X509_NAME* name) {
   const BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return {};

@@ -4,10 +4,58 @@
 
 namespace certacl {
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+StatementCache::~StatementCache() {
+  for (const auto& [sql, statement] : idle_) sqlite3_finalize(statement);
+}
+
+sqlite3_stmt* StatementCache::take(std::string_view sql) noexcept {
+  try {
+    const auto found = idle_.find(std::string(sql));
+    if (found == idle_.end()) return nullptr;
+    sqlite3_stmt* statement = found->second;
+    idle_.erase(found);
+    return statement;
+  } catch (...) {
+    return nullptr;  // no memory for the key: prepare afresh
+  }
+}
+
+void StatementCache::give_back(sqlite3_stmt* statement) noexcept {
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  try {
+    if (idle_.size() < kMaxIdle) {
+      idle_.emplace(sqlite3_sql(statement), statement);
+      return;
+    }
+  } catch (...) {
+  }
+  sqlite3_finalize(statement);
+}
+
+void Statement::Finalizer::operator()(sqlite3_stmt* statement) const noexcept {
+  if (const auto kept = cache.lock()) {
+    kept->give_back(statement);
+  } else {
+    sqlite3_finalize(statement);
+  }
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql,
+                     const std::shared_ptr<StatementCache>& cache)
+    : db_(db) {
+  if (cache) {
+    if (sqlite3_stmt* reused = cache->take(sql)) {
+      statement_ = {reused, Finalizer{cache}};
+      return;
+    }
+  }
   sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-  statement_.reset(raw);
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+  // Only a statement compiled from the whole text is found again under that text.
+  const bool whole_text = tail == sql.data() + sql.size();
+  statement_ = {raw, Finalizer{whole_text ? cache : nullptr}};
   if (rc != SQLITE_OK) fail("prepare", rc);
 }
 
@@ -124,7 +172,11 @@ void SqliteDatabase::configure_as_writer(std::chrono::milliseconds busy_timeout)
     // command that finds it alone switches (journal_mode() tells the caller).
     if (!error.is_busy()) throw;
   }
-  exec("PRAGMA synchronous=FULL");
+  // EXTRA, not FULL: with a rollback journal the commit point is the journal's unlink, and
+  // only EXTRA syncs the directory after it. Under FULL a power cut soon after COMMIT
+  // could bring the journal back and roll a transaction back that was reported done
+  // (sqlite.org/pragma.html#pragma_synchronous); a 200 or exit 0 must mean "on disk".
+  exec("PRAGMA synchronous=EXTRA");
   exec("PRAGMA foreign_keys=ON");
 }
 

@@ -14,6 +14,7 @@ source_dir=$PWD
 started=$(date +%s)
 step() { echo "== package: $* ($(($(date +%s) - started)) s)"; }
 fail() { echo "package: FAIL: $*" >&2; exit 1; }
+source scripts/lib/free-port.sh
 
 [[ $(id -u) -eq 0 ]] || fail "must run as root (dpkg -i, users, /etc)"
 for tool in dpkg-buildpackage dh lintian help2man mosquitto mosquitto_pub systemd-analyze; do
@@ -132,7 +133,7 @@ as_certacl certacl-ca crl --out $export_dir/crl.pem
 # needs the rollback-journal registry of docs/DEPLOYMENT.md; a WAL registry would need the
 # broker to write -shm, and the plugin then stops with "attempt to write a readonly database".
 step "stock mosquitto with the drop-in"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_loopback_port)
 # The shipped drop-in listens on 8883 on every address; CI must not take a shared port.
 sed "s/^listener 8883\$/listener $port 127.0.0.1/" /usr/share/certacl/mosquitto.d/certacl.conf \
   >/etc/mosquitto/conf.d/certacl.conf
@@ -173,7 +174,7 @@ broker_log | grep -q certacl || { broker_log; fail "no certacl line in $log"; }
 
 step "EST enrollment through the installed certacl-ca serve (execs certacl-ca-est)"
 [[ -x /usr/bin/certacl-ca-est ]] || fail "certacl-ca-est is not installed (certacl-ca serve execs it)"
-est_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+est_port=$(free_loopback_port)
 as_certacl certacl-ca device add sensor-3 --role sensor >/dev/null
 token=$(as_certacl certacl-ca device token sensor-3 --ttl 1h | sed -n 's/^token=//p')
 [[ -n $token ]] || fail "certacl-ca device token printed no token"

@@ -69,7 +69,7 @@ void add_serve_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
                    "After a renewal, revoke the replaced certificate as 'superseded' this "
                    "much later")
       ->capture_default_str();
-  command->add_option("--workers", options.workers, "Worker threads")->capture_default_str();
+  command->add_option("--workers", options.workers, "Worker threads (each holds one connection; a commit batch is at most this large)")->capture_default_str();
   command->add_option("--max-body", options.max_body_bytes, "Largest request body in bytes")
       ->capture_default_str();
   command

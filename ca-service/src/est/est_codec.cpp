@@ -5,6 +5,7 @@
 #include <openssl/pkcs7.h>
 
 #include <array>
+#include <climits>
 #include <stdexcept>
 
 namespace certacl::ca::est {
@@ -66,14 +67,21 @@ std::string encode_base64(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> csr_der_to_pem(std::string_view der) {
+X509ReqPtr parse_csr_der(std::string_view der) {
+  if (der.size() > static_cast<std::size_t>(LONG_MAX)) return nullptr;
   const auto* cursor = reinterpret_cast<const unsigned char*>(der.data());
-  const X509ReqPtr request(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
+  X509ReqPtr request(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
   // Trailing bytes after the request would be ignored by d2i; refuse them instead.
   if (!request || cursor != reinterpret_cast<const unsigned char*>(der.data() + der.size())) {
     take_openssl_errors();
-    return std::nullopt;
+    return nullptr;
   }
+  return request;
+}
+
+std::optional<std::string> csr_der_to_pem(std::string_view der) {
+  const X509ReqPtr request = parse_csr_der(der);
+  if (!request) return std::nullopt;
   const BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509_REQ(bio.get(), request.get()) != 1) {
     take_openssl_errors();

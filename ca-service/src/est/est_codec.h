@@ -18,8 +18,10 @@ namespace certacl::ca::est {
 // Base64 in lines of 64 characters, each ending in LF (what `base64 -d` accepts).
 [[nodiscard]] std::string encode_base64(std::string_view bytes);
 
-// A DER PKCS#10 request re-encoded as PEM for csr_policy (which checks everything else),
-// or nullopt when the bytes are not one complete request.
+// A DER PKCS#10 request, parsed for csr_policy (which checks everything else), or null
+// when the bytes are not exactly one complete request.
+[[nodiscard]] X509ReqPtr parse_csr_der(std::string_view der);
+// The same re-encoded as PEM (for clients of validate_csr_pem), or nullopt.
 [[nodiscard]] std::optional<std::string> csr_der_to_pem(std::string_view der);
 
 // A degenerate PKCS#7 SignedData holding only certificates (RFC 7030 §4.1.3, "certs-only").

@@ -208,6 +208,9 @@ void serve(const ServeOptions& options) {
   sweep_wakeup.notify_all();
   supervisor.join();
   sweeper.join();
+  const GroupCommitter::Stats batching = service.commit_stats();
+  log_line(fmt::format("group commit: {} requests in {} transactions (largest {})", batching.jobs,
+                       batching.transactions, batching.largest));
   log_line("stopped");
 }
 

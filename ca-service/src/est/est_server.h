@@ -19,7 +19,9 @@ struct ServeOptions {
   int port = 8443;
   std::string certificate_path;
   std::string key_path;
-  std::size_t workers = 8;
+  // A worker waits while its request is in the group commit, so a batch holds at most as
+  // many requests as there are workers: as many as policy.max_batch lets batches fill.
+  std::size_t workers = 64;
   std::size_t max_body_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{5};  // per read, handshake included (slowloris)
   std::chrono::seconds write_timeout{5};

@@ -80,17 +80,19 @@ std::optional<BasicCredentials> basic_credentials(std::string_view header) {
   return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
-// The CSR of a simpleenroll/simplereenroll body as PEM, or the answer refusing the body.
-std::variant<std::string, EstResponse> request_csr(const EstRequest& request) {
+// The CSR of a simpleenroll/simplereenroll body, parsed and judged by csr_policy here on
+// the worker thread (the one writer only reads the verdict, after the token check), or
+// the answer refusing a body that is no CSR at all.
+std::variant<CsrVerdict, EstResponse> request_csr(const EstRequest& request) {
   if (media_type(request.content_type) != "application/pkcs10") {
     return text(415, fmt::format("Content-Type must be application/pkcs10, not '{}'",
                                  request.content_type.substr(0, 64)));
   }
   const auto der = decode_base64(request.body);
   if (!der) return text(400, "body is not base64 (RFC 7030 bodies are base64-encoded DER)");
-  auto pem = csr_der_to_pem(*der);
-  if (!pem) return text(400, "body is not a DER PKCS#10 certificate request");
-  return std::move(*pem);
+  const X509ReqPtr csr = parse_csr_der(*der);
+  if (!csr) return text(400, "body is not a DER PKCS#10 certificate request");
+  return validate_csr(csr.get());
 }
 
 int status_for(RefusalKind kind) {
@@ -178,9 +180,8 @@ EstResponse EstService::issue(const std::string& endpoint, const std::string& su
     });
     if (refusal) throw *refusal;
     const IssuedCertificate& issued = *result;
-    const X509Ptr certificate = parse_certificate_pem(issued.pem);
     log_line(fmt::format("{} 200 device={} serial={}", endpoint, issued.device, issued.serial));
-    return certs_only({certificate.get()});
+    return certs_only({issued.certificate.get()});
   } catch (const EnrollmentRefused& refused) {
     log_line(fmt::format("{} {} subject={}: {}", endpoint, status_for(refused.kind()), subject,
                          refused.what()));
@@ -219,9 +220,9 @@ EstResponse EstService::simpleenroll(const EstRequest& request) {
     log_line(fmt::format("simpleenroll 503 device rate limit peer={}", request.peer));
     return busy("too many requests for this device", wait);
   }
-  TokenEnrollment enrollment{credentials->user, credentials->password,
-                             std::get<std::string>(std::move(csr)), policy_.lifetime_seconds,
-                             request.peer};
+  const TokenEnrollment enrollment{
+      credentials->user,        credentials->password, {},
+      policy_.lifetime_seconds, request.peer,          &std::get<CsrVerdict>(csr)};
   return issue("simpleenroll",
                fmt::format("user '{}' peer={}", credentials->user.substr(0, 64), request.peer),
                [&](SqliteDatabase& db) {
@@ -250,9 +251,9 @@ EstResponse EstService::simplereenroll(const EstRequest& request) {
     log_line(fmt::format("simplereenroll 503 device rate limit peer={}", request.peer));
     return busy("too many requests for this certificate", wait);
   }
-  CertificateReenrollment reenrollment{
-      request.client_certificate, std::get<std::string>(std::move(csr)), policy_.lifetime_seconds,
-      policy_.supersede_after_seconds, request.peer};
+  const CertificateReenrollment reenrollment{
+      request.client_certificate,      {},           policy_.lifetime_seconds,
+      policy_.supersede_after_seconds, request.peer, &std::get<CsrVerdict>(csr)};
   return issue("simplereenroll", fmt::format("certificate {} peer={}", serial, request.peer),
                [&](SqliteDatabase& db) {
                  return reenroll_with_certificate_in_transaction(db, authority_, reenrollment);

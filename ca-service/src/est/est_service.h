@@ -44,6 +44,9 @@ class EstService {
   // (a locked database is tried again on the next tick).
   std::size_t revoke_due_supersessions() noexcept;
 
+  // Batching so far (the supersession sweeps are transactions too).
+  [[nodiscard]] GroupCommitter::Stats commit_stats() { return committer_.stats(); }
+
  private:
   template <typename UseCase>
   EstResponse issue(const std::string& endpoint, const std::string& subject, UseCase use_case);

@@ -1,5 +1,7 @@
 #include "est/group_commit.h"
 
+#include <algorithm>
+
 namespace certacl::ca::est {
 
 GroupCommitter::GroupCommitter(SqliteDatabase db, std::size_t max_batch)
@@ -23,6 +25,11 @@ void GroupCommitter::run(Work work) {
   if (job.error) std::rethrow_exception(job.error);
 }
 
+GroupCommitter::Stats GroupCommitter::stats() {
+  const std::lock_guard lock(mutex_);
+  return stats_;
+}
+
 void GroupCommitter::write_loop() {
   while (true) {
     std::deque<Job*> batch;
@@ -34,6 +41,9 @@ void GroupCommitter::write_loop() {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
+      ++stats_.transactions;
+      stats_.jobs += batch.size();
+      stats_.largest = std::max(stats_.largest, batch.size());
     }
     commit_batch(batch);
     {

@@ -32,6 +32,15 @@ class GroupCommitter {
   // the caller answers 503).
   void run(Work work);
 
+  // How well batching works: transactions committed (or failed), the requests in them,
+  // and the largest batch. The server logs these when it stops; the bench prints them.
+  struct Stats {
+    std::size_t transactions = 0;
+    std::size_t jobs = 0;
+    std::size_t largest = 0;
+  };
+  [[nodiscard]] Stats stats();
+
  private:
   struct Job {
     Work work;
@@ -48,6 +57,7 @@ class GroupCommitter {
   std::condition_variable finished_;
   std::deque<Job*> queue_;
   bool stopping_ = false;
+  Stats stats_;
   std::thread writer_;
 };
 

@@ -21,6 +21,9 @@ namespace certacl {
 // Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo: the same key gives the same
 // value on every certificate and CSR that carries it ("" if it cannot be encoded).
 [[nodiscard]] std::string public_key_sha256(const EVP_PKEY* key);
+// The same digest from an already encoded SubjectPublicKeyInfo (a certificate's or a CSR's):
+// plain ASN.1, where public_key_sha256 runs an OpenSSL 3 encoder (~0.2 ms).
+[[nodiscard]] std::string spki_sha256(const X509_PUBKEY* spki);
 // RFC 2253 text of a distinguished name.
 [[nodiscard]] std::string name_text(const X509_NAME* name);
 // Raw bytes of every commonName entry, UTF-8 converted. Embedded NULs are kept so that

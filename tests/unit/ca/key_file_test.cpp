@@ -50,6 +50,26 @@ TEST(KeyFile, PlainKeyRoundTrips) {
             ExitCode::kKey);
 }
 
+// The typed fast path (a decoder asked for one key type) gives the same key, and any
+// mismatch or encrypted key falls back to the general decoder instead of failing.
+TEST(KeyFile, ExpectedTypeLoadsTheSameKeyAndFallsBackOnMismatch) {
+  certacl::test::TempDir dir;
+  const EvpPkeyPtr key = generate_key(KeyType::kEcP256);
+  certacl::test::write_file(dir.file("k.pem"), private_key_pem(key.get(), std::nullopt), 0600);
+  for (const char* type : {"EC", "RSA", "ED25519"}) {
+    const EvpPkeyPtr loaded = load_private_key(dir.file("k.pem"), std::nullopt, "key", type);
+    EXPECT_EQ(EVP_PKEY_eq(loaded.get(), key.get()), 1) << type;
+  }
+  certacl::test::write_file(dir.file("e.pem"), private_key_pem(key.get(), std::string("pw")), 0600);
+  const EvpPkeyPtr encrypted = load_private_key(dir.file("e.pem"), std::string("pw"), "key", "EC");
+  EXPECT_EQ(EVP_PKEY_eq(encrypted.get(), key.get()), 1);
+  certacl::test::write_file(dir.file("bad.pem"),
+                            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", 0600);
+  EXPECT_EQ(
+      failure_code([&] { (void)load_private_key(dir.file("bad.pem"), std::nullopt, "k", "EC"); }),
+      ExitCode::kKey);
+}
+
 TEST(KeyFile, PassphraseFileTakesFirstLine) {
   certacl::test::TempDir dir;
   certacl::test::write_file(dir.file("p"), "secret\nignored\n");

@@ -91,5 +91,36 @@ TEST_F(GroupCommitTest, ALockedDatabaseFailsTheBatchAsBusy) {
   }
 }
 
+// The statistics the server logs at stop (docs/EST.md): every request counted once, one
+// transaction per batch, and no batch larger than the cap.
+TEST_F(GroupCommitTest, StatisticsCountRequestsTransactionsAndTheLargestBatch) {
+  GroupCommitter committer(open(), 4);
+  for (int i = 0; i < 3; ++i) {
+    committer.run([&](SqliteDatabase& db) { insert(db, i); });
+  }
+  GroupCommitter::Stats stats = committer.stats();
+  EXPECT_EQ(stats.jobs, 3U);
+  EXPECT_EQ(stats.transactions, 3U);  // one after the other: nothing to share a commit with
+  EXPECT_EQ(stats.largest, 1U);
+
+  std::vector<std::thread> threads;
+  for (int i = 100; i < 116; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        committer.run([&](SqliteDatabase& db) { insert(db, i); });
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << error.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  stats = committer.stats();
+  EXPECT_EQ(stats.jobs, 19U);
+  EXPECT_GE(stats.transactions, 3U + 4U);  // 16 requests in batches of at most 4
+  EXPECT_LE(stats.transactions, 19U);
+  EXPECT_LE(stats.largest, 4U);
+  EXPECT_EQ(count(), 19);
+}
+
 }  // namespace
 }  // namespace certacl::ca::est
