@@ -74,6 +74,11 @@ CertificateAuthority CertificateAuthority::load(SqliteDatabase& db,
   return CertificateAuthority(std::move(certificate), std::move(key));
 }
 
+std::string subject_key_sha256(const CertificateOrder& order) {
+  return order.subject_spki != nullptr ? spki_sha256(order.subject_spki)
+                                       : public_key_sha256(order.subject_key);
+}
+
 void require_certifiable_key(const EVP_PKEY* key, bool revoked_for_compromise) {
   if (std::string problem = public_key_problem(key); !problem.empty()) {
     throw CaError(ExitCode::kBadInput, problem);
@@ -105,10 +110,8 @@ X509Ptr CertificateAuthority::issue(SqliteDatabase& db, CertificateOrder order,
                                     const std::optional<std::string>& device) const {
   // Every certificate (sign, renew, enroll, server-cert, EST) passes here, inside the
   // caller's write transaction, so no path can certify a weak or compromised key.
-  const std::string key_sha256 = order.subject_spki != nullptr
-                                     ? spki_sha256(order.subject_spki)
-                                     : public_key_sha256(order.subject_key);
-  require_certifiable_key(order.subject_key, key_revoked_for_compromise(db, key_sha256));
+  require_certifiable_key(order.subject_key,
+                          key_revoked_for_compromise(db, subject_key_sha256(order)));
   for (int attempt = 0; attempt < kSerialAttempts; ++attempt) {
     const BignumPtr serial = random_serial();
     if (serial_in_use(db, bignum_hex(serial.get()))) continue;

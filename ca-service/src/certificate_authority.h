@@ -60,6 +60,9 @@ class CertificateAuthority {
                                      bool key_encrypted,
                                      const std::optional<std::string>& passphrase_file);
 
+// The SHA-256 of the SubjectPublicKeyInfo `order` certifies, as the registry's
+// public_key_sha256 column holds it.
+[[nodiscard]] std::string subject_key_sha256(const CertificateOrder& order);
 // Throws CaError(kBadInput) when `key` is too weak, or was revoked for keyCompromise.
 void require_certifiable_key(const EVP_PKEY* key, bool revoked_for_compromise);
 

@@ -167,7 +167,7 @@ X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& auth
       exists(store,
              "SELECT 1 FROM certacl.certificates WHERE public_key_sha256 = $1 AND "
              "revocation_reason = $2",
-             {public_key_sha256(order.subject_key), std::to_string(kReasonKeyCompromise)}));
+             {subject_key_sha256(order), std::to_string(kReasonKeyCompromise)}));
   X509Ptr issued;
   store.issue_certificate(
       [] { return bignum_hex(random_serial().get()); },
@@ -177,7 +177,7 @@ X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& auth
         issued = build_certificate(order, authority.certificate(), authority.key());
         return store::SignedCertificate{certificate_record(issued.get(), kind, device),
                                         certificate_to_pem(issued.get()),
-                                        public_key_sha256(X509_get0_pubkey(issued.get()))};
+                                        spki_sha256(X509_get_X509_PUBKEY(issued.get()))};
       },
       audit);
   return issued;
