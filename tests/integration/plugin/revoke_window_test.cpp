@@ -56,12 +56,18 @@ TEST_F(RevokeWindowTest, ConnectRightAfterDisableIsRefused) {
 // watcher (here: a SIGHUP asks it to re-read at once).
 TEST_F(RevokeWindowTest, DeviceEnrolledAfterTheSnapshotWaitsForTheWatcher) {
   start_broker({{"poll_interval_ms", "60000"}});
+  // The watcher polls once at once when it starts; a SIGHUP re-read that has been adopted
+  // proves that first poll is over, so the enrollment below is left to the next one. (A
+  // connect first: mosquitto installs its SIGHUP handler only once it serves.)
+  connected(dev1_, "dev1");
+  broker_->reload();
+  ASSERT_TRUE(broker_->wait_for_log(" adopted: ")) << broker_->log();
   ca_->add_device("late", "sensor");
   const IssuedCertificate late = ca_->enroll("late");
   auto early = client(late, "late");
   EXPECT_EQ(early->connect().connack, kNotAuthorized) << broker_->log();
   broker_->reload();
-  ASSERT_TRUE(broker_->wait_for_log(" adopted: ")) << broker_->log();
+  ASSERT_TRUE(broker_->wait_for_log(" adopted: ", std::chrono::seconds(5), 2)) << broker_->log();
   auto mqtt = client(late, "late");
   EXPECT_TRUE(mqtt->connect().connected) << broker_->log();
 }
