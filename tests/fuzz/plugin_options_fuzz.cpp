@@ -42,7 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto& options = std::get<certacl::plugin::PluginOptions>(parsed);
-  if (options.db_path.empty()) std::abort();
+  // Exactly one store, named without control bytes (a NUL would cut it short later).
+  if (options.db_path.empty() == options.db_url.empty()) std::abort();
+  for (const char c : options.db_path + options.db_url) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) std::abort();
+  }
   if (options.stale_limit.count() < 1 || options.stale_limit.count() > 7 * 24 * 3600) std::abort();
   if (options.poll_interval.count() < 10 || options.poll_interval.count() > 60000) std::abort();
   if (options.stats_interval.count() < 0 || options.stats_interval.count() > 86400) std::abort();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -26,6 +27,13 @@ OptionsError bad_value(std::string_view key, std::string_view value, std::string
                       policy::printable(value), expected)};
 }
 
+bool has_control_character(std::string_view text) noexcept {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7F;
+  });
+}
+
 // Applies one option; returns an error message naming it, or nullopt.
 std::optional<OptionsError> apply(PluginOptions& options, const std::string& key,
                                   const std::string& value) {
@@ -33,9 +41,12 @@ std::optional<OptionsError> apply(PluginOptions& options, const std::string& key
   // documented name is db_path; "db" is accepted for brokers that allow it.
   if (key == "db_path" || key == "db") {
     if (value.empty()) return OptionsError{"plugin_opt_db_path: the database path is empty"};
+    if (has_control_character(value)) return bad_value("db_path", value, "a file path");
     options.db_path = value;
   } else if (key == "db_url") {
-    if (!value.starts_with("postgresql://") && !value.starts_with("postgres://")) {
+    // A NUL or other control byte would cut or bend the URL libpq is handed.
+    if ((!value.starts_with("postgresql://") && !value.starts_with("postgres://")) ||
+        has_control_character(value)) {
       return bad_value(key, "<url>", "a postgresql:// URL");  // never echo what may be secret
     }
     options.db_url = value;

@@ -49,6 +49,18 @@ TEST(PostgresOptionsTest, RefusalsNameTheOptionAndNeverEchoTheUrl) {
             std::string::npos);
 }
 
+// Found by plugin_options_fuzz: a URL with a NUL in it was accepted, and libpq would have
+// been handed only the part before it.
+TEST(PostgresOptionsTest, ControlBytesInTheUrlOrPathAreRefused) {
+  using namespace std::string_literals;
+  EXPECT_EQ(error_of({{"db_url", "postgresql://b@h/cert\0acl"s}}),
+            "plugin_opt_db_url: '<url>' is not a postgresql:// URL");
+  EXPECT_EQ(error_of({{"db_url", "postgresql://b@h/certacl\nx"}}),
+            "plugin_opt_db_url: '<url>' is not a postgresql:// URL");
+  EXPECT_NE(error_of({{"db_path", "/var/lib/certacl/a\x01.db"}}).find("is not a file path"),
+            std::string::npos);
+}
+
 TEST(PostgresWatchTimingTest, HeartbeatIsAQuarterOfTheStaleLimitWithinBounds) {
   EXPECT_EQ(postgres_watch_timing(1s, 50ms).heartbeat, 250ms);
   EXPECT_EQ(postgres_watch_timing(8s, 50ms).heartbeat, 2s);
