@@ -6,7 +6,7 @@
 
 namespace certacl {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Creates or upgrades the schema in one write transaction. Refuses a database whose
 // version is newer than this build knows, or that is not a certacl database at all.

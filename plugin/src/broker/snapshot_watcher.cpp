@@ -65,9 +65,9 @@ std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
 }
 
 SnapshotWatcher::SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
-                                 const policy::RegistrySnapshot& initial)
-    : RegistryWatcher(initial.loaded_at()), path_(std::move(path)), interval_(interval) {
-  thread_ = std::thread([this, version = version_of(initial)] { run(version); });
+                                 std::shared_ptr<const policy::RegistrySnapshot> initial)
+    : RegistryWatcher(initial->loaded_at()), path_(std::move(path)), interval_(interval) {
+  thread_ = std::thread([this, base = std::move(initial)]() mutable { run(std::move(base)); });
 }
 
 SnapshotWatcher::~SnapshotWatcher() {
@@ -87,9 +87,13 @@ void SnapshotWatcher::request_reread() {
   wake_.notify_all();
 }
 
-void SnapshotWatcher::run(policy::RegistryVersion adopted) {
+void SnapshotWatcher::run(std::shared_ptr<const policy::RegistrySnapshot> base) {
+  policy::RegistryVersion adopted = version_of(*base);
   std::unique_ptr<SqliteDatabase> db;
   FileIdentity opened_file;
+  // The file `base` was read from (taken at the first poll); another file's change log
+  // says nothing about `base`, so it is read whole.
+  std::optional<FileIdentity> base_file;
   std::int64_t known_data_version = -1;
   bool first_poll = true;
   while (true) {
@@ -123,10 +127,16 @@ void SnapshotWatcher::run(policy::RegistryVersion adopted) {
         // A refusal throws before known_data_version moves, so it is re-checked (and
         // logged, and counted towards the stale limit) on every poll until fixed.
         require_adoptable(adopted, candidate);
+        if (!base_file) base_file = file;
         if (candidate.change_counter != adopted.change_counter || reread) {
-          fresh = policy::RegistrySnapshot::build(load_registry(*db), unix_seconds_now());
+          const bool whole = reread || *base_file != file;
+          fresh = next_snapshot(
+              *base, whole ? std::nullopt : load_registry_changes(*db, base->change_counter()),
+              [&db] { return load_registry(*db); });
           require_adoptable(adopted, version_of(*fresh));  // it may have moved meanwhile
           adopted = version_of(*fresh);
+          base = fresh;
+          base_file = file;
         }
         known_data_version = data_version;
       }

@@ -60,7 +60,7 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   create_registry(path);
   const auto initial = load_snapshot(path);
   ASSERT_NE(initial->find_device("dev1"), nullptr);
-  SnapshotWatcher watcher(path, 20ms, *initial);
+  SnapshotWatcher watcher(path, 20ms, initial);
   // Nothing changed: nothing handed over.
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(watcher.take_new(), nullptr);
@@ -83,7 +83,7 @@ TEST(SnapshotWatcherTest, DeletedDatabaseIsReportedAndRecovered) {
   const std::string path = dir.file("registry.db");
   create_registry(path);
   const auto initial = load_snapshot(path);
-  SnapshotWatcher watcher(path, 20ms, *initial);
+  SnapshotWatcher watcher(path, 20ms, initial);
   ASSERT_EQ(std::rename(path.c_str(), dir.file("moved.db").c_str()), 0);
   ASSERT_TRUE(eventually([&] { return !watcher.health().last_error.empty(); }));
   EXPECT_NE(watcher.health().last_error.find("missing"), std::string::npos)
