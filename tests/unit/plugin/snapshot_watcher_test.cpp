@@ -75,7 +75,20 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   ASSERT_NE(fresh->find_device("dev1"), nullptr);
   EXPECT_FALSE(fresh->find_device("dev1")->enabled);
   EXPECT_GT(fresh->change_counter(), initial->change_counter());
+  EXPECT_TRUE(fresh->incremental()) << "one change-log row, applied to the snapshot before";
+  EXPECT_EQ(fresh->applied_changes(), 1U);
   EXPECT_TRUE(watcher.health().last_error.empty());
+
+  // A log that cannot say what changed (a pruned row) is read whole.
+  {
+    SqliteDatabase db(path, SqliteDatabase::Access::ReadWrite);
+    db.configure_as_writer(1s);
+    db.exec("UPDATE devices SET enabled = 1 WHERE name = 'dev1'");
+    db.exec("DELETE FROM change_log");
+  }
+  ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
+  EXPECT_TRUE(fresh->find_device("dev1")->enabled);
+  EXPECT_FALSE(fresh->incremental());
 }
 
 TEST(SnapshotWatcherTest, DeletedDatabaseIsReportedAndRecovered) {
