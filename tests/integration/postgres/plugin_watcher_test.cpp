@@ -130,7 +130,9 @@ TEST_F(PostgresPluginWatcher, EveryKindOfChangeIsAppliedFromTheChangeLog) {
     const Device* mine = fresh->find_device(device);
     const Device* theirs = whole->find_device(device);
     ASSERT_EQ(mine == nullptr, theirs == nullptr) << device;
-    if (mine) EXPECT_EQ(mine->enabled, theirs->enabled) << device;
+    if (mine) {
+      EXPECT_EQ(mine->enabled, theirs->enabled) << device;
+    }
   }
   EXPECT_TRUE(fresh->same_rules("sensor", *whole));
 }
