@@ -176,7 +176,8 @@ static_assert(kMigrations.size() == kSchemaVersion);
 
 // Every table the plugin reads bumps the change counter and logs what it changed, whoever
 // writes it, so the plugin can watch one integer and then read only the rows named in the
-// log. `entity`, `key` and `device` per table, as on PostgreSQL (certacl.record_change).
+// log. The log keeps the last kChangeLogRetention rows, pruned by the same trigger.
+// `entity`, `key` and `device` per table, as on PostgreSQL (certacl.record_change).
 struct WatchedTable {
   std::string_view table;
   std::string_view entity;
@@ -203,9 +204,11 @@ void create_change_counter_triggers(SqliteDatabase& db) {
                       "UPDATE certacl_state SET change_counter = change_counter + 1 WHERE id = 1; "
                       "INSERT INTO change_log (counter, entity, key, device, changed_at) VALUES ("
                       "(SELECT change_counter FROM certacl_state WHERE id = 1), '{2}', {3}, {4}, "
-                      "CAST(strftime('%s', 'now') AS INTEGER)); END",
+                      "CAST(strftime('%s', 'now') AS INTEGER)); "
+                      "DELETE FROM change_log WHERE counter <= "
+                      "(SELECT change_counter FROM certacl_state WHERE id = 1) - {5}; END",
                       watched.table, operation, watched.entity, row_column(row, watched.key_column),
-                      row_column(row, watched.device_column)));
+                      row_column(row, watched.device_column), kChangeLogRetention));
     }
   }
 }

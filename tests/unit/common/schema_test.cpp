@@ -201,6 +201,31 @@ TEST(ChangedNamesTest, NamesEachDeviceAndRoleOnceAndRefusesGaps) {
   EXPECT_FALSE(changed_names(9, 4, {}).has_value()) << "the database went back";
 }
 
+TEST_F(SchemaTest, TheChangeLogKeepsTheLastRetainedChangesAndAReaderBehindReadsAll) {
+  SqliteDatabase db = open_writer();
+  apply_migrations(db);
+  add_device(db, "sensor1");
+  const std::int64_t start = read_change_counter(db);
+  {
+    WriteTransaction transaction(db);
+    Statement touch = db.prepare("UPDATE devices SET updated_at = ?1 WHERE name = 'sensor1'");
+    for (std::int64_t i = 0; i < kChangeLogRetention + 5; ++i) {
+      touch.reset();
+      touch.bind(1, i).run();
+    }
+    transaction.commit();
+  }
+  const std::int64_t counter = read_change_counter(db);
+  EXPECT_EQ(counter, start + kChangeLogRetention + 5);
+  EXPECT_EQ(db.query_int64("SELECT count(*) FROM change_log"), kChangeLogRetention);
+  EXPECT_EQ(db.query_int64("SELECT min(counter) FROM change_log"),
+            counter - kChangeLogRetention + 1);
+  EXPECT_FALSE(load_registry_changes(db, start).has_value()) << "behind the rows kept";
+  const auto recent = load_registry_changes(db, counter - kChangeLogRetention);
+  ASSERT_TRUE(recent.has_value()) << "exactly the rows kept";
+  EXPECT_EQ(recent->names.rows, static_cast<std::size_t>(kChangeLogRetention));
+}
+
 // A registry at schema 5 (before the change log): the counter-only triggers of that
 // version, no change_log table. Made from the current schema by undoing migration 6.
 void downgrade_to_version_5(SqliteDatabase& db) {
