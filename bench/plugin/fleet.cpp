@@ -55,6 +55,10 @@ void write_fleet_database(const std::string& path, std::size_t devices) {
   SqliteDatabase db(path, SqliteDatabase::Access::ReadWriteCreate);
   db.configure_as_writer(std::chrono::seconds(5));
   apply_migrations(db);
+  write_fleet_rows(db, devices);
+}
+
+void write_fleet_rows(SqliteDatabase& db, std::size_t devices) {
   WriteTransaction transaction(db);
   db.exec("INSERT INTO roles (name, created_at) VALUES ('sensor', 0)");
   Statement rule = db.prepare(

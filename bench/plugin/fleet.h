@@ -19,5 +19,7 @@ std::vector<RoleRule> sensor_rules(std::size_t rule_count);
 RegistryContents fleet(std::size_t devices, std::size_t rule_count = 20);
 // Writes the same fleet into a certacl database at `path` (schema applied).
 void write_fleet_database(const std::string& path, std::size_t devices);
+// The same rows, into an open certacl database that has no role "sensor" yet.
+void write_fleet_rows(SqliteDatabase& db, std::size_t devices);
 
 }  // namespace certacl::bench

@@ -94,9 +94,8 @@ int main() {
   fmt::print(
       "  {} revocations applied from the change log: mean {:.3f} ms, max {:.3f} ms each; live "
       "heap {:.1f} -> {:.1f} MB, RSS {:.1f} -> {:.1f} MB\n",
-      kChanges, total_ms / kChanges, slowest_ms,
-      snapshot_mb(before_changes), snapshot_mb(after_changes), before_changes.rss_mb,
-      after_changes.rss_mb);
+      kChanges, total_ms / kChanges, slowest_ms, snapshot_mb(before_changes),
+      snapshot_mb(after_changes), before_changes.rss_mb, after_changes.rss_mb);
 
   // Before: every change read the whole registry and built a whole new snapshot while the
   // old one was still in force (two full copies in flight).
