@@ -38,17 +38,24 @@ std::string text_array(const std::vector<std::string>& names) {
   return literal;
 }
 
-// `only`: restrict to these names (the change log's); nullptr: all rows.
+// `select`, restricted to the rows whose `column` is one of `only` (the names the change log
+// gives) unless `only` is nullptr, in `order`.
+PostgresResult select_rows(PostgresConnection& connection, std::string_view select,
+                           std::string_view column, std::string_view order,
+                           const std::vector<std::string>* only) {
+  if (only == nullptr) return connection.exec(fmt::format("{} ORDER BY {}", select, order));
+  return connection.exec(
+      fmt::format("{} WHERE {} = ANY($1::text[]) ORDER BY {}", select, column, order),
+      {text_array(*only)});
+}
+
 std::vector<Device> read_devices(PostgresConnection& connection,
                                  const std::vector<std::string>* only = nullptr) {
   const PostgresResult rows =
-      only ? connection.exec(
-                 "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
-                 "FROM certacl.broker_devices WHERE name = ANY($1::text[]) ORDER BY name",
-                 {text_array(*only)})
-           : connection.exec(
-                 "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
-                 "FROM certacl.broker_devices ORDER BY name");
+      select_rows(connection,
+                  "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
+                  "FROM certacl.broker_devices",
+                  "name", "name", only);
   std::vector<Device> devices;
   devices.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -61,12 +68,8 @@ std::vector<Device> read_devices(PostgresConnection& connection,
 
 std::vector<Role> read_roles(PostgresConnection& connection,
                              const std::vector<std::string>* only = nullptr) {
-  const PostgresResult rows =
-      only ? connection.exec(
-                 "SELECT name, client_id_rule FROM certacl.broker_roles "
-                 "WHERE name = ANY($1::text[]) ORDER BY name",
-                 {text_array(*only)})
-           : connection.exec("SELECT name, client_id_rule FROM certacl.broker_roles ORDER BY name");
+  const PostgresResult rows = select_rows(
+      connection, "SELECT name, client_id_rule FROM certacl.broker_roles", "name", "name", only);
   std::vector<Role> roles;
   roles.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -80,13 +83,8 @@ std::vector<Role> read_roles(PostgresConnection& connection,
 std::vector<RoleRule> read_rules(PostgresConnection& connection,
                                  const std::vector<std::string>* only = nullptr) {
   const PostgresResult rows =
-      only ? connection.exec(
-                 "SELECT role, effect, action, pattern FROM certacl.broker_role_rules "
-                 "WHERE role = ANY($1::text[]) ORDER BY role, id",
-                 {text_array(*only)})
-           : connection.exec(
-                 "SELECT role, effect, action, pattern FROM certacl.broker_role_rules "
-                 "ORDER BY role, id");
+      select_rows(connection, "SELECT role, effect, action, pattern FROM certacl.broker_role_rules",
+                  "role", "role, id", only);
   std::vector<RoleRule> rules;
   rules.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -102,15 +100,11 @@ std::vector<RoleRule> read_rules(PostgresConnection& connection,
 
 std::vector<CertificateRecord> read_device_certificates(
     PostgresConnection& connection, const std::vector<std::string>* only_devices = nullptr) {
-  constexpr std::string_view kColumns =
+  const PostgresResult rows = select_rows(
+      connection,
       "SELECT serial, kind, device, subject, issuer, not_before, not_after, sha256, issued_at, "
-      "revoked_at, revocation_reason FROM certacl.broker_device_certificates ";
-  const PostgresResult rows =
-      only_devices ? connection.exec(fmt::format("{} WHERE device = ANY($1::text[]) "
-                                                 "ORDER BY issued_at, serial",
-                                                 kColumns),
-                                     {text_array(*only_devices)})
-                   : connection.exec(fmt::format("{} ORDER BY issued_at, serial", kColumns));
+      "revoked_at, revocation_reason FROM certacl.broker_device_certificates",
+      "device", "issued_at, serial", only_devices);
   std::vector<CertificateRecord> certificates;
   certificates.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {

@@ -15,6 +15,20 @@ bool same_rule(const RoleRule& a, const RoleRule& b) noexcept {
   return a.effect == b.effect && a.action == b.action && a.pattern == b.pattern;
 }
 
+// Records roles' client-id rules and groups rules by role; compiling is the caller's.
+template <typename Tables>
+void add_roles(Tables& tables, std::vector<Role>& roles, std::vector<RoleRule>& rules) {
+  for (Role& role : roles) {
+    if (role.client_id_rule != RoleClientIdRule::kExact) {
+      tables.prefix_roles.emplace(std::move(role.name), role.client_id_rule);
+    }
+  }
+  for (RoleRule& rule : rules) {
+    std::string role = rule.role;
+    tables.rules_by_role[std::move(role)].push_back(std::move(rule));
+  }
+}
+
 }  // namespace
 
 void RegistrySnapshot::add_device(Device device) {
@@ -67,15 +81,7 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
   for (Device& device : contents.devices) snapshot->add_device(std::move(device));
 
   auto roles = std::make_shared<RoleTables>();
-  for (Role& role : contents.roles) {
-    if (role.client_id_rule != RoleClientIdRule::kExact) {
-      roles->prefix_roles.emplace(std::move(role.name), role.client_id_rule);
-    }
-  }
-  for (RoleRule& rule : contents.rules) {
-    std::string role = rule.role;
-    roles->rules_by_role[std::move(role)].push_back(std::move(rule));
-  }
+  add_roles(*roles, contents.roles, contents.rules);
   for (const auto& [role, rules] : roles->rules_by_role) {
     roles->policies_by_role.emplace(role, RolePolicy::compile(rules));
   }
@@ -114,15 +120,7 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::apply(const RegistrySn
       roles->prefix_roles.erase(name);
       roles->rules_by_role.erase(name);
     }
-    for (Role& role : changes.roles) {
-      if (role.client_id_rule != RoleClientIdRule::kExact) {
-        roles->prefix_roles.emplace(std::move(role.name), role.client_id_rule);
-      }
-    }
-    for (RoleRule& rule : changes.rules) {
-      std::string role = rule.role;
-      roles->rules_by_role[std::move(role)].push_back(std::move(rule));
-    }
+    add_roles(*roles, changes.roles, changes.rules);
     for (const std::string& name : changes.names.roles) {
       if (const auto* rules = find_in(roles->rules_by_role, name)) {
         roles->policies_by_role.emplace(name, RolePolicy::compile(*rules));
