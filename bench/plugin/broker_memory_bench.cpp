@@ -4,10 +4,11 @@
 // Prints figures. Run: build/bin/certacl_broker_memory_bench [changes]
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "certacl/registry.h"
@@ -56,7 +57,15 @@ std::unique_ptr<BrokerFixture> started(const CaFixture& ca) {
 int main(int argc, char** argv) {
   try {
     constexpr std::size_t kDevices = 100'000;
-    const int changes = argc > 1 ? std::atoi(argv[1]) : 1000;
+    int changes = 1000;
+    if (argc > 1) {
+      const std::string_view text(argv[1]);
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), changes);
+      if (error != std::errc() || end != text.data() + text.size() || changes < 1) {
+        fmt::print(stderr, "certacl_broker_memory_bench: changes must be a positive number\n");
+        return 2;
+      }
+    }
 
     CaFixture empty_ca("bench CA");
     const auto empty = started(empty_ca);
