@@ -4,7 +4,6 @@
 // Prints figures. Run: build/bin/certacl_broker_memory_bench [changes]
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -57,15 +56,13 @@ std::unique_ptr<BrokerFixture> started(const CaFixture& ca) {
 int main(int argc, char** argv) {
   try {
     constexpr std::size_t kDevices = 100'000;
-    int changes = 1000;
-    if (argc > 1) {
-      const std::string_view text(argv[1]);
-      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), changes);
-      if (error != std::errc() || end != text.data() + text.size() || changes < 1) {
-        fmt::print(stderr, "certacl_broker_memory_bench: changes must be a positive number\n");
-        return 2;
-      }
+    const std::optional<int> parsed =
+        argc > 1 ? certacl::bench::count_argument(argv[1], 1) : std::optional<int>(1000);
+    if (!parsed) {
+      fmt::print(stderr, "certacl_broker_memory_bench: changes must be a positive number\n");
+      return 2;
     }
+    const int changes = *parsed;
 
     CaFixture empty_ca("bench CA");
     const auto empty = started(empty_ca);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "certacl/schema.h"
 #include "certacl/sqlite.h"
 
@@ -49,6 +51,15 @@ RegistryContents fleet(std::size_t devices, std::size_t rule_count) {
     contents.device_certificates.push_back(std::move(certificate));
   }
   return contents;
+}
+
+std::optional<int> count_argument(std::string_view text, int minimum) {
+  int count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (error != std::errc() || end != text.data() + text.size() || count < minimum) {
+    return std::nullopt;
+  }
+  return count;
 }
 
 void write_fleet_database(const std::string& path, std::size_t devices) {

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -99,15 +98,13 @@ std::vector<double> drops(std::size_t devices, int count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int count = 20;
-  if (argc > 1) {
-    const std::string_view text(argv[1]);
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
-    if (error != std::errc() || end != text.data() + text.size() || count < 2) {
-      fmt::print(stderr, "certacl_revoke_drop_bench: drops must be a number from 2\n");
-      return 2;
-    }
+  const std::optional<int> parsed =
+      argc > 1 ? certacl::bench::count_argument(argv[1], 2) : std::optional<int>(20);
+  if (!parsed) {
+    fmt::print(stderr, "certacl_revoke_drop_bench: drops must be a number from 2\n");
+    return 2;
   }
+  const int count = *parsed;
   try {
     fmt::print("revocation committed → live session dropped (SQLite, poll 50 ms, {} each)\n",
                count);

@@ -134,6 +134,21 @@ std::vector<double> revocation_latencies(const store::PostgresSettings& writer_s
   return samples;
 }
 
+// Waits (at most 10 s) for the watcher's next snapshot; the time since `start` in ms. Throws
+// when none came, or when it was not applied from the change log.
+double wait_for_incremental_snapshot(certacl::plugin::RegistryWatcher& watcher,
+                                     Clock::time_point start) {
+  const auto deadline = start + std::chrono::seconds(10);
+  while (!watcher.has_new() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  const auto fresh = watcher.take_new();
+  if (fresh == nullptr) throw std::runtime_error("no new snapshot within 10 s");
+  const double elapsed = milliseconds_since(start);
+  if (!fresh->incremental()) throw std::runtime_error("the watcher read the whole registry");
+  return elapsed;
+}
+
 // revoke_device() returned → the broker plugin's watcher (plugin/src/broker/
 // postgres_snapshot_watcher.h) has the new snapshot built: the NOTIFY, the counter read, the
 // change-log rows after its counter and the rows they name, applied to its last snapshot. The
@@ -151,14 +166,7 @@ std::vector<double> watcher_latencies(const store::PostgresSettings& writer_sett
     const auto start = Clock::now();
     (void)writer.revoke_device(
         certacl::bench::device_name(first_device + static_cast<std::size_t>(i)), 1, "bench");
-    const auto deadline = start + std::chrono::seconds(10);
-    while (!watcher.has_new() && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    const auto fresh = watcher.take_new();
-    if (fresh == nullptr) throw std::runtime_error("no new snapshot within 10 s");
-    samples.push_back(milliseconds_since(start));
-    if (!fresh->incremental()) throw std::runtime_error("the watcher read the whole registry");
+    samples.push_back(wait_for_incremental_snapshot(watcher, start));
   }
   return samples;
 }
@@ -184,14 +192,7 @@ std::vector<double> sqlite_watcher_latencies(const std::string& path, std::size_
           .run();
       transaction.commit();
     }
-    const auto deadline = start + std::chrono::seconds(10);
-    while (!watcher.has_new() && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    const auto fresh = watcher.take_new();
-    if (fresh == nullptr) throw std::runtime_error("no new SQLite snapshot within 10 s");
-    samples.push_back(milliseconds_since(start));
-    if (!fresh->incremental()) throw std::runtime_error("the watcher read the whole registry");
+    samples.push_back(wait_for_incremental_snapshot(watcher, start));
   }
   return samples;
 }

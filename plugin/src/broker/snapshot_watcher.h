@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -30,6 +32,13 @@ namespace certacl::plugin {
 // The SQLite watcher: polls the file's data_version every `interval`.
 class SnapshotWatcher final : public RegistryWatcher {
  public:
+  // Which file a snapshot was read from: device and inode.
+  struct FileIdentity {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+    bool operator==(const FileIdentity&) const = default;
+  };
+
   // `initial` is the snapshot already in force; only changes after it are handed over, each
   // applied to the snapshot before it from the change log when the log has every row.
   SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
@@ -42,7 +51,10 @@ class SnapshotWatcher final : public RegistryWatcher {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
-  void run(std::shared_ptr<const policy::RegistrySnapshot> base);
+  // `base_file`: the file `base` was read from, if known; nullopt makes the first change a
+  // full read.
+  void run(std::shared_ptr<const policy::RegistrySnapshot> base,
+           std::optional<FileIdentity> base_file);
 
   std::string path_;
   std::chrono::milliseconds interval_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "certacl/schema.h"
@@ -88,6 +89,20 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   }
   ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
   EXPECT_TRUE(fresh->find_device("dev1")->enabled);
+  EXPECT_FALSE(fresh->incremental());
+
+  // Another file put in place, changed after the copy: its log says nothing about the
+  // snapshot held, so it is read whole even though its rows would apply.
+  const std::string copy = path + ".next";
+  std::filesystem::copy_file(path, copy);
+  {
+    SqliteDatabase db(copy, SqliteDatabase::Access::ReadWrite);
+    db.configure_as_writer(1s);
+    db.exec("UPDATE devices SET enabled = 0 WHERE name = 'dev1'");
+  }
+  std::filesystem::rename(copy, path);
+  ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
+  EXPECT_FALSE(fresh->find_device("dev1")->enabled);
   EXPECT_FALSE(fresh->incremental());
 }
 
