@@ -173,6 +173,8 @@ constexpr std::array<std::string_view, 6> kMigrations = {
     kMigrationToV1,          kMigrationPublicKeyFingerprint, kMigrationEnrollmentTokens,
     kMigrationDeviceHistory, kMigrationRoleClientIdRule,     kMigrationChangeLog};
 static_assert(kMigrations.size() == kSchemaVersion);
+static_assert(kMigrations[kChangeLogSchemaVersion - 1] == kMigrationChangeLog,
+              "kChangeLogSchemaVersion names the migration that adds change_log");
 
 // Every table the plugin reads bumps the change counter and logs what it changed, whoever
 // writes it, so the plugin can watch one integer and then read only the rows named in the

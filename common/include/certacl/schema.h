@@ -7,6 +7,8 @@
 namespace certacl {
 
 inline constexpr int kSchemaVersion = 6;
+// The version whose migration added the change log (issue 13); a registry below it has none.
+inline constexpr int kChangeLogSchemaVersion = 6;
 
 // The change log keeps the rows of the last this many changes, on SQLite and on PostgreSQL
 // (common/sql/postgres/003_change_log_retention.sql): the writer prunes older ones in its own

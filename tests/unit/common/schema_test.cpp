@@ -226,9 +226,9 @@ TEST_F(SchemaTest, TheChangeLogKeepsTheLastRetainedChangesAndAReaderBehindReadsA
   EXPECT_EQ(recent->names.rows, static_cast<std::size_t>(kChangeLogRetention));
 }
 
-// A registry at schema 5 (before the change log): the counter-only triggers of that
-// version, no change_log table. Made from the current schema by undoing migration 6.
-void downgrade_to_version_5(SqliteDatabase& db) {
+// A registry just before the change log: the counter-only triggers of that version, no
+// change_log table. Made from the current schema by undoing the change-log migration.
+void downgrade_to_before_the_change_log(SqliteDatabase& db) {
   db.exec("DROP TABLE change_log");
   for (const std::string table : {"roles", "role_rules", "devices", "certificates"}) {
     for (const std::string operation : {"INSERT", "UPDATE", "DELETE"}) {
@@ -239,14 +239,14 @@ void downgrade_to_version_5(SqliteDatabase& db) {
           table, operation));
     }
   }
-  db.exec("PRAGMA user_version = 5");
+  db.exec(fmt::format("PRAGMA user_version = {}", kChangeLogSchemaVersion - 1));
 }
 
-TEST_F(SchemaTest, AVersionFiveRegistryGetsTheChangeLogAndKeepsItsCounter) {
+TEST_F(SchemaTest, ARegistryFromBeforeTheChangeLogGetsItAndKeepsItsCounter) {
   SqliteDatabase db = open_writer();
   apply_migrations(db);
   add_device(db, "sensor1");
-  downgrade_to_version_5(db);
+  downgrade_to_before_the_change_log(db);
   db.exec("UPDATE devices SET enabled = 0 WHERE name = 'sensor1'");  // old trigger: +1
   const std::int64_t counter = read_change_counter(db);
 
