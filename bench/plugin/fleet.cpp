@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "certacl/schema.h"
 #include "certacl/sqlite.h"
 
@@ -51,10 +53,23 @@ RegistryContents fleet(std::size_t devices, std::size_t rule_count) {
   return contents;
 }
 
+std::optional<int> count_argument(std::string_view text, int minimum) {
+  int count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (error != std::errc() || end != text.data() + text.size() || count < minimum) {
+    return std::nullopt;
+  }
+  return count;
+}
+
 void write_fleet_database(const std::string& path, std::size_t devices) {
   SqliteDatabase db(path, SqliteDatabase::Access::ReadWriteCreate);
   db.configure_as_writer(std::chrono::seconds(5));
   apply_migrations(db);
+  write_fleet_rows(db, devices);
+}
+
+void write_fleet_rows(SqliteDatabase& db, std::size_t devices) {
   WriteTransaction transaction(db);
   db.exec("INSERT INTO roles (name, created_at) VALUES ('sensor', 0)");
   Statement rule = db.prepare(

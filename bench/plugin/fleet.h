@@ -2,7 +2,9 @@
 // Synthetic registries for the benchmarks: N devices of role "sensor", one certificate each.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certacl/registry.h"
@@ -17,7 +19,11 @@ std::string serial_of(std::size_t index);
 // (the worst case for the first-level index), one fleet/%u/# allow and one deny.
 std::vector<RoleRule> sensor_rules(std::size_t rule_count);
 RegistryContents fleet(std::size_t devices, std::size_t rule_count = 20);
+// A bench's count argument: a whole number of at least `minimum`, else nullopt.
+std::optional<int> count_argument(std::string_view text, int minimum);
 // Writes the same fleet into a certacl database at `path` (schema applied).
 void write_fleet_database(const std::string& path, std::size_t devices);
+// The same rows, into an open certacl database that has no role "sensor" yet.
+void write_fleet_rows(SqliteDatabase& db, std::size_t devices);
 
 }  // namespace certacl::bench

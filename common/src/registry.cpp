@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "certacl/certificate_facts.h"
 
 namespace certacl {
@@ -97,6 +99,37 @@ std::optional<RoleClientIdRule> parse_role_client_id_rule(std::string_view text)
   if (text == "exact") return RoleClientIdRule::kExact;
   if (text == "prefix") return RoleClientIdRule::kPrefix;
   return std::nullopt;
+}
+
+std::optional<ChangedEntity> parse_changed_entity(std::string_view text) noexcept {
+  if (text == "device") return ChangedEntity::kDevice;
+  if (text == "role") return ChangedEntity::kRole;
+  if (text == "certificate") return ChangedEntity::kCertificate;
+  return std::nullopt;
+}
+
+std::optional<ChangedNames> changed_names(std::int64_t after, std::int64_t current,
+                                          const std::vector<RegistryChange>& rows) {
+  if (current < after) return std::nullopt;
+  if (rows.size() != static_cast<std::size_t>(current - after)) return std::nullopt;
+  ChangedNames names;
+  std::int64_t expected = after;
+  for (const RegistryChange& row : rows) {
+    if (row.counter != ++expected) return std::nullopt;  // a gap: something is not logged
+    if (row.entity == ChangedEntity::kRole) {
+      names.roles.push_back(row.key);
+    } else if (row.device) {
+      // A device row, or a certificate of a device; a server certificate (no device) is
+      // nothing a broker's snapshot holds.
+      names.devices.push_back(*row.device);
+    }
+  }
+  for (std::vector<std::string>* list : {&names.devices, &names.roles}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  names.rows = rows.size();
+  return names;
 }
 
 std::int64_t read_change_counter(SqliteDatabase& db) {
@@ -200,6 +233,50 @@ RegistryContents load_registry(SqliteDatabase& db) {
   contents.rules = load_role_rules(db);
   contents.device_certificates = load_certificates(db, std::nullopt, CertificateKind::kDevice);
   return contents;
+}
+
+std::optional<RegistryChanges> load_registry_changes(SqliteDatabase& db, std::int64_t after) {
+  ReadTransaction transaction(db);
+  RegistryChanges changes;
+  changes.after = after;
+  changes.change_counter = read_change_counter(db);
+  changes.ca_certificate_sha256 = read_ca_certificate_sha256(db);
+  std::vector<RegistryChange> rows;
+  {
+    Statement query = db.prepare(
+        "SELECT counter, entity, key, device FROM change_log WHERE counter > ?1 ORDER BY counter");
+    query.bind(1, after);
+    while (query.step()) {
+      const std::optional<ChangedEntity> entity = parse_changed_entity(query.column_text(1));
+      if (!entity) return std::nullopt;  // unknown to this build: read everything instead
+      rows.push_back(RegistryChange{query.column_int64(0), *entity,
+                                    std::string(query.column_text(2)),
+                                    query.column_optional_text(3)});
+    }
+  }
+  std::optional<ChangedNames> names = changed_names(after, changes.change_counter, rows);
+  if (!names) return std::nullopt;
+  for (const std::string& name : names->devices) {
+    if (std::optional<Device> device = find_device(db, name)) {
+      changes.devices.push_back(std::move(*device));
+    }
+    // Not load_certificates: its optional filters keep SQLite off the device index, and a
+    // scan of 100,000 certificates per changed device is what this path exists to avoid.
+    Statement certificates = db.prepare(fmt::format(
+        "SELECT {} FROM certificates WHERE device = ?1 AND kind = 'device' "
+        "ORDER BY issued_at, serial",
+        kCertificateColumns));
+    certificates.bind(1, name);
+    while (certificates.step()) {
+      changes.device_certificates.push_back(read_certificate(certificates));
+    }
+  }
+  for (const std::string& name : names->roles) {
+    if (std::optional<Role> role = find_role(db, name)) changes.roles.push_back(std::move(*role));
+    for (RoleRule& rule : load_role_rules(db, name)) changes.rules.push_back(std::move(rule));
+  }
+  changes.names = std::move(*names);
+  return changes;
 }
 
 }  // namespace certacl

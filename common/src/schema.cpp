@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <string>
 #include <string_view>
 
 #include "certacl/certificate_facts.h"
@@ -141,23 +142,75 @@ ALTER TABLE roles ADD COLUMN client_id_rule TEXT NOT NULL DEFAULT 'exact'
   CHECK (client_id_rule IN ('exact', 'prefix'));
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {
-    kMigrationToV1, kMigrationPublicKeyFingerprint, kMigrationEnrollmentTokens,
-    kMigrationDeviceHistory, kMigrationRoleClientIdRule};
-static_assert(kMigrations.size() == kSchemaVersion);
+// Issue 13: which device, role or certificate each change counter value changed, so a broker
+// applies only those rows instead of re-reading the whole registry (docs/SCALING.md). Same
+// shape as PostgreSQL's certacl.change_log. Filled by the triggers that bump the counter
+// (create_change_counter_triggers below), in the writer's transaction; the counter-only
+// triggers of earlier versions are replaced by those.
+constexpr std::string_view kMigrationChangeLog = R"sql(
+CREATE TABLE change_log (
+  counter    INTEGER PRIMARY KEY,
+  entity     TEXT NOT NULL CHECK (entity IN ('device', 'role', 'certificate')),
+  key        TEXT NOT NULL,
+  device     TEXT,
+  changed_at INTEGER NOT NULL
+);
+DROP TRIGGER IF EXISTS roles_INSERT_bumps_counter;
+DROP TRIGGER IF EXISTS roles_UPDATE_bumps_counter;
+DROP TRIGGER IF EXISTS roles_DELETE_bumps_counter;
+DROP TRIGGER IF EXISTS role_rules_INSERT_bumps_counter;
+DROP TRIGGER IF EXISTS role_rules_UPDATE_bumps_counter;
+DROP TRIGGER IF EXISTS role_rules_DELETE_bumps_counter;
+DROP TRIGGER IF EXISTS devices_INSERT_bumps_counter;
+DROP TRIGGER IF EXISTS devices_UPDATE_bumps_counter;
+DROP TRIGGER IF EXISTS devices_DELETE_bumps_counter;
+DROP TRIGGER IF EXISTS certificates_INSERT_bumps_counter;
+DROP TRIGGER IF EXISTS certificates_UPDATE_bumps_counter;
+DROP TRIGGER IF EXISTS certificates_DELETE_bumps_counter;
+)sql";
 
-// Every table the plugin reads bumps the change counter, whoever writes it, so the
-// plugin can watch one integer instead of diffing tables.
-constexpr std::array<std::string_view, 4> kWatchedTables = {"roles", "role_rules", "devices",
-                                                            "certificates"};
+constexpr std::array<std::string_view, 6> kMigrations = {
+    kMigrationToV1,          kMigrationPublicKeyFingerprint, kMigrationEnrollmentTokens,
+    kMigrationDeviceHistory, kMigrationRoleClientIdRule,     kMigrationChangeLog};
+static_assert(kMigrations.size() == kSchemaVersion);
+static_assert(kMigrations[kChangeLogSchemaVersion - 1] == kMigrationChangeLog,
+              "kChangeLogSchemaVersion names the migration that adds change_log");
+
+// Every table the plugin reads bumps the change counter and logs what it changed, whoever
+// writes it, so the plugin can watch one integer and then read only the rows named in the
+// log. The log keeps the last kChangeLogRetention rows, pruned by the same trigger.
+// `entity`, `key` and `device` per table, as on PostgreSQL (certacl.record_change).
+struct WatchedTable {
+  std::string_view table;
+  std::string_view entity;
+  std::string_view key_column;
+  std::string_view device_column;  // "NULL": the row names no device
+};
+constexpr std::array<WatchedTable, 4> kWatchedTables = {{
+    {"roles", "role", "name", "NULL"},
+    {"role_rules", "role", "role", "NULL"},
+    {"devices", "device", "name", "name"},
+    {"certificates", "certificate", "serial", "device"},
+}};
+
+std::string row_column(std::string_view row, std::string_view column) {
+  return column == "NULL" ? std::string("NULL") : fmt::format("{}.{}", row, column);
+}
 
 void create_change_counter_triggers(SqliteDatabase& db) {
-  for (const std::string_view table : kWatchedTables) {
+  for (const WatchedTable& watched : kWatchedTables) {
     for (const std::string_view operation : {"INSERT", "UPDATE", "DELETE"}) {
-      db.exec(fmt::format(
-          "CREATE TRIGGER IF NOT EXISTS {0}_{1}_bumps_counter AFTER {1} ON {0} "
-          "BEGIN UPDATE certacl_state SET change_counter = change_counter + 1 WHERE id = 1; END",
-          table, operation));
+      const std::string_view row = operation == "DELETE" ? "OLD" : "NEW";
+      db.exec(
+          fmt::format("CREATE TRIGGER IF NOT EXISTS {0}_{1}_records_change AFTER {1} ON {0} BEGIN "
+                      "UPDATE certacl_state SET change_counter = change_counter + 1 WHERE id = 1; "
+                      "INSERT INTO change_log (counter, entity, key, device, changed_at) VALUES ("
+                      "(SELECT change_counter FROM certacl_state WHERE id = 1), '{2}', {3}, {4}, "
+                      "CAST(strftime('%s', 'now') AS INTEGER)); "
+                      "DELETE FROM change_log WHERE counter <= "
+                      "(SELECT change_counter FROM certacl_state WHERE id = 1) - {5}; END",
+                      watched.table, operation, watched.entity, row_column(row, watched.key_column),
+                      row_column(row, watched.device_column), kChangeLogRetention));
     }
   }
 }

@@ -79,6 +79,44 @@ struct RegistryContents {
   std::vector<CertificateRecord> device_certificates;
 };
 
+// One row of the change log (SQLite's change_log, PostgreSQL's certacl.change_log): `key` is
+// the device name, role name or certificate serial; `device` is the device concerned (for a
+// certificate, its holder), if any.
+enum class ChangedEntity { kDevice, kRole, kCertificate };
+[[nodiscard]] std::optional<ChangedEntity> parse_changed_entity(std::string_view text) noexcept;
+
+struct RegistryChange {
+  std::int64_t counter = 0;
+  ChangedEntity entity = ChangedEntity::kDevice;
+  std::string key;
+  std::optional<std::string> device;
+};
+
+// Which devices and roles the change-log rows after `after` touched, when those rows bring
+// the registry exactly to `current` (one row per counter value, none missing); nullopt when
+// they do not (a pruned log, a counter bumped without a row): the reader must load it all.
+struct ChangedNames {
+  std::vector<std::string> devices;  // sorted, unique
+  std::vector<std::string> roles;    // sorted, unique
+  std::size_t rows = 0;
+};
+[[nodiscard]] std::optional<ChangedNames> changed_names(std::int64_t after, std::int64_t current,
+                                                        const std::vector<RegistryChange>& rows);
+
+// What changed after a counter, read in one transaction so it is self-consistent: every
+// touched device with all its device certificates, every touched role with its rules. A
+// touched name missing from `devices` (`roles`) was removed; its certificates stay as history.
+struct RegistryChanges {
+  std::int64_t after = 0;           // the counter these changes start from (exclusive)
+  std::int64_t change_counter = 0;  // the counter they bring the registry to
+  std::string ca_certificate_sha256;
+  ChangedNames names;
+  std::vector<Device> devices;
+  std::vector<CertificateRecord> device_certificates;  // of the touched devices only
+  std::vector<Role> roles;
+  std::vector<RoleRule> rules;  // of the touched roles only, database order
+};
+
 [[nodiscard]] std::int64_t read_change_counter(SqliteDatabase& db);
 // Lower-case hex SHA-256 of the CA certificate's DER, or "" when no CA exists yet.
 [[nodiscard]] std::string read_ca_certificate_sha256(SqliteDatabase& db);
@@ -95,5 +133,9 @@ struct RegistryContents {
 [[nodiscard]] std::optional<CertificateRecord> find_certificate(SqliteDatabase& db,
                                                                 std::string_view serial);
 [[nodiscard]] RegistryContents load_registry(SqliteDatabase& db);
+// The change-log rows after `after` and the rows they name, or nullopt when the log cannot
+// bring `after` to the current counter (changed_names above): then load_registry.
+[[nodiscard]] std::optional<RegistryChanges> load_registry_changes(SqliteDatabase& db,
+                                                                   std::int64_t after);
 
 }  // namespace certacl

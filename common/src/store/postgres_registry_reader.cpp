@@ -22,10 +22,40 @@ constexpr std::chrono::milliseconds kReconnectPause{100};
   throw PostgresError(fmt::format("{} '{}' is not one certacl knows", what, value), "");
 }
 
-std::vector<Device> read_devices(PostgresConnection& connection) {
-  const PostgresResult rows = connection.exec(
-      "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
-      "FROM certacl.broker_devices ORDER BY name");
+// A text[] literal for `= ANY($1::text[])`: each element quoted, `"` and `\\` escaped.
+std::string text_array(const std::vector<std::string>& names) {
+  std::string literal = "{";
+  for (const std::string& name : names) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (const char c : name) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return literal;
+}
+
+// `select`, restricted to the rows whose `column` is one of `only` (the names the change log
+// gives) unless `only` is nullptr, in `order`.
+PostgresResult select_rows(PostgresConnection& connection, std::string_view select,
+                           std::string_view column, std::string_view order,
+                           const std::vector<std::string>* only) {
+  if (only == nullptr) return connection.exec(fmt::format("{} ORDER BY {}", select, order));
+  return connection.exec(
+      fmt::format("{} WHERE {} = ANY($1::text[]) ORDER BY {}", select, column, order),
+      {text_array(*only)});
+}
+
+std::vector<Device> read_devices(PostgresConnection& connection,
+                                 const std::vector<std::string>* only = nullptr) {
+  const PostgresResult rows =
+      select_rows(connection,
+                  "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
+                  "FROM certacl.broker_devices",
+                  "name", "name", only);
   std::vector<Device> devices;
   devices.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -36,9 +66,10 @@ std::vector<Device> read_devices(PostgresConnection& connection) {
   return devices;
 }
 
-std::vector<Role> read_roles(PostgresConnection& connection) {
-  const PostgresResult rows =
-      connection.exec("SELECT name, client_id_rule FROM certacl.broker_roles ORDER BY name");
+std::vector<Role> read_roles(PostgresConnection& connection,
+                             const std::vector<std::string>* only = nullptr) {
+  const PostgresResult rows = select_rows(
+      connection, "SELECT name, client_id_rule FROM certacl.broker_roles", "name", "name", only);
   std::vector<Role> roles;
   roles.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -49,9 +80,11 @@ std::vector<Role> read_roles(PostgresConnection& connection) {
   return roles;
 }
 
-std::vector<RoleRule> read_rules(PostgresConnection& connection) {
-  const PostgresResult rows = connection.exec(
-      "SELECT role, effect, action, pattern FROM certacl.broker_role_rules ORDER BY role, id");
+std::vector<RoleRule> read_rules(PostgresConnection& connection,
+                                 const std::vector<std::string>* only = nullptr) {
+  const PostgresResult rows =
+      select_rows(connection, "SELECT role, effect, action, pattern FROM certacl.broker_role_rules",
+                  "role", "role, id", only);
   std::vector<RoleRule> rules;
   rules.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -65,11 +98,13 @@ std::vector<RoleRule> read_rules(PostgresConnection& connection) {
   return rules;
 }
 
-std::vector<CertificateRecord> read_device_certificates(PostgresConnection& connection) {
-  const PostgresResult rows = connection.exec(
+std::vector<CertificateRecord> read_device_certificates(
+    PostgresConnection& connection, const std::vector<std::string>* only_devices = nullptr) {
+  const PostgresResult rows = select_rows(
+      connection,
       "SELECT serial, kind, device, subject, issuer, not_before, not_after, sha256, issued_at, "
-      "revoked_at, revocation_reason FROM certacl.broker_device_certificates "
-      "ORDER BY issued_at, serial");
+      "revoked_at, revocation_reason FROM certacl.broker_device_certificates",
+      "device", "issued_at, serial", only_devices);
   std::vector<CertificateRecord> certificates;
   certificates.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
@@ -97,10 +132,23 @@ std::string read_ca_fingerprint(PostgresConnection& connection) {
 }
 
 ChangedEntity parse_entity(std::string_view text) {
-  if (text == "device") return ChangedEntity::kDevice;
-  if (text == "role") return ChangedEntity::kRole;
-  if (text == "certificate") return ChangedEntity::kCertificate;
-  schema_mismatch("change-log entity", text);
+  const std::optional<ChangedEntity> entity = parse_changed_entity(text);
+  if (!entity) schema_mismatch("change-log entity", text);
+  return *entity;
+}
+
+std::vector<RegistryChange> read_changes(PostgresConnection& connection, std::int64_t after) {
+  const PostgresResult rows = connection.exec(
+      "SELECT counter, entity, key, device FROM certacl.broker_changes "
+      "WHERE counter > $1 ORDER BY counter",
+      {std::to_string(after)});
+  std::vector<RegistryChange> changes;
+  changes.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    changes.push_back(RegistryChange{rows.int64(row, 0), parse_entity(rows.text(row, 1)),
+                                     std::string(rows.text(row, 2)), rows.optional_text(row, 3)});
+  }
+  return changes;
 }
 
 // Payloads that are not counters (anyone may NOTIFY the channel) are ignored.
@@ -173,19 +221,34 @@ std::int64_t PostgresRegistryReader::change_counter() {
 }
 
 std::vector<RegistryChange> PostgresRegistryReader::changes_since(std::int64_t after) {
-  const PostgresResult rows = reading([after](PostgresConnection& connection) {
-    return connection.exec(
-        "SELECT counter, entity, key, device FROM certacl.broker_changes "
-        "WHERE counter > $1 ORDER BY counter",
-        {std::to_string(after)});
+  return reading(
+      [after](PostgresConnection& connection) { return read_changes(connection, after); });
+}
+
+std::optional<RegistryChanges> PostgresRegistryReader::load_changes(std::int64_t after) {
+  return reading([after](PostgresConnection& connection) -> std::optional<RegistryChanges> {
+    PostgresTransaction transaction(connection,
+                                    PostgresTransaction::Isolation::kRepeatableReadReadOnly);
+    RegistryChanges changes;
+    changes.after = after;
+    changes.change_counter =
+        connection.exec("SELECT change_counter FROM certacl.broker_state").int64(0, 0);
+    changes.ca_certificate_sha256 = read_ca_fingerprint(connection);
+    std::optional<ChangedNames> names =
+        changed_names(after, changes.change_counter, read_changes(connection, after));
+    if (!names) return std::nullopt;
+    if (!names->devices.empty()) {
+      changes.devices = read_devices(connection, &names->devices);
+      changes.device_certificates = read_device_certificates(connection, &names->devices);
+    }
+    if (!names->roles.empty()) {
+      changes.roles = read_roles(connection, &names->roles);
+      changes.rules = read_rules(connection, &names->roles);
+    }
+    changes.names = std::move(*names);
+    transaction.commit();
+    return changes;
   });
-  std::vector<RegistryChange> changes;
-  changes.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int row = 0; row < rows.rows(); ++row) {
-    changes.push_back(RegistryChange{rows.int64(row, 0), parse_entity(rows.text(row, 1)),
-                                     std::string(rows.text(row, 2)), rows.optional_text(row, 3)});
-  }
-  return changes;
 }
 
 std::optional<std::int64_t> PostgresRegistryReader::wait_for_notification(

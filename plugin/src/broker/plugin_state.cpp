@@ -120,7 +120,7 @@ std::shared_ptr<const policy::RegistrySnapshot> watch_database(PluginState& stat
   // Stop the old watcher before the new one starts: one reader thread at a time.
   state.watcher.reset();
   state.watcher = std::make_unique<SnapshotWatcher>(state.options.db_path,
-                                                    state.options.poll_interval, *snapshot);
+                                                    state.options.poll_interval, snapshot);
   state.probe = std::make_unique<RegistryProbe>(state.options.db_path);
   return snapshot;
 }

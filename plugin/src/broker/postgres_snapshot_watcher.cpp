@@ -56,8 +56,8 @@ PostgresSnapshotWatcher::PostgresSnapshotWatcher(store::PostgresSettings setting
       known_counter_(start.snapshot->change_counter()),
       read_counter_(start.snapshot->change_counter()) {
   thread_ = std::thread(
-      [this, reader = std::move(start.reader), version = version_of(*start.snapshot)]() mutable {
-        run(std::move(reader), std::move(version));
+      [this, reader = std::move(start.reader), base = std::move(start.snapshot)]() mutable {
+        run(std::move(reader), std::move(base));
       });
 }
 
@@ -89,16 +89,21 @@ std::uint64_t PostgresSnapshotWatcher::reads() const {
 }
 
 void PostgresSnapshotWatcher::read_registry(store::PostgresRegistryReader& reader,
-                                            policy::RegistryVersion& adopted, bool reread) {
+                                            std::shared_ptr<const policy::RegistrySnapshot>& base,
+                                            bool reread) {
   const std::int64_t counter = reader.change_counter();
   std::shared_ptr<const policy::RegistrySnapshot> fresh;
-  if (counter != adopted.change_counter || reread) {
-    RegistryContents contents = reader.load_registry();
+  if (counter != base->change_counter() || reread) {
+    // The counter is checked before the log is read: a lower one (a restored database) is
+    // refused whatever its log says.
+    require_adoptable(version_of(*base), {counter, base->ca_certificate_sha256()});
+    fresh =
+        next_snapshot(*base, reread ? std::nullopt : reader.load_changes(base->change_counter()),
+                      [&reader] { return reader.load_registry(); });
     // A lower counter or another CA is refused like an unreadable registry: the last good
     // snapshot stays, and the stale limit applies until it is fixed.
-    require_adoptable(adopted, {contents.change_counter, contents.ca_certificate_sha256});
-    fresh = policy::RegistrySnapshot::build(std::move(contents), unix_seconds_now());
-    adopted = version_of(*fresh);
+    require_adoptable(version_of(*base), version_of(*fresh));
+    base = fresh;
   }
   const std::int64_t read = fresh ? fresh->change_counter() : counter;
   record_success(std::move(fresh));
@@ -113,7 +118,7 @@ void PostgresSnapshotWatcher::read_registry(store::PostgresRegistryReader& reade
 }
 
 void PostgresSnapshotWatcher::run(std::unique_ptr<store::PostgresRegistryReader> reader,
-                                  policy::RegistryVersion adopted) {
+                                  std::shared_ptr<const policy::RegistrySnapshot> base) {
   bool must_read = false;  // the start has just read everything
   bool retried_at_once = false;
   auto next_heartbeat = Clock::now() + timing_.heartbeat;
@@ -126,7 +131,7 @@ void PostgresSnapshotWatcher::run(std::unique_ptr<store::PostgresRegistryReader>
         must_read = true;
       }
       if (must_read || reread || Clock::now() >= next_heartbeat) {
-        read_registry(*reader, adopted, reread);
+        read_registry(*reader, base, reread);
         must_read = false;
         retried_at_once = false;
         next_heartbeat = Clock::now() + timing_.heartbeat;

@@ -2,9 +2,11 @@
 // The registry watcher for a PostgreSQL registry: pushed, not polled. Its thread holds one
 // connection, as a member of certacl_broker, that LISTENs on certacl_changes. A NOTIFY
 // wakes it; it reads the committed change counter from broker_state (the payload is only a
-// hint: any role may NOTIFY) and, when the counter moved, the whole registry in one
-// REPEATABLE READ snapshot, and hands the new snapshot over exactly as the SQLite watcher
-// does (same checks: the counter never goes back, the CA never changes).
+// hint: any role may NOTIFY) and, when the counter moved, the change-log rows after the
+// counter it holds and the rows they name, in one REPEATABLE READ snapshot, and applies
+// them to its last snapshot (the whole registry when the log cannot say: a gap, a pruned
+// log, a re-read asked for, a reconnect). It hands the new snapshot over exactly as the
+// SQLite watcher does (same checks: the counter never goes back, the CA never changes).
 //
 // Without a NOTIFY it still reads the counter every `heartbeat`: that proves the connection
 // alive, so health() and the stale limit see a silent outage, and it catches a change whose
@@ -75,9 +77,11 @@ class PostgresSnapshotWatcher final : public RegistryWatcher {
   [[nodiscard]] std::uint64_t reads() const;
 
  private:
-  void run(std::unique_ptr<store::PostgresRegistryReader> reader, policy::RegistryVersion adopted);
-  void read_registry(store::PostgresRegistryReader& reader, policy::RegistryVersion& adopted,
-                     bool reread);
+  void run(std::unique_ptr<store::PostgresRegistryReader> reader,
+           std::shared_ptr<const policy::RegistrySnapshot> base);
+  // `base`: the last snapshot built, replaced by the next one when the counter moved.
+  void read_registry(store::PostgresRegistryReader& reader,
+                     std::shared_ptr<const policy::RegistrySnapshot>& base, bool reread);
 
   store::PostgresSettings settings_;
   PostgresWatchTiming timing_;

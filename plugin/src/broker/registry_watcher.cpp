@@ -1,9 +1,29 @@
 #include "registry_watcher.h"
 
+#include <malloc.h>
+
 #include <ctime>
 #include <utility>
 
 namespace certacl::plugin {
+namespace {
+
+// Snapshots are built on the watcher thread from the previous one and share most of it, and
+// the broker thread frees the parts a change replaced. With glibc's default of one malloc
+// arena per thread, the first snapshot (read on the broker thread at start) lives in the
+// main arena and every replacement in the watcher's: the freed holes of the first are never
+// reused, and a broker with 100,000 devices grew from 97 to 124 MB over 1,000 changes. One
+// arena for the whole process keeps it flat (96.6 MB before and after 1,000 changes;
+// bench/plugin, certacl_broker_memory_bench). mosquitto 2.0 runs one thread besides ours, so
+// nothing contends for it. Set before the watcher thread first allocates; later calls change
+// nothing.
+void keep_one_malloc_arena() noexcept {
+#ifdef M_ARENA_MAX
+  (void)mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
+}  // namespace
 
 std::int64_t unix_seconds_now() {
   return static_cast<std::int64_t>(std::time(nullptr));
@@ -14,6 +34,7 @@ policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot) {
 }
 
 RegistryWatcher::RegistryWatcher(std::int64_t loaded_at) {
+  keep_one_malloc_arena();
   health_.last_success = loaded_at;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "registry_acceptance.h"
@@ -59,6 +60,23 @@ class RegistryWatcher {
 };
 
 [[nodiscard]] std::int64_t unix_seconds_now();
+
+// The snapshot that follows `base`: built from the change-log rows after its counter when
+// `changes` holds them (RegistrySnapshot::apply), else from `read_all()`, the whole registry.
+// Pure choice, shared by both watchers; `changes` is nullopt for a first read, a re-read
+// asked for, a gap in the log or a log pruned past base's counter.
+template <typename ReadAll>
+[[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> next_snapshot(
+    const policy::RegistrySnapshot& base, std::optional<RegistryChanges> changes,
+    ReadAll&& read_all) {
+  if (changes) {
+    if (auto applied =
+            policy::RegistrySnapshot::apply(base, std::move(*changes), unix_seconds_now())) {
+      return applied;
+    }
+  }
+  return policy::RegistrySnapshot::build(read_all(), unix_seconds_now());
+}
 
 // What a candidate registry is compared with before it may replace this one.
 [[nodiscard]] policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot);

@@ -19,18 +19,23 @@ constexpr std::chrono::milliseconds kReaderBusyTimeout{200};
 
 // A database file that was deleted or replaced must not keep being read through the old
 // descriptor: that would hide the fault and serve a registry nobody can change any more.
-struct FileIdentity {
-  dev_t device = 0;
-  ino_t inode = 0;
-  bool operator==(const FileIdentity&) const = default;
-};
+using FileIdentity = SnapshotWatcher::FileIdentity;
 
 FileIdentity identify_file(const std::string& path) {
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) {
     throw DatabaseError(fmt::format("database '{}' is missing", path), SQLITE_CANTOPEN);
   }
-  return {status.st_dev, status.st_ino};
+  return {static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino)};
+}
+
+// The file a snapshot just read from `path` came from, or nullopt when it is gone already.
+std::optional<FileIdentity> identify_if_present(const std::string& path) {
+  try {
+    return identify_file(path);
+  } catch (const DatabaseError&) {
+    return std::nullopt;
+  }
 }
 
 std::unique_ptr<SqliteDatabase> open_reader(const std::string& path) {
@@ -65,9 +70,14 @@ std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
 }
 
 SnapshotWatcher::SnapshotWatcher(std::string path, std::chrono::milliseconds interval,
-                                 const policy::RegistrySnapshot& initial)
-    : RegistryWatcher(initial.loaded_at()), path_(std::move(path)), interval_(interval) {
-  thread_ = std::thread([this, version = version_of(initial)] { run(version); });
+                                 std::shared_ptr<const policy::RegistrySnapshot> initial)
+    : RegistryWatcher(initial->loaded_at()), path_(std::move(path)), interval_(interval) {
+  // `initial` was read from this path moments ago (load_snapshot); a file swapped in between
+  // is caught by the next poll as another file, and read whole.
+  thread_ =
+      std::thread([this, base = std::move(initial), file = identify_if_present(path_)]() mutable {
+        run(std::move(base), file);
+      });
 }
 
 SnapshotWatcher::~SnapshotWatcher() {
@@ -87,9 +97,13 @@ void SnapshotWatcher::request_reread() {
   wake_.notify_all();
 }
 
-void SnapshotWatcher::run(policy::RegistryVersion adopted) {
+void SnapshotWatcher::run(std::shared_ptr<const policy::RegistrySnapshot> base,
+                          std::optional<FileIdentity> base_file) {
+  policy::RegistryVersion adopted = version_of(*base);
   std::unique_ptr<SqliteDatabase> db;
   FileIdentity opened_file;
+  // `base_file`: the file `base` was read from. Another file's change log says nothing about
+  // `base`, so a change found in another file (or when it is not known) is read whole.
   std::int64_t known_data_version = -1;
   bool first_poll = true;
   while (true) {
@@ -124,9 +138,14 @@ void SnapshotWatcher::run(policy::RegistryVersion adopted) {
         // logged, and counted towards the stale limit) on every poll until fixed.
         require_adoptable(adopted, candidate);
         if (candidate.change_counter != adopted.change_counter || reread) {
-          fresh = policy::RegistrySnapshot::build(load_registry(*db), unix_seconds_now());
+          const bool whole = reread || base_file != file;
+          fresh = next_snapshot(
+              *base, whole ? std::nullopt : load_registry_changes(*db, base->change_counter()),
+              [&db] { return load_registry(*db); });
           require_adoptable(adopted, version_of(*fresh));  // it may have moved meanwhile
           adopted = version_of(*fresh);
+          base = fresh;
+          base_file = file;
         }
         known_data_version = data_version;
       }

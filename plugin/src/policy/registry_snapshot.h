@@ -1,7 +1,10 @@
 #pragma once
 // An immutable, indexed copy of the registry, built off the broker thread and then only
 // read. Every connect check and every live-session review looks things up here, never in
-// SQLite.
+// SQLite. A snapshot is built either from the whole registry (build) or from the previous
+// one plus the rows the change log names (apply); the second shares every unchanged shard
+// of the previous one (sharded_text_map.h), so a change costs the rows it touches, not a
+// copy of the registry.
 
 #include <cstdint>
 #include <memory>
@@ -12,6 +15,7 @@
 
 #include "certacl/registry.h"
 #include "role_policy.h"
+#include "sharded_text_map.h"
 #include "text_lookup.h"
 
 namespace certacl::policy {
@@ -20,6 +24,11 @@ class RegistrySnapshot {
  public:
   // Unix seconds at which the contents were read; drives the stale limit.
   static std::shared_ptr<const RegistrySnapshot> build(RegistryContents contents,
+                                                       std::int64_t loaded_at);
+  // `previous` plus `changes`, or nullptr when they do not start at previous's counter or
+  // name another CA: the caller then loads the whole registry.
+  static std::shared_ptr<const RegistrySnapshot> apply(const RegistrySnapshot& previous,
+                                                       RegistryChanges changes,
                                                        std::int64_t loaded_at);
 
   [[nodiscard]] const CertificateRecord* find_certificate(std::string_view serial) const noexcept;
@@ -45,19 +54,37 @@ class RegistrySnapshot {
   [[nodiscard]] const std::string& ca_certificate_sha256() const noexcept { return ca_sha256_; }
   [[nodiscard]] std::size_t device_count() const noexcept { return devices_.size(); }
   [[nodiscard]] std::size_t certificate_count() const noexcept { return certificates_.size(); }
+  // How this snapshot was made: from the change log (and how many rows), or a full read.
+  [[nodiscard]] bool incremental() const noexcept { return incremental_; }
+  [[nodiscard]] std::size_t applied_changes() const noexcept { return applied_changes_; }
 
  private:
+  using DevicePtr = std::shared_ptr<const Device>;
+  using CertificatePtr = std::shared_ptr<const CertificateRecord>;
+  // Small (one entry per role), so a role change copies them whole; shared otherwise.
+  struct RoleTables {
+    TextMap<std::shared_ptr<const RolePolicy>> policies_by_role;
+    TextMap<RoleClientIdRule> prefix_roles;  // only roles whose rule is not exact
+    TextMap<std::vector<RoleRule>> rules_by_role;
+  };
+
+  void add_device(Device device);
+  void remove_device(std::string_view name);
+  void add_certificate(CertificateRecord certificate);
+  void remove_certificates_of(std::string_view device);
+
   std::int64_t change_counter_ = 0;
   std::int64_t loaded_at_ = 0;
   std::string ca_sha256_;
-  TextMap<std::shared_ptr<const RolePolicy>> policies_by_role_;
-  TextMap<RoleClientIdRule> prefix_roles_;  // only roles whose rule is not exact
-  TextMap<CertificateRecord> certificates_;
-  TextMap<Device> devices_;
-  TextMap<const Device*> devices_by_san_dns_;
-  TextMap<const Device*> devices_by_san_uri_;
-  TextMap<std::vector<RoleRule>> rules_by_role_;
-  TextMap<std::vector<const CertificateRecord*>> certificates_by_device_;
+  bool incremental_ = false;
+  std::size_t applied_changes_ = 0;
+  std::shared_ptr<const RoleTables> roles_ = std::make_shared<const RoleTables>();
+  ShardedTextMap<CertificatePtr> certificates_;
+  ShardedTextMap<DevicePtr> devices_;
+  ShardedTextMap<DevicePtr> devices_by_san_dns_;
+  ShardedTextMap<DevicePtr> devices_by_san_uri_;
+  // Points into the records certificates_ holds, so valid as long as this snapshot is.
+  ShardedTextMap<std::vector<const CertificateRecord*>> certificates_by_device_;
 };
 
 }  // namespace certacl::policy

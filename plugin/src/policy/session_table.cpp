@@ -413,11 +413,14 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
   }
   if (logs(LogLevel::kInfo)) {
     log(LogLevel::kInfo,
-        fmt::format("registry change {} adopted: {} devices, {} certificates, {} live "
-                    "sessions, {} recompiled, {} {}kicked",
-                    registry.change_counter(), registry.device_count(),
-                    registry.certificate_count(), sessions_.size(), recompiled, kicked,
-                    options_.dry_run ? "would be " : ""));
+        fmt::format(
+            "registry change {} adopted: {} devices, {} certificates, {} live "
+            "sessions, {} recompiled, {} {}kicked ({})",
+            registry.change_counter(), registry.device_count(), registry.certificate_count(),
+            sessions_.size(), recompiled, kicked, options_.dry_run ? "would be " : "",
+            registry.incremental()
+                ? fmt::format("{} changes applied incrementally", registry.applied_changes())
+                : std::string("full read")));
   }
 }
 

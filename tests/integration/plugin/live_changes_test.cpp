@@ -30,6 +30,9 @@ TEST_F(LiveChangesTest, RevocationKicksALiveClient) {
                                     " client_id='dev1' reason=certificate revoked"))
       << broker_->log();
   EXPECT_TRUE(bystander->connected());
+  // Applied from the change log, not by re-reading the registry.
+  EXPECT_TRUE(broker_->wait_for_log(" changes applied incrementally)")) << broker_->log();
+  EXPECT_EQ(broker_->log().find("(full read)"), std::string::npos) << broker_->log();
   // And it cannot come back.
   auto again = client(dev1_, "dev1");
   EXPECT_EQ(again->connect().connack, kNotAuthorized);
@@ -44,6 +47,20 @@ TEST_F(LiveChangesTest, DisablingADeviceKicksIt) {
   std::printf("[ figure ] disable -> disconnect: %.1f ms\n",
               milliseconds_since(returned, *sensor->disconnected_at()));
   EXPECT_TRUE(broker_->wait_for_log("reason=device disabled"));
+  EXPECT_TRUE(broker_->wait_for_log(" changes applied incrementally)")) << broker_->log();
+  EXPECT_EQ(broker_->log().find("(full read)"), std::string::npos) << broker_->log();
+}
+
+TEST_F(LiveChangesTest, ADeviceRegisteredAfterStartIsAdmittedFromTheChangeLog) {
+  start_broker();
+  auto bystander = connected(dev1_, "dev1");
+  ca_->add_device("late1", "sensor");
+  const IssuedCertificate late = ca_->enroll("late1");
+  ASSERT_TRUE(broker_->wait_for_log(" changes applied incrementally)")) << broker_->log();
+  auto newcomer = connected(late, "late1");
+  EXPECT_TRUE(newcomer->connected());
+  EXPECT_TRUE(bystander->connected());
+  EXPECT_EQ(broker_->log().find("(full read)"), std::string::npos) << broker_->log();
 }
 
 TEST_F(LiveChangesTest, RuleChangeAppliesToALiveClient) {
@@ -60,6 +77,8 @@ TEST_F(LiveChangesTest, RuleChangeAppliesToALiveClient) {
   ASSERT_TRUE(sensor->wait_for_message("fleet/dev1/other", 5s).has_value());
   EXPECT_FALSE(sensor->wait_for_message("fleet/dev1/valve", 200ms).has_value());
   EXPECT_TRUE(sensor->connected());
+  EXPECT_TRUE(broker_->wait_for_log(" changes applied incrementally)")) << broker_->log();
+  EXPECT_EQ(broker_->log().find("(full read)"), std::string::npos) << broker_->log();
 }
 
 TEST_F(LiveChangesTest, UnreadableDatabaseKeepsLastSnapshotThenRefusesWhenStale) {

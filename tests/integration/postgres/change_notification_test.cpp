@@ -1,9 +1,11 @@
 // Push, not poll: a change commits a new counter, a change-log row naming only what changed,
 // and a NOTIFY that a LISTENing reader receives; a rolled-back change announces nothing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "certacl/schema.h"
 #include "certacl/store/postgres_registry_reader.h"
 #include "postgres_world.h"
 
@@ -175,6 +177,34 @@ TEST(PostgresSettingsRules, APasswordInTheUrlOrAnOpenPasswordFileIsRefused) {
   write_file(scratch.file("wrong"), "not-the-password\n", 0600);
   wrong_password.password_file = scratch.file("wrong");
   EXPECT_THROW(store::PostgresConnection{wrong_password}, store::PostgresError);
+}
+
+// Bounded growth: the writer's own transaction prunes all but the last kChangeLogRetention
+// rows (as certacl_ca, through the SECURITY DEFINER trigger); a reader further behind gets
+// no partial answer and reads the whole registry; recent rows stay append-only.
+TEST_F(PostgresChanges, TheLogKeepsTheLastRetainedChangesAndAReaderBehindReadsAll) {
+  store::PostgresRegistryReader reader(world_.broker);
+  const std::int64_t start = reader.change_counter();
+  store::PostgresConnection ca(world_.ca);
+  ca.exec(fmt::format(
+      "DO $$ BEGIN FOR i IN 1..{} LOOP "
+      "UPDATE certacl.devices SET updated_at = i WHERE name = 'device-1'; END LOOP; END $$",
+      kChangeLogRetention + 5));
+  const std::int64_t counter = reader.change_counter();
+  ASSERT_EQ(counter, start + kChangeLogRetention + 5);
+  store::PostgresConnection owner(world_.admin);
+  EXPECT_EQ(owner.exec("SELECT count(*) FROM certacl.change_log").int64(0, 0), kChangeLogRetention);
+  EXPECT_FALSE(reader.load_changes(start).has_value()) << "behind the rows kept";
+  const auto recent = reader.load_changes(counter - kChangeLogRetention);
+  ASSERT_TRUE(recent.has_value());
+  EXPECT_EQ(recent->names.rows, static_cast<std::size_t>(kChangeLogRetention));
+  EXPECT_EQ(recent->names.devices, std::vector<std::string>{"device-1"});
+  ASSERT_EQ(recent->devices.size(), 1U);
+  EXPECT_EQ(recent->devices[0].updated_at, kChangeLogRetention + 5);
+  EXPECT_THROW(
+      owner.exec(fmt::format("DELETE FROM certacl.change_log WHERE counter = {}", counter)),
+      store::PostgresError)
+      << "a recent row cannot be deleted, even by the owner";
 }
 
 }  // namespace

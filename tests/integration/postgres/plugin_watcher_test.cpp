@@ -73,6 +73,68 @@ TEST_F(PostgresPluginWatcher, ARevocationIsPushedWithoutWaitingForAPoll) {
   EXPECT_TRUE(revoked_in(*fresh, serial));
   EXPECT_FALSE(revoked_in(*fresh, serial_of("device-2")));
   EXPECT_EQ(watcher.known_counter(), fresh->change_counter());
+  // From the change log, not a reload of the registry.
+  EXPECT_TRUE(fresh->incremental());
+  EXPECT_EQ(fresh->applied_changes(),
+            static_cast<std::size_t>(fresh->change_counter() - initial_->change_counter()));
+}
+
+// A disable, a rule change, a new device with a certificate and a removal, each applied to
+// the snapshot before from the change log, end where a full read of the registry ends.
+TEST_F(PostgresPluginWatcher, EveryKindOfChangeIsAppliedFromTheChangeLog) {
+  PostgresSnapshotWatcher watcher(world_.broker, std::move(start_), kPushOnly);
+  std::shared_ptr<const policy::RegistrySnapshot> fresh;
+  const auto next = [&](std::int64_t counter) {
+    return within(5s, [&] {
+      if (auto taken = watcher.take_new()) fresh = std::move(taken);
+      return fresh && fresh->change_counter() >= counter;
+    });
+  };
+  store::PostgresRegistryReader reader(world_.broker);
+
+  writer_.set_device_enabled("device-0", false, "test");
+  ASSERT_TRUE(next(reader.change_counter())) << watcher.health().last_error;
+  EXPECT_TRUE(fresh->incremental());
+  EXPECT_FALSE(fresh->find_device("device-0")->enabled);
+
+  writer_.add_rule(RoleRule{"sensor", RuleEffect::kDeny, RuleAction::kPublish, "sensors/x"},
+                   "test");
+  ASSERT_TRUE(next(reader.change_counter())) << watcher.health().last_error;
+  EXPECT_TRUE(fresh->incremental());
+  EXPECT_FALSE(fresh->same_rules("sensor", *initial_));
+
+  Device late;
+  late.name = "late-1";
+  late.role = "sensor";
+  late.enabled = true;
+  writer_.add_device(late, "test");
+  const std::string serial = issue_for(writer_, "late-1");
+  writer_.remove_device("device-2", 1, "test");
+  ASSERT_TRUE(next(reader.change_counter())) << watcher.health().last_error;
+  EXPECT_TRUE(fresh->incremental());
+  ASSERT_NE(fresh->find_certificate(serial), nullptr);
+  EXPECT_EQ(fresh->certificates_of("late-1").size(), 1U);
+  EXPECT_EQ(fresh->find_device("device-2"), nullptr);
+
+  const auto whole = policy::RegistrySnapshot::build(reader.load_registry(), 0);
+  EXPECT_EQ(fresh->change_counter(), whole->change_counter());
+  EXPECT_EQ(fresh->device_count(), whole->device_count());
+  EXPECT_EQ(fresh->certificate_count(), whole->certificate_count());
+  for (const std::string device : {"device-0", "device-1", "device-2", "late-1"}) {
+    ASSERT_EQ(fresh->certificates_of(device).size(), whole->certificates_of(device).size());
+    for (const CertificateRecord* certificate : whole->certificates_of(device)) {
+      const CertificateRecord* mine = fresh->find_certificate(certificate->serial);
+      ASSERT_NE(mine, nullptr);
+      EXPECT_EQ(mine->revoked(), certificate->revoked()) << certificate->serial;
+    }
+    const Device* mine = fresh->find_device(device);
+    const Device* theirs = whole->find_device(device);
+    ASSERT_EQ(mine == nullptr, theirs == nullptr) << device;
+    if (mine) {
+      EXPECT_EQ(mine->enabled, theirs->enabled) << device;
+    }
+  }
+  EXPECT_TRUE(fresh->same_rules("sensor", *whole));
 }
 
 TEST_F(PostgresPluginWatcher, AConnectBehindAnAnnouncedChangeIsCheckedAgainstIt) {

@@ -116,6 +116,10 @@ TEST_F(PostgresTwoBrokers, ARevokedDeviceIsDroppedWhereverItIsAndRefusedByBoth) 
               milliseconds_since(committed, *dev3->disconnected_at()));
   EXPECT_TRUE(b->wait_for_log("kick device='dev3' serial=" + certificates_["dev3"].serial))
       << b->log();
+  // Both applied it from the change log, not by re-reading the registry.
+  EXPECT_TRUE(a->wait_for_log(" changes applied incrementally)")) << a->log();
+  EXPECT_TRUE(b->wait_for_log(" changes applied incrementally)")) << b->log();
+  EXPECT_EQ(b->log().find("(full read)"), std::string::npos) << b->log();
   EXPECT_EQ(connack(*a, "dev3"), kNotAuthorized);
   EXPECT_EQ(connack(*b, "dev3"), kNotAuthorized);
   EXPECT_TRUE(dev1->connected());
@@ -152,6 +156,10 @@ TEST_F(PostgresTwoBrokers, ADisableAndANewDeviceReachBothBrokers) {
   }
   EXPECT_TRUE(on_a) << a->log();
   EXPECT_TRUE(on_b) << b->log();
+  // The disable and the new device came from the change log on both.
+  EXPECT_EQ(a->log().find("(full read)"), std::string::npos) << a->log();
+  EXPECT_EQ(b->log().find("(full read)"), std::string::npos) << b->log();
+  EXPECT_TRUE(b->wait_for_log(" changes applied incrementally)")) << b->log();
 }
 
 TEST_F(PostgresTwoBrokers, AnOutageKeepsTheSnapshotRefusesAfterTheStaleLimitAndHeals) {

@@ -54,6 +54,8 @@ class BrokerFixture {
   [[nodiscard]] bool running();
 
   [[nodiscard]] int port() const noexcept { return port_; }
+  // The broker's process id (for its RSS); -1 before start().
+  [[nodiscard]] pid_t pid() const noexcept { return process_ ? process_->pid() : -1; }
   // The broker's stdout/stderr followed by its log file.
   [[nodiscard]] std::string log() const;
   // Waits (bounded) until the log contains `text` at least `occurrences` times; returns

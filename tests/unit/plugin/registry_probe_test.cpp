@@ -86,7 +86,7 @@ TEST_F(RegistryProbeTest, MissingDatabaseThrowsSoTheSnapshotDecides) {
 
 TEST_F(RegistryProbeTest, WatcherRereadsOnRequestWithoutAChange) {
   const auto initial = load_snapshot(path_);
-  SnapshotWatcher watcher(path_, 60s, *initial);
+  SnapshotWatcher watcher(path_, 60s, initial);
   std::this_thread::sleep_for(50ms);
   (void)watcher.take_new();
   EXPECT_FALSE(watcher.has_new());

@@ -49,5 +49,147 @@ TEST(RegistrySnapshotTest, SameRulesNoticesAnyChange) {
   EXPECT_TRUE(before->same_rules("admin", *after));
 }
 
+// The delta a reader of the change log hands over: `devices`/`roles` named, with their rows.
+RegistryChanges changes_after(std::int64_t after, std::int64_t counter) {
+  RegistryChanges changes;
+  changes.after = after;
+  changes.change_counter = counter;
+  changes.names.rows = static_cast<std::size_t>(counter - after);
+  return changes;
+}
+
+CertificateRecord certificate(std::string serial, std::string device) {
+  CertificateRecord c;
+  c.serial = std::move(serial);
+  c.device = std::move(device);
+  return c;
+}
+
+TEST(RegistrySnapshotApplyTest, ARevocationReplacesOnlyThatDevicesCertificates) {
+  const auto before = RegistrySnapshot::build(sample(), 1);
+  RegistryChanges changes = changes_after(3, 4);
+  changes.names.devices = {"dev1"};
+  changes.devices = sample().devices;
+  CertificateRecord revoked = certificate("1F", "dev1");
+  revoked.revoked_at = 9;
+  changes.device_certificates = {revoked};
+  const auto after = RegistrySnapshot::apply(*before, std::move(changes), 2);
+  ASSERT_NE(after, nullptr);
+  EXPECT_TRUE(after->incremental());
+  EXPECT_EQ(after->applied_changes(), 1U);
+  EXPECT_EQ(after->change_counter(), 4);
+  EXPECT_TRUE(after->find_certificate("1F")->revoked());
+  EXPECT_FALSE(before->find_certificate("1F")->revoked()) << "the previous one is unchanged";
+  ASSERT_EQ(after->certificates_of("dev1").size(), 1U);
+  EXPECT_TRUE(after->certificates_of("dev1")[0]->revoked());
+  EXPECT_TRUE(after->same_rules("sensor", *before));
+}
+
+TEST(RegistrySnapshotApplyTest, ANewDeviceAndARemovedOneAreIndexedEverywhere) {
+  const auto before = RegistrySnapshot::build(sample(), 1);
+  RegistryChanges changes = changes_after(3, 6);
+  changes.names.devices = {"dev1", "dev2"};
+  Device dev2;
+  dev2.name = "dev2";
+  dev2.role = "sensor";
+  dev2.enabled = true;
+  dev2.san_dns = "dev1.example";  // the SAN moved from the removed dev1
+  changes.devices = {dev2};
+  changes.device_certificates = {certificate("1F", "dev1"), certificate("20", "dev2")};
+  const auto after = RegistrySnapshot::apply(*before, std::move(changes), 2);
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->find_device("dev1"), nullptr);
+  ASSERT_NE(after->find_device("dev2"), nullptr);
+  EXPECT_EQ(after->find_device_by_san_dns("dev1.example"), after->find_device("dev2"));
+  EXPECT_EQ(after->device_count(), 1U);
+  EXPECT_EQ(after->certificate_count(), 2U);
+  EXPECT_EQ(after->certificates_of("dev1").size(), 1U) << "history stays";
+  EXPECT_EQ(after->certificates_of("dev2").size(), 1U);
+  EXPECT_NE(before->find_device("dev1"), nullptr);
+  EXPECT_EQ(before->find_device("dev2"), nullptr);
+}
+
+TEST(RegistrySnapshotApplyTest, ARoleChangeRecompilesThatRoleOnly) {
+  const auto before = RegistrySnapshot::build(sample(), 1);
+  RegistryChanges changes = changes_after(3, 5);
+  changes.names.roles = {"sensor", "gateway"};
+  changes.roles = {Role{"gateway", RoleClientIdRule::kPrefix}, Role{"sensor"}};
+  changes.rules = {RoleRule{"sensor", RuleEffect::kAllow, RuleAction::kPublish, "b/#"}};
+  const auto after = RegistrySnapshot::apply(*before, std::move(changes), 2);
+  ASSERT_NE(after, nullptr);
+  ASSERT_EQ(after->rules_for_role("sensor").size(), 1U);
+  EXPECT_EQ(after->rules_for_role("sensor")[0].pattern, "b/#");
+  EXPECT_FALSE(after->same_rules("sensor", *before));
+  EXPECT_TRUE(after->same_rules("admin", *before));
+  EXPECT_EQ(after->policy_for_role("admin"), before->policy_for_role("admin")) << "shared";
+  EXPECT_NE(after->policy_for_role("sensor"), before->policy_for_role("sensor"));
+  EXPECT_EQ(after->client_id_rule_of_role("gateway"), RoleClientIdRule::kPrefix);
+  EXPECT_EQ(before->client_id_rule_of_role("gateway"), RoleClientIdRule::kExact);
+  // The same effect as reading it all.
+  RegistryContents whole = sample();
+  whole.rules = {RoleRule{"sensor", RuleEffect::kAllow, RuleAction::kPublish, "b/#"},
+                 RoleRule{"admin", RuleEffect::kAllow, RuleAction::kSubscribe, "#"}};
+  EXPECT_TRUE(after->same_rules("sensor", *RegistrySnapshot::build(std::move(whole), 2)));
+}
+
+TEST(RegistrySnapshotApplyTest, ChangesFromAnotherCounterOrCaAreNotApplied) {
+  const auto before = RegistrySnapshot::build(sample(), 1);
+  EXPECT_EQ(RegistrySnapshot::apply(*before, changes_after(2, 4), 2), nullptr);
+  RegistryChanges other_ca = changes_after(3, 4);
+  other_ca.ca_certificate_sha256 = "ff";
+  EXPECT_EQ(RegistrySnapshot::apply(*before, std::move(other_ca), 2), nullptr);
+  EXPECT_FALSE(before->incremental());
+}
+
+TEST(RegistrySnapshotApplyTest, ManyDevicesAChangeCopiesOnlyTheShardsItTouches) {
+  RegistryContents contents;
+  for (int i = 0; i < 10000; ++i) {
+    Device device;
+    device.name = "dev" + std::to_string(i);
+    device.role = "sensor";
+    device.enabled = true;
+    contents.devices.push_back(device);
+    contents.device_certificates.push_back(certificate("S" + std::to_string(i), device.name));
+  }
+  auto snapshot = RegistrySnapshot::build(std::move(contents), 1);
+  // 1,000 successive revocations, each applied to the one before.
+  for (int i = 0; i < 1000; ++i) {
+    RegistryChanges changes =
+        changes_after(snapshot->change_counter(), snapshot->change_counter() + 1);
+    const std::string name = "dev" + std::to_string(i * 7);
+    changes.names.devices = {name};
+    changes.devices = {*snapshot->find_device(name)};
+    CertificateRecord revoked = certificate("S" + std::to_string(i * 7), name);
+    revoked.revoked_at = 5;
+    changes.device_certificates = {revoked};
+    auto next = RegistrySnapshot::apply(*snapshot, std::move(changes), 2);
+    ASSERT_NE(next, nullptr);
+    snapshot = std::move(next);
+  }
+  EXPECT_EQ(snapshot->device_count(), 10000U);
+  EXPECT_EQ(snapshot->certificate_count(), 10000U);
+  EXPECT_TRUE(snapshot->find_certificate("S6993")->revoked());
+  EXPECT_FALSE(snapshot->find_certificate("S6994")->revoked());
+  EXPECT_EQ(snapshot->change_counter(), 1000);
+}
+
+TEST(ShardedTextMapTest, ACopySharesEveryShardUntilWritten) {
+  ShardedTextMap<int> map;
+  for (int i = 0; i < 1000; ++i) map.insert_or_assign("k" + std::to_string(i), i);
+  EXPECT_EQ(map.owned_shards(), ShardedTextMap<int>::kShards);
+  ShardedTextMap<int> copy = map;
+  EXPECT_EQ(copy.owned_shards(), 0U);
+  copy.insert_or_assign("k5", 50);
+  copy.erase("k6");
+  copy.erase("absent");
+  EXPECT_LE(copy.owned_shards(), 2U);
+  EXPECT_EQ(*copy.find("k5"), 50);
+  EXPECT_EQ(*map.find("k5"), 5);
+  EXPECT_EQ(copy.find("k6"), nullptr);
+  EXPECT_EQ(*map.find("k6"), 6);
+  EXPECT_EQ(copy.size(), 999U);
+  EXPECT_EQ(map.size(), 1000U);
+}
+
 }  // namespace
 }  // namespace certacl::policy

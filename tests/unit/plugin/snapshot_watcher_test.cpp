@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "certacl/schema.h"
@@ -60,7 +61,7 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   create_registry(path);
   const auto initial = load_snapshot(path);
   ASSERT_NE(initial->find_device("dev1"), nullptr);
-  SnapshotWatcher watcher(path, 20ms, *initial);
+  SnapshotWatcher watcher(path, 20ms, initial);
   // Nothing changed: nothing handed over.
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(watcher.take_new(), nullptr);
@@ -75,7 +76,34 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   ASSERT_NE(fresh->find_device("dev1"), nullptr);
   EXPECT_FALSE(fresh->find_device("dev1")->enabled);
   EXPECT_GT(fresh->change_counter(), initial->change_counter());
+  EXPECT_TRUE(fresh->incremental()) << "one change-log row, applied to the snapshot before";
+  EXPECT_EQ(fresh->applied_changes(), 1U);
   EXPECT_TRUE(watcher.health().last_error.empty());
+
+  // A log that cannot say what changed (a pruned row) is read whole.
+  {
+    SqliteDatabase db(path, SqliteDatabase::Access::ReadWrite);
+    db.configure_as_writer(1s);
+    db.exec("UPDATE devices SET enabled = 1 WHERE name = 'dev1'");
+    db.exec("DELETE FROM change_log");
+  }
+  ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
+  EXPECT_TRUE(fresh->find_device("dev1")->enabled);
+  EXPECT_FALSE(fresh->incremental());
+
+  // Another file put in place, changed after the copy: its log says nothing about the
+  // snapshot held, so it is read whole even though its rows would apply.
+  const std::string copy = path + ".next";
+  std::filesystem::copy_file(path, copy);
+  {
+    SqliteDatabase db(copy, SqliteDatabase::Access::ReadWrite);
+    db.configure_as_writer(1s);
+    db.exec("UPDATE devices SET enabled = 0 WHERE name = 'dev1'");
+  }
+  std::filesystem::rename(copy, path);
+  ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
+  EXPECT_FALSE(fresh->find_device("dev1")->enabled);
+  EXPECT_FALSE(fresh->incremental());
 }
 
 TEST(SnapshotWatcherTest, DeletedDatabaseIsReportedAndRecovered) {
@@ -83,7 +111,7 @@ TEST(SnapshotWatcherTest, DeletedDatabaseIsReportedAndRecovered) {
   const std::string path = dir.file("registry.db");
   create_registry(path);
   const auto initial = load_snapshot(path);
-  SnapshotWatcher watcher(path, 20ms, *initial);
+  SnapshotWatcher watcher(path, 20ms, initial);
   ASSERT_EQ(std::rename(path.c_str(), dir.file("moved.db").c_str()), 0);
   ASSERT_TRUE(eventually([&] { return !watcher.health().last_error.empty(); }));
   EXPECT_NE(watcher.health().last_error.find("missing"), std::string::npos)

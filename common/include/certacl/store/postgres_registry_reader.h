@@ -15,16 +15,9 @@
 
 namespace certacl::store {
 
-enum class ChangedEntity { kDevice, kRole, kCertificate };
-
-// One row of the change log: `key` is the device name, role name or certificate serial;
-// `device` is the device concerned (for a certificate, its holder), if any.
-struct RegistryChange {
-  std::int64_t counter = 0;
-  ChangedEntity entity = ChangedEntity::kDevice;
-  std::string key;
-  std::optional<std::string> device;
-};
+// The change-log row types are shared with SQLite (certacl/registry.h).
+using certacl::ChangedEntity;
+using certacl::RegistryChange;
 
 struct ChangeWait {
   // The committed change counter read from the database when the wait ended; the caller
@@ -50,6 +43,10 @@ class PostgresRegistryReader {
   // Change-log rows with counter > `after`, oldest first.
   [[nodiscard]] std::vector<RegistryChange> changes_since(std::int64_t after);
   [[nodiscard]] std::int64_t change_counter();
+  // The change-log rows after `after` and the rows they name, in one REPEATABLE READ
+  // snapshot; nullopt when the log cannot bring `after` to the committed counter (then
+  // load_registry). Same contract as SQLite's load_registry_changes.
+  [[nodiscard]] std::optional<RegistryChanges> load_changes(std::int64_t after);
 
   // Waits for a NOTIFY at most `timeout`; the timeout doubles as the poll fallback, since
   // the counter is read either way. A lost connection is re-established within the same

@@ -8,7 +8,7 @@
 
 namespace certacl::store {
 
-inline constexpr int kPostgresSchemaVersion = 2;
+inline constexpr int kPostgresSchemaVersion = 3;
 
 // The channel every registry change is announced on (payload: the new change counter).
 inline constexpr std::string_view kChangeChannel = "certacl_changes";
