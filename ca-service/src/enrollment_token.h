@@ -32,6 +32,12 @@ struct NewEnrollmentToken {
 // returns how many. Owns its transaction. Throws CaError(kNotFound) for an unknown device.
 int revoke_enrollment_tokens(SqliteDatabase& db, const std::string& device);
 
+// 256 random bits, base64url without padding: the secret `device token` prints once.
+[[nodiscard]] std::string new_token_secret();
+// The audit detail of `device token`, the same on both stores.
+[[nodiscard]] std::string token_created_detail(std::int64_t token_id, std::int64_t expires_at,
+                                               int replaced_unused);
+
 // Lower-case hex SHA-256 of the token text: the only form the database holds.
 [[nodiscard]] std::string token_digest(std::string_view token);
 

@@ -42,7 +42,7 @@ std::string missing_command(const CLI::App& app) {
 
 // The commands that work on a PostgreSQL registry (docs/SCALING.md); the others say so
 // before they touch anything, instead of treating the URL as a file name.
-constexpr std::array<std::string_view, 17> kPostgresCommands = {" init",
+constexpr std::array<std::string_view, 20> kPostgresCommands = {" init",
                                                                 " ca-cert",
                                                                 " server-cert",
                                                                 " role add",
@@ -53,12 +53,15 @@ constexpr std::array<std::string_view, 17> kPostgresCommands = {" init",
                                                                 " device disable",
                                                                 " device enable",
                                                                 " device remove",
+                                                                " device token",
+                                                                " device token-revoke",
                                                                 " sign",
                                                                 " renew",
                                                                 " enroll",
                                                                 " revoke",
                                                                 " crl",
-                                                                " audit"};
+                                                                " audit",
+                                                                " serve"};
 
 std::string selected_command(const CLI::App& app) {
   std::string path;
@@ -82,7 +85,8 @@ void refuse_unsupported_on_postgres(const CLI::App& app, const std::string& data
       certacl::ca::ExitCode::kUsage,
       fmt::format("'certacl-ca{}' does not work on a PostgreSQL registry yet (it does: init, "
                   "ca-cert, server-cert, role add|allow|deny|set-client-id, device "
-                  "add|disable|enable|remove, sign, renew, enroll, revoke, crl, audit)",
+                  "add|disable|enable|remove|token|token-revoke, sign, renew, enroll, revoke, "
+                  "crl, audit, serve)",
                   command));
 }
 
