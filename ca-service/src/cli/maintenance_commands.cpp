@@ -12,6 +12,7 @@
 #include "duration.h"
 #include "json_output.h"
 #include "registry_backup.h"
+#include "registry_views.h"
 #include "schema_upgrade.h"
 #include "table.h"
 
@@ -96,9 +97,14 @@ void add_expiring_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
   expiring->callback([global, options] {
     const std::int64_t window =
         require_duration_seconds("--within", options->within, 60, kMaxExpiryWindowSeconds);
-    SqliteDatabase db = open_database(global->db_path);
     const std::int64_t now = unix_now();
-    const auto records = expiring_certificates(db, now, window);
+    const auto records = [&] {
+      if (auto registry = postgres_registry(*global)) {
+        return select_expiring(load_certificate_list(*registry, std::nullopt), now, window);
+      }
+      SqliteDatabase db = open_database(global->db_path);
+      return expiring_certificates(db, now, window);
+    }();
     if (options->json) {
       print_certificates_json(records, now);
       return;

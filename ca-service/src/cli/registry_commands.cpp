@@ -9,6 +9,7 @@
 #include "device_registry.h"
 #include "json_output.h"
 #include "postgres_registry.h"
+#include "registry_views.h"
 #include "role_editing.h"
 #include "role_registry.h"
 #include "table.h"
@@ -20,10 +21,28 @@ std::string text_or_dash(const std::optional<std::string>& value) {
   return value ? *value : "-";
 }
 
-Device require_known_device(SqliteDatabase& db, const std::string& name) {
-  auto device = find_device(db, name);
-  if (!device) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
-  return *device;
+DeviceDetails read_device_details(const GlobalOptions& global, const std::string& name) {
+  if (auto registry = postgres_registry(global)) return load_device_details(*registry, name);
+  SqliteDatabase db = open_database(global.db_path);
+  return load_device_details(db, name);
+}
+
+std::vector<Device> read_devices(const GlobalOptions& global) {
+  if (auto registry = postgres_registry(global)) return load_devices(*registry);
+  SqliteDatabase db = open_database(global.db_path);
+  return load_devices(db);
+}
+
+RoleDetails read_role_details(const GlobalOptions& global, const std::string& role) {
+  if (auto registry = postgres_registry(global)) return load_role_details(*registry, role);
+  SqliteDatabase db = open_database(global.db_path);
+  return load_role_details(db, role);
+}
+
+std::vector<RoleSummary> read_role_summaries(const GlobalOptions& global) {
+  if (auto registry = postgres_registry(global)) return load_role_summaries(*registry);
+  SqliteDatabase db = open_database(global.db_path);
+  return load_role_summaries(db);
 }
 
 std::string rules_table(const std::vector<RoleRule>& rules) {
@@ -36,11 +55,10 @@ std::string rules_table(const std::vector<RoleRule>& rules) {
 }
 
 void run_device_show(const GlobalOptions& global, const std::string& name, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  const Device device = require_known_device(db, name);
-  const auto certificates = load_certificates(db, std::string_view(name), CertificateKind::kDevice);
-  const auto rules = load_role_rules(db, device.role);
+  const DeviceDetails details = read_device_details(global, name);
+  const Device& device = details.device;
+  const auto& certificates = details.certificates;
+  const auto& rules = details.rules;
   const std::int64_t now = unix_now();
   if (json) {
     nlohmann::json out = to_json(device);
@@ -63,8 +81,7 @@ void run_device_show(const GlobalOptions& global, const std::string& name, bool 
 }
 
 void run_device_list(const GlobalOptions& global, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  const auto devices = load_devices(db);
+  const auto devices = read_devices(global);
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& device : devices) out.push_back(to_json(device));
@@ -100,10 +117,9 @@ void run_set_enabled(const GlobalOptions& global, const std::string& name, bool 
 }
 
 void run_role_show(const GlobalOptions& global, const std::string& role, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  const auto rules = load_numbered_rules(db, role);
-  const std::string_view client_ids = to_string(find_role(db, role)->client_id_rule);
+  const RoleDetails details = read_role_details(global, role);
+  const auto& rules = details.rules;
+  const std::string_view client_ids = to_string(details.client_id_rule);
   if (json) {
     nlohmann::json out = {
         {"role", role}, {"client_id", client_ids}, {"rules", nlohmann::json::array()}};
@@ -126,21 +142,16 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
 }
 
 void run_role_list(const GlobalOptions& global, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  Statement roles = db.prepare(
-      "SELECT r.name, (SELECT count(*) FROM role_rules WHERE role = r.name), "
-      "(SELECT count(*) FROM devices WHERE role = r.name), r.client_id_rule FROM roles r "
-      "ORDER BY r.name");
   nlohmann::json out = nlohmann::json::array();
   std::vector<TableRow> rows;
-  while (roles.step()) {
-    out.push_back({{"role", roles.column_text(0)},
-                   {"rules", roles.column_int64(1)},
-                   {"devices", roles.column_int64(2)},
-                   {"client_id", roles.column_text(3)}});
-    rows.push_back({roles.column_text(0), std::to_string(roles.column_int64(1)),
-                    std::to_string(roles.column_int64(2)), roles.column_text(3)});
+  for (const RoleSummary& role : read_role_summaries(global)) {
+    const std::string client_id(to_string(role.client_id_rule));
+    out.push_back({{"role", role.role},
+                   {"rules", role.rules},
+                   {"devices", role.devices},
+                   {"client_id", client_id}});
+    rows.push_back(
+        {role.role, std::to_string(role.rules), std::to_string(role.devices), client_id});
   }
   if (json) {
     fmt::print("{}\n", dump_json(out));

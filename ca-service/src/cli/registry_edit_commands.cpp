@@ -11,6 +11,7 @@
 #include "ca_error.h"
 #include "cli/cli.h"
 #include "device_removal.h"
+#include "postgres_edits.h"
 #include "postgres_registry.h"
 #include "revocation.h"
 #include "role_editing.h"
@@ -65,8 +66,13 @@ void add_device_edits(CLI::App& device, const std::shared_ptr<GlobalOptions>& gl
   set_role->add_option("name", *name, "Device name")->required();
   set_role->add_option("role", *role, "New role")->required();
   set_role->callback([global, name, role] {
-    SqliteDatabase db = open_database(global->db_path);
-    const bool changed = set_device_role(db, *name, *role);
+    const bool changed = [&] {
+      if (auto registry = postgres_registry(*global)) {
+        return set_device_role(*registry, *name, *role);
+      }
+      SqliteDatabase db = open_database(global->db_path);
+      return set_device_role(db, *name, *role);
+    }();
     fmt::print("device '{}' {}has role '{}'\n", *name, changed ? "now " : "already ", *role);
   });
 }
@@ -77,8 +83,12 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
       role.add_subcommand("remove", "Delete a role and its rules (refused while devices use it)");
   remove->add_option("role", *name, "Role name")->required();
   remove->callback([global, name] {
-    SqliteDatabase db = open_database(global->db_path);
-    remove_role(db, *name);
+    if (auto registry = postgres_registry(*global)) {
+      remove_role(*registry, *name);
+    } else {
+      SqliteDatabase db = open_database(global->db_path);
+      remove_role(db, *name);
+    }
     fmt::print("role '{}' removed\n", *name);
   });
 
@@ -109,8 +119,13 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
   remove_one->add_option("id", *id, "Rule id (the ID column of 'role show')")->required();
   remove_one->callback([global, name, id] {
     const std::int64_t rule_id = require_rule_id(*id);
-    SqliteDatabase db = open_database(global->db_path);
-    const RoleRule removed = remove_rule(db, *name, rule_id);
+    const RoleRule removed = [&] {
+      if (auto registry = postgres_registry(*global)) {
+        return remove_rule(*registry, *name, rule_id);
+      }
+      SqliteDatabase db = open_database(global->db_path);
+      return remove_rule(db, *name, rule_id);
+    }();
     fmt::print("role '{}': removed rule {} ({} {} '{}')\n", *name, rule_id,
                to_string(removed.effect), to_string(removed.action), removed.pattern);
   });
