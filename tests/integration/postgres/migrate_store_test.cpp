@@ -132,10 +132,7 @@ TEST_F(PostgresMigrateStore, CopiesEverythingVerifiedAndTheCaCarriesOnInPostgres
   EXPECT_EQ(on_postgres({"crl", "--out", dir_.file("crl.pem")}).exit_code, 0);
   const CommandResult crl =
       run_command({"openssl", "crl", "-in", dir_.file("crl.pem"), "-noout", "-text"});
-  EXPECT_EQ(std::count(crl.out.begin(), crl.out.end(), 'S') > 0 &&
-                crl.out.find("Key Compromise") != std::string::npos,
-            true)
-      << crl.out;
+  EXPECT_NE(crl.out.find("Key Compromise"), std::string::npos) << crl.out;
 }
 
 TEST_F(PostgresMigrateStore, ASecondRunIsRefusedAndChangesNothing) {

@@ -1,0 +1,222 @@
+// Issuance rate, SQLite vs PostgreSQL side by side, through the two ways certificates are
+// issued in production:
+//   1. the CLI: `certacl-ca --db X sign` as one process per certificate (connect or open,
+//      check, sign, durable commit, certificate file written and synced);
+//   2. EST over HTTPS: `certacl-ca serve --db X`, N concurrent clients, each enrollment a
+//      fresh TLS connection with HTTP Basic and a one-time token (SQLite: the group
+//      committer; PostgreSQL: one SERIALIZABLE transaction per request behind the writer lock).
+// PostgreSQL is a real server started here (tests/support/postgres_fixture: fsync on, TCP on
+// loopback), the CA logs in as a member of certacl_ca. Setup (devices, tokens) is not timed.
+// Usage: certacl_store_issuance_bench [cli signs=50] [EST enrollments=200] [clients=16]
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "certacl/openssl_handles.h"
+#include "certacl/store/postgres_connection.h"
+#include "certacl/store/postgres_schema.h"
+#include "certacl_test/files.h"
+#include "certacl_test/paths.h"
+#include "certacl_test/postgres_fixture.h"
+#include "certacl_test/process.h"
+#include "est/est_codec.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace certacl;
+
+struct Store {
+  std::string label;
+  std::string db;
+  std::map<std::string, std::string> environment;
+};
+
+struct Figures {
+  double cli_per_second = 0;
+  double est_per_second = 0;
+  double est_p50_ms = 0;
+  double est_p99_ms = 0;
+  int failures = 0;
+};
+
+std::string request_der(const std::string& name, EVP_PKEY* key) {
+  X509ReqPtr request(X509_REQ_new());
+  X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(request.get()), "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
+  X509_REQ_set_pubkey(request.get(), key);
+  X509_REQ_sign(request.get(), key, EVP_sha256());
+  unsigned char* der = nullptr;
+  const int length = i2d_X509_REQ(request.get(), &der);
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return out;
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
+}
+
+class Bench {
+ public:
+  explicit Bench(const Store& store) : store_(store) {}
+
+  test::CommandResult ca(std::vector<std::string> args) {
+    args.insert(args.begin(), {test::ca_binary(), "--db", store_.db});
+    test::CommandOptions options;
+    options.environment = store_.environment;
+    test::CommandResult result = test::run_command(args, options);
+    if (result.exit_code != 0) {
+      fmt::print(stderr, "setup failed: {} {}: {}", args[3], args.size() > 4 ? args[4] : "",
+                 result.err);
+      std::exit(1);
+    }
+    return result;
+  }
+
+  void set_up() {
+    ca({"init", "--name", "bench CA", "--key-file", dir_.file("ca-key.pem")});
+    ca({"ca-cert", "--out", dir_.file("ca.pem")});
+    ca({"server-cert", "--cn", "localhost", "--san", "DNS:localhost,IP:127.0.0.1", "--cert-out",
+        dir_.file("server.pem"), "--key-out", dir_.file("server.key")});
+    ca({"role", "add", "sensor"});
+  }
+
+  double cli_rate(int count) {
+    ca({"device", "add", "cli-dev", "--role", "sensor"});
+    const EvpPkeyPtr key(EVP_EC_gen("P-256"));
+    test::write_file(dir_.file("cli.csr"),
+                     *ca::est::csr_der_to_pem(request_der("cli-dev", key.get())));
+    ca({"sign", "--csr", dir_.file("cli.csr"), "--out", dir_.file("warm.pem")});
+    const auto start = Clock::now();
+    for (int i = 0; i < count; ++i) {
+      ca({"sign", "--csr", dir_.file("cli.csr"), "--out", dir_.file(fmt::format("c{}.pem", i))});
+    }
+    return count / std::chrono::duration<double>(Clock::now() - start).count();
+  }
+
+  void est_rate(int count, int clients, Figures& figures) {
+    struct Enrollee {
+      std::string name, token, csr_b64;
+    };
+    std::vector<Enrollee> enrollees;
+    for (int i = 0; i < count; ++i) {
+      Enrollee enrollee{fmt::format("est-{}", i), {}, {}};
+      ca({"device", "add", enrollee.name, "--role", "sensor"});
+      const std::string out = ca({"device", "token", enrollee.name}).out;
+      enrollee.token = out.substr(6, out.find('\n') - 6);
+      const EvpPkeyPtr key(EVP_EC_gen("P-256"));
+      enrollee.csr_b64 = ca::est::encode_base64(request_der(enrollee.name, key.get()));
+      enrollees.push_back(std::move(enrollee));
+    }
+    const int port = test::free_loopback_port();
+    test::CommandOptions options;
+    options.environment = store_.environment;
+    test::ScopedProcess server(
+        {test::ca_binary(), "--db", store_.db, "serve", "--port", std::to_string(port), "--cert",
+         dir_.file("server.pem"), "--key", dir_.file("server.key"), "--workers", "64",
+         "--device-rate", "0", "--address-rate", "0", "--max-pending", "10000"},
+        dir_.file("serve.log"), options);
+    if (!test::wait_for_port(port, 10000)) {
+      fmt::print(stderr, "the EST server did not start:\n{}\n",
+                 test::read_file(dir_.file("serve.log")));
+      std::exit(1);
+    }
+    std::atomic<int> next{0};
+    std::atomic<int> failures{0};
+    std::mutex mutex;
+    std::vector<double> latencies;
+    const std::string cafile = dir_.file("ca.pem");
+    const auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) {
+      threads.emplace_back([&] {
+        std::vector<double> mine;
+        for (int i = next++; i < count; i = next++) {
+          const Enrollee& enrollee = enrollees[static_cast<std::size_t>(i)];
+          const auto sent = Clock::now();
+          httplib::SSLClient client("127.0.0.1", port);
+          client.set_ca_cert_path(cafile.c_str());
+          client.enable_server_certificate_verification(true);
+          client.set_basic_auth(enrollee.name.c_str(), enrollee.token.c_str());
+          client.set_read_timeout(std::chrono::seconds(30));
+          const auto answer =
+              client.Post("/.well-known/est/simpleenroll", enrollee.csr_b64, "application/pkcs10");
+          if (!answer || answer->status != 200) ++failures;
+          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        }
+        const std::lock_guard lock(mutex);
+        latencies.insert(latencies.end(), mine.begin(), mine.end());
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    figures.est_per_second = count / std::chrono::duration<double>(Clock::now() - start).count();
+    figures.est_p50_ms = percentile(latencies, 0.5);
+    figures.est_p99_ms = percentile(latencies, 0.99);
+    figures.failures = failures.load();
+  }
+
+ private:
+  Store store_;
+  test::TempDir dir_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int cli_count = argc > 1 ? std::atoi(argv[1]) : 50;
+  const int est_count = argc > 2 ? std::atoi(argv[2]) : 200;
+  const int clients = argc > 3 ? std::atoi(argv[3]) : 16;
+  if (cli_count <= 0 || est_count <= 0 || clients <= 0) {
+    fmt::print(stderr,
+               "usage: certacl_store_issuance_bench [cli signs] [EST enrollments] "
+               "[clients]\n");
+    return 1;
+  }
+  test::TempDir sqlite_dir;
+  test::PostgresServer postgres;
+  {
+    store::PostgresSettings admin;
+    admin.url = postgres.url("postgres");
+    admin.passfile = postgres.passfile();
+    store::PostgresConnection connection(admin);
+    store::apply_postgres_schema(connection);
+  }
+  const std::string password_file = postgres.create_login("ca_bench", "certacl_ca");
+  const std::vector<Store> stores = {
+      {"SQLite (rollback journal, synchronous=EXTRA)", sqlite_dir.file("bench.db"), {}},
+      {"PostgreSQL 15 (fsync on, TCP loopback)",
+       postgres.url("ca_bench"),
+       {{"CERTACL_DB_PASSWORD_FILE", password_file}}}};
+  std::vector<Figures> results;
+  for (const Store& store : stores) {
+    Bench bench(store);
+    bench.set_up();
+    Figures figures;
+    figures.cli_per_second = bench.cli_rate(cli_count);
+    bench.est_rate(est_count, clients, figures);
+    results.push_back(figures);
+  }
+  fmt::print(
+      "EC P-256 device certificates: {} `certacl-ca sign` processes; {} EST enrollments, "
+      "{} clients, fresh TLS each\n",
+      cli_count, est_count, clients);
+  fmt::print("{:<46} {:>10} {:>10} {:>9} {:>9} {:>8}\n", "store", "CLI/s", "EST/s", "p50 ms",
+             "p99 ms", "failed");
+  for (std::size_t i = 0; i < stores.size(); ++i) {
+    const Figures& f = results[i];
+    fmt::print("{:<46} {:>10.1f} {:>10.1f} {:>9.1f} {:>9.1f} {:>8}\n", stores[i].label,
+               f.cli_per_second, f.est_per_second, f.est_p50_ms, f.est_p99_ms, f.failures);
+  }
+  return results[0].failures + results[1].failures == 0 ? 0 : 1;
+}
