@@ -10,7 +10,6 @@
 // Usage: certacl_store_issuance_bench [cli signs=50] [EST enrollments=200] [clients=16]
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +26,7 @@
 #include "certacl_test/paths.h"
 #include "certacl_test/postgres_fixture.h"
 #include "certacl_test/process.h"
+#include "enroll_load.h"
 #include "est/est_codec.h"
 
 namespace {
@@ -48,24 +48,7 @@ struct Figures {
   int failures = 0;
 };
 
-std::string request_der(const std::string& name, EVP_PKEY* key) {
-  X509ReqPtr request(X509_REQ_new());
-  X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(request.get()), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
-  X509_REQ_set_pubkey(request.get(), key);
-  X509_REQ_sign(request.get(), key, EVP_sha256());
-  unsigned char* der = nullptr;
-  const int length = i2d_X509_REQ(request.get(), &der);
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
-}
+using bench::request_der;
 
 class Bench {
  public:
@@ -106,12 +89,9 @@ class Bench {
   }
 
   void est_rate(int count, int clients, Figures& figures) {
-    struct Enrollee {
-      std::string name, token, csr_b64;
-    };
-    std::vector<Enrollee> enrollees;
+    std::vector<bench::Enrollee> enrollees;
     for (int i = 0; i < count; ++i) {
-      Enrollee enrollee{fmt::format("est-{}", i), {}, {}};
+      bench::Enrollee enrollee{fmt::format("est-{}", i), {}, {}, {}};
       ca({"device", "add", enrollee.name, "--role", "sensor"});
       const std::string out = ca({"device", "token", enrollee.name}).out;
       enrollee.token = out.substr(6, out.find('\n') - 6);
@@ -132,38 +112,12 @@ class Bench {
                  test::read_file(dir_.file("serve.log")));
       std::exit(1);
     }
-    std::atomic<int> next{0};
-    std::atomic<int> failures{0};
-    std::mutex mutex;
-    std::vector<double> latencies;
-    const std::string cafile = dir_.file("ca.pem");
-    const auto start = Clock::now();
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c) {
-      threads.emplace_back([&] {
-        std::vector<double> mine;
-        for (int i = next++; i < count; i = next++) {
-          const Enrollee& enrollee = enrollees[static_cast<std::size_t>(i)];
-          const auto sent = Clock::now();
-          httplib::SSLClient client("127.0.0.1", port);
-          client.set_ca_cert_path(cafile.c_str());
-          client.enable_server_certificate_verification(true);
-          client.set_basic_auth(enrollee.name.c_str(), enrollee.token.c_str());
-          client.set_read_timeout(std::chrono::seconds(30));
-          const auto answer =
-              client.Post("/.well-known/est/simpleenroll", enrollee.csr_b64, "application/pkcs10");
-          if (!answer || answer->status != 200) ++failures;
-          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-        }
-        const std::lock_guard lock(mutex);
-        latencies.insert(latencies.end(), mine.begin(), mine.end());
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
-    figures.est_per_second = count / std::chrono::duration<double>(Clock::now() - start).count();
-    figures.est_p50_ms = percentile(latencies, 0.5);
-    figures.est_p99_ms = percentile(latencies, 0.99);
-    figures.failures = failures.load();
+    const bench::EnrollLoad load =
+        bench::enroll_over_https(port, dir_.file("ca.pem"), enrollees, clients);
+    figures.est_per_second = load.per_second;
+    figures.est_p50_ms = bench::percentile(load.latencies_ms, 0.5);
+    figures.est_p99_ms = bench::percentile(load.latencies_ms, 0.99);
+    figures.failures = load.failures;
   }
 
  private:

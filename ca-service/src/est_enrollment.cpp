@@ -72,6 +72,16 @@ RefusalAudit refusal_audit(const std::string& device, const std::string& reason,
                                   plausible ? "" : ", claimed name is not a device name")};
 }
 
+const AcceptedCsr& authenticate_enrollment(const std::optional<StoredToken>& stored,
+                                           const TokenEnrollment& request, std::int64_t now,
+                                           CsrVerdict& own) {
+  const TokenProblem problem = judge_token(stored, request.device, now);
+  if (problem != TokenProblem::kNone) {
+    throw EnrollmentRefused(RefusalKind::kUnauthenticated, std::string(describe(problem)));
+  }
+  return accept_csr_for(request.checked_csr, request.csr_pem, own, request.device);
+}
+
 RefusalKind refusal_kind_of(const CaError& error) {
   return error.code() == ExitCode::kBadInput ? RefusalKind::kBadRequest : RefusalKind::kForbidden;
 }
@@ -126,16 +136,9 @@ IssuedCertificate enroll_with_token_in_transaction(SqliteDatabase& db,
                                                    const TokenEnrollment& request) {
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
   return audited(db, "est-enroll-refused", request.device, request.peer, [&] {
-    // Authentication before anything else: the body of an unauthenticated client is not
-    // looked at, so its errors tell a guesser nothing.
     const auto stored = find_token(db, request.token);
-    const TokenProblem problem = judge_token(stored, request.device, unix_now());
-    if (problem != TokenProblem::kNone) {
-      throw EnrollmentRefused(RefusalKind::kUnauthenticated, std::string(describe(problem)));
-    }
     CsrVerdict own;
-    const AcceptedCsr& csr =
-        accept_csr_for(request.checked_csr, request.csr_pem, own, request.device);
+    const AcceptedCsr& csr = authenticate_enrollment(stored, request, unix_now(), own);
     IssuedCertificate issued =
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstEnroll,
                              fmt::format("token_id={} peer={}", stored->id, request.peer));

@@ -14,6 +14,7 @@
 #include "certificate_authority.h"
 #include "csr_policy.h"
 #include "device_issuance.h"
+#include "enrollment_token.h"
 
 namespace certacl::ca {
 
@@ -92,6 +93,13 @@ struct RefusalAudit {
 };
 [[nodiscard]] RefusalAudit refusal_audit(const std::string& device, const std::string& reason,
                                          const std::string& peer);
+// The first steps of simpleenroll: the token found by digest (`stored`) must let
+// request.device enroll at `now` (else EnrollmentRefused kUnauthenticated: authentication
+// before anything else, so the body of an unauthenticated client tells a guesser nothing),
+// then the CSR must be acceptable and name that device. Returns the accepted CSR.
+[[nodiscard]] const AcceptedCsr& authenticate_enrollment(const std::optional<StoredToken>& stored,
+                                                         const TokenEnrollment& request,
+                                                         std::int64_t now, CsrVerdict& own);
 // kBadInput -> 400, anything else the CA refuses -> 403.
 [[nodiscard]] RefusalKind refusal_kind_of(const CaError& error);
 // The request's CSR (judged by the caller already, or now from `csr_pem` into `own`) must be

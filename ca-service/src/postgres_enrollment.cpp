@@ -113,16 +113,9 @@ IssuedCertificate enroll_with_token(PostgresStore& store, const CertificateAutho
                                     const TokenEnrollment& request) {
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
   return audited(store, "est-enroll-refused", request.device, request.peer, [&](std::string&) {
-    // Authentication before anything else, as on SQLite: the body of an unauthenticated
-    // client is not looked at.
     const auto stored = find_token(store, request.token);
-    const TokenProblem problem = judge_token(stored, request.device, server_now(store));
-    if (problem != TokenProblem::kNone) {
-      throw EnrollmentRefused(RefusalKind::kUnauthenticated, std::string(describe(problem)));
-    }
     CsrVerdict own;
-    const AcceptedCsr& csr =
-        accept_csr_for(request.checked_csr, request.csr_pem, own, request.device);
+    const AcceptedCsr& csr = authenticate_enrollment(stored, request, server_now(store), own);
     IssuedCertificate issued =
         issue_in_transaction(store, authority, csr, validity, IssueAction::kEstEnroll,
                              fmt::format("token_id={} peer={}", stored->id, request.peer));

@@ -3,18 +3,10 @@
 #include <fmt/format.h>
 
 #include "ca_error.h"
+#include "device_registry.h"
 #include "role_registry.h"
 
 namespace certacl::ca {
-namespace {
-
-Device require_known_device(SqliteDatabase& db, const std::string& name) {
-  auto device = find_device(db, name);
-  if (!device) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
-  return *device;
-}
-
-}  // namespace
 
 DeviceDetails load_device_details(SqliteDatabase& db, const std::string& name) {
   ReadTransaction snapshot(db);

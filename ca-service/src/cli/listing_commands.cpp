@@ -21,13 +21,8 @@ struct ListOptions {
 };
 
 void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
-  const auto records = [&] {
-    if (auto registry = postgres_registry(global)) {
-      return load_certificate_list(*registry, options.device);
-    }
-    SqliteDatabase db = open_database(global.db_path);
-    return load_certificate_list(db, options.device);
-  }();
+  const auto records = on_registry(
+      global, [&](auto& store) { return load_certificate_list(store, options.device); });
   const std::int64_t now = unix_now();
   if (options.json) {
     print_certificates_json(records, now);
@@ -48,9 +43,7 @@ void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
 }
 
 std::vector<AuditEntry> read_audit(const GlobalOptions& global, const ListOptions& options) {
-  if (auto registry = postgres_registry(global)) return load_audit(*registry, options.device);
-  SqliteDatabase db = open_database(global.db_path);
-  return load_audit(db, options.device);
+  return on_registry(global, [&](auto& store) { return load_audit(store, options.device); });
 }
 
 void run_audit(const GlobalOptions& global, const ListOptions& options) {

@@ -99,13 +99,10 @@ void add_expiring_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
     const std::int64_t window =
         require_duration_seconds("--within", options->within, 60, kMaxExpiryWindowSeconds);
     const std::int64_t now = unix_now();
-    const auto records = [&] {
-      if (auto registry = postgres_registry(*global)) {
-        return select_expiring(load_certificate_list(*registry, std::nullopt), now, window);
-      }
-      SqliteDatabase db = open_database(global->db_path);
-      return expiring_certificates(db, now, window);
-    }();
+    const auto records = select_expiring(
+        on_registry(*global,
+                    [](auto& store) { return load_certificate_list(store, std::nullopt); }),
+        now, window);
     if (options->json) {
       print_certificates_json(records, now);
       return;
@@ -138,8 +135,8 @@ void add_migrate_store_command(CLI::App& app, const std::shared_ptr<GlobalOption
                    "schema (applied first when missing)")
       ->required();
   command->add_option("--to-password-file", options->password_file,
-                            "File holding the target login's password (mode 0600); default "
-                            "--db-password-file, else PGPASSFILE or ~/.pgpass");
+                      "File holding the target login's password (mode 0600); default "
+                      "--db-password-file, else PGPASSFILE or ~/.pgpass");
   command->callback([global, options] {
     const std::optional<std::string> password_file =
         options->password_file ? options->password_file : global->db_password_file;

@@ -21,30 +21,6 @@ std::string text_or_dash(const std::optional<std::string>& value) {
   return value ? *value : "-";
 }
 
-DeviceDetails read_device_details(const GlobalOptions& global, const std::string& name) {
-  if (auto registry = postgres_registry(global)) return load_device_details(*registry, name);
-  SqliteDatabase db = open_database(global.db_path);
-  return load_device_details(db, name);
-}
-
-std::vector<Device> read_devices(const GlobalOptions& global) {
-  if (auto registry = postgres_registry(global)) return load_devices(*registry);
-  SqliteDatabase db = open_database(global.db_path);
-  return load_devices(db);
-}
-
-RoleDetails read_role_details(const GlobalOptions& global, const std::string& role) {
-  if (auto registry = postgres_registry(global)) return load_role_details(*registry, role);
-  SqliteDatabase db = open_database(global.db_path);
-  return load_role_details(db, role);
-}
-
-std::vector<RoleSummary> read_role_summaries(const GlobalOptions& global) {
-  if (auto registry = postgres_registry(global)) return load_role_summaries(*registry);
-  SqliteDatabase db = open_database(global.db_path);
-  return load_role_summaries(db);
-}
-
 std::string rules_table(const std::vector<RoleRule>& rules) {
   std::vector<TableRow> rows;
   for (const RoleRule& rule : rules) {
@@ -55,7 +31,8 @@ std::string rules_table(const std::vector<RoleRule>& rules) {
 }
 
 void run_device_show(const GlobalOptions& global, const std::string& name, bool json) {
-  const DeviceDetails details = read_device_details(global, name);
+  const DeviceDetails details =
+      on_registry(global, [&](auto& store) { return load_device_details(store, name); });
   const Device& device = details.device;
   const auto& certificates = details.certificates;
   const auto& rules = details.rules;
@@ -81,7 +58,7 @@ void run_device_show(const GlobalOptions& global, const std::string& name, bool 
 }
 
 void run_device_list(const GlobalOptions& global, bool json) {
-  const auto devices = read_devices(global);
+  const auto devices = on_registry(global, [](auto& store) { return load_devices(store); });
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& device : devices) out.push_back(to_json(device));
@@ -108,7 +85,7 @@ void run_set_enabled(const GlobalOptions& global, const std::string& name, bool 
     changed = set_device_enabled(*registry, name, enabled);
   } else {
     SqliteDatabase db = open_database(global.db_path);
-    WriteTransaction transaction(db);
+    WriteTransaction transaction(db);  // the SQLite use case runs in the caller's
     changed = set_device_enabled(db, name, enabled);
     transaction.commit();
   }
@@ -117,7 +94,8 @@ void run_set_enabled(const GlobalOptions& global, const std::string& name, bool 
 }
 
 void run_role_show(const GlobalOptions& global, const std::string& role, bool json) {
-  const RoleDetails details = read_role_details(global, role);
+  const RoleDetails details =
+      on_registry(global, [&](auto& store) { return load_role_details(store, role); });
   const auto& rules = details.rules;
   const std::string_view client_ids = to_string(details.client_id_rule);
   if (json) {
@@ -144,7 +122,8 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
 void run_role_list(const GlobalOptions& global, bool json) {
   nlohmann::json out = nlohmann::json::array();
   std::vector<TableRow> rows;
-  for (const RoleSummary& role : read_role_summaries(global)) {
+  for (const RoleSummary& role :
+       on_registry(global, [](auto& store) { return load_role_summaries(store); })) {
     const std::string client_id(to_string(role.client_id_rule));
     out.push_back({{"role", role.role},
                    {"rules", role.rules},

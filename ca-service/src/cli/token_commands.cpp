@@ -20,22 +20,14 @@ struct TokenOptions {
 
 void run_token_create(const GlobalOptions& global, const TokenOptions& options) {
   const std::int64_t ttl = require_duration_seconds("--ttl", options.ttl, 1, kMaxTokenTtlSeconds);
-  const NewEnrollmentToken created = [&] {
-    if (auto registry = postgres_registry(global)) {
-      return create_enrollment_token(*registry, options.name, ttl);
-    }
-    SqliteDatabase db = open_database(global.db_path);
-    return create_enrollment_token(db, options.name, ttl);
-  }();
+  const NewEnrollmentToken created = on_registry(
+      global, [&](auto& store) { return create_enrollment_token(store, options.name, ttl); });
   fmt::print("token={}\nexpires={}\n", created.token, format_utc(created.expires_at));
 }
 
 void run_token_revoke(const GlobalOptions& global, const std::string& name) {
-  const int revoked = [&] {
-    if (auto registry = postgres_registry(global)) return revoke_enrollment_tokens(*registry, name);
-    SqliteDatabase db = open_database(global.db_path);
-    return revoke_enrollment_tokens(db, name);
-  }();
+  const int revoked =
+      on_registry(global, [&](auto& store) { return revoke_enrollment_tokens(store, name); });
   fmt::print("revoked={}\n", revoked);
 }
 
