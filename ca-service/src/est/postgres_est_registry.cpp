@@ -70,6 +70,9 @@ class PostgresEstRegistry final : public EstRegistry {
       return result;
     } catch (const store::PostgresError& error) {
       if (error.is_connection_lost() || error.sqlstate().empty()) {
+        // The server went away (restart, failover): the idle sessions are as dead as this
+        // one, so all are dropped and the next requests connect afresh.
+        forget_all_idle();
         forget();
       } else {
         give_back(std::move(session));
@@ -105,6 +108,15 @@ class PostgresEstRegistry final : public EstRegistry {
       idle_.push_back(std::move(session));
     }
     returned_.notify_one();
+  }
+
+  void forget_all_idle() {
+    {
+      const std::lock_guard lock(mutex_);
+      open_ -= idle_.size();
+      idle_.clear();
+    }
+    returned_.notify_all();
   }
 
   void forget() {

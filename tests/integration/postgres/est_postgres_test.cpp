@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 
 struct HttpAnswer {
   int status = 0;  // 0: no HTTP answer
+  std::string headers;
   std::string body;
 };
 
@@ -96,9 +97,9 @@ class PostgresEst : public ::testing::Test {
     options.timeout = 30s;
     (void)run_command(argv, options);
     HttpAnswer answer;
-    const std::string head = file_exists(headers) ? read_file(headers) : std::string{};
-    if (const auto at = head.rfind("HTTP/"); at != std::string::npos) {
-      answer.status = std::atoi(head.c_str() + head.find(' ', at) + 1);
+    answer.headers = file_exists(headers) ? read_file(headers) : std::string{};
+    if (const auto at = answer.headers.rfind("HTTP/"); at != std::string::npos) {
+      answer.status = std::atoi(answer.headers.c_str() + answer.headers.find(' ', at) + 1);
     }
     answer.body = file_exists(body) ? read_file(body) : std::string{};
     return answer;
@@ -305,6 +306,29 @@ TEST_F(PostgresEst, TokenCommandsRefuseAndRevokeAsOnSqlite) {
   const HttpAnswer revoked = enroll(port, "revoked", "dev1", second, make_csr("d1", "/CN=dev1"));
   EXPECT_EQ(revoked.status, 401);
   EXPECT_EQ(revoked.body, "token revoked\n");
+}
+
+TEST_F(PostgresEst, APostgresOutageAnswers503AndTheServerRecoversByItself) {
+  const int port = start_server();
+  const std::string secret = token("dev1");
+  ASSERT_EQ(enroll(port, "before", "dev2", token("dev2"), make_csr("dev2", "/CN=dev2")).status,
+            200);
+  world_.server.stop();
+  const HttpAnswer down = enroll(port, "down", "dev1", secret, make_csr("dev1", "/CN=dev1"));
+  EXPECT_EQ(down.status, 503) << down.body << server_log(port);
+  EXPECT_NE(down.headers.find("Retry-After: 5"), std::string::npos) << down.headers;
+  EXPECT_EQ(down.body, "database busy, retry later\n");
+
+  world_.server.start();
+  // The first request after the restart may still meet a session the restart ended (503);
+  // the server drops it and the next one connects afresh.
+  HttpAnswer up;
+  for (int attempt = 0; attempt < 3 && up.status != 200; ++attempt) {
+    up = enroll(port, "up" + std::to_string(attempt), "dev1", secret, dir_.file("dev1.csr.b64"));
+  }
+  EXPECT_EQ(up.status, 200) << up.body << server_log(port);
+  EXPECT_EQ(sql("SELECT count(*) FROM certacl.certificates WHERE device = 'dev1'"), "1\n");
+  EXPECT_EQ(sql("SELECT count(*) FROM certacl.enrollment_tokens WHERE used_at IS NOT NULL"), "2\n");
 }
 
 }  // namespace
