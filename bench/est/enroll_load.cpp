@@ -41,6 +41,7 @@ EnrollLoad enroll_over_https(int port, const std::string& ca_file,
   EnrollLoad load;
   const auto start = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(clients));
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
       std::vector<double> mine;

@@ -128,9 +128,9 @@ class Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int cli_count = argc > 1 ? std::atoi(argv[1]) : 50;
-  const int est_count = argc > 2 ? std::atoi(argv[2]) : 200;
-  const int clients = argc > 3 ? std::atoi(argv[3]) : 16;
+  const int cli_count = argc > 1 ? static_cast<int>(std::strtol(argv[1], nullptr, 10)) : 50;
+  const int est_count = argc > 2 ? static_cast<int>(std::strtol(argv[2], nullptr, 10)) : 200;
+  const int clients = argc > 3 ? static_cast<int>(std::strtol(argv[3], nullptr, 10)) : 16;
   if (cli_count <= 0 || est_count <= 0 || clients <= 0) {
     fmt::print(stderr,
                "usage: certacl_store_issuance_bench [cli signs] [EST enrollments] "

@@ -12,8 +12,8 @@
 
 namespace certacl::ca {
 
-inline constexpr std::int64_t kDefaultTokenTtlSeconds = 24 * 3600;
-inline constexpr std::int64_t kMaxTokenTtlSeconds = 30 * 86400;
+inline constexpr std::int64_t kDefaultTokenTtlSeconds = std::int64_t{24} * 3600;
+inline constexpr std::int64_t kMaxTokenTtlSeconds = std::int64_t{30} * 86400;
 
 struct NewEnrollmentToken {
   std::string device;

@@ -43,6 +43,7 @@ std::vector<NumberedRule> numbered_rules(PostgresStore& store, const std::string
       "SELECT id, effect, action, pattern FROM certacl.role_rules WHERE role = $1 ORDER BY id",
       {role});
   std::vector<NumberedRule> rules;
+  rules.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
     const auto effect = parse_rule_effect(rows.text(row, 1));
     const auto action = parse_rule_action(rows.text(row, 2));
@@ -100,6 +101,7 @@ std::vector<RoleSummary> load_role_summaries(PostgresStore& store) {
       "(SELECT count(*) FROM certacl.devices WHERE role = r.name), r.client_id_rule "
       "FROM certacl.roles r ORDER BY r.name COLLATE \"C\"");
   std::vector<RoleSummary> summaries;
+  summaries.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
     summaries.push_back(RoleSummary{
         std::string(rows.text(row, 0)), rows.int64(row, 1), rows.int64(row, 2),

@@ -99,7 +99,8 @@ class PostgresEst : public ::testing::Test {
     HttpAnswer answer;
     answer.headers = file_exists(headers) ? read_file(headers) : std::string{};
     if (const auto at = answer.headers.rfind("HTTP/"); at != std::string::npos) {
-      answer.status = std::atoi(answer.headers.c_str() + answer.headers.find(' ', at) + 1);
+      answer.status = static_cast<int>(
+          std::strtol(answer.headers.c_str() + answer.headers.find(' ', at) + 1, nullptr, 10));
     }
     answer.body = file_exists(body) ? read_file(body) : std::string{};
     return answer;
@@ -114,7 +115,7 @@ class PostgresEst : public ::testing::Test {
 
   // A fresh P-256 key (<label>.key) and its CSR as EST sends it (base64 DER).
   std::string make_csr(const std::string& label, const std::string& subject) const {
-    const std::string csr = dir_.file(label + ".csr.b64");
+    std::string csr = dir_.file(label + ".csr.b64");
     const CommandResult made = run_command(
         {"bash", "-c",
          "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '" +
@@ -133,7 +134,7 @@ class PostgresEst : public ::testing::Test {
   // The certificate of a 200 answer as PEM in <label>.pem.
   std::string certificate_file(const HttpAnswer& answer, const std::string& label) const {
     const std::string b64 = dir_.file(label + ".p7.b64");
-    const std::string pem = dir_.file(label + ".pem");
+    std::string pem = dir_.file(label + ".pem");
     write_file(b64, answer.body);
     const CommandResult result = run_command(
         {"bash", "-c",
@@ -216,6 +217,7 @@ TEST_F(PostgresEst, OneTokenSentToTwoServersAtOnceEnrollsExactlyOnce) {
     }
     std::array<HttpAnswer, 2> answers;
     std::vector<std::thread> senders;
+    senders.reserve(2);
     for (int side = 0; side < 2; ++side) {
       senders.emplace_back([&, side] {
         answers[side] = enroll(ports[side], "c" + std::to_string(round) + std::to_string(side),
