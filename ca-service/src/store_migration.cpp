@@ -182,7 +182,17 @@ CopiedTable copy_and_verify(PostgresStore& target, const TableSpec& table,
       table.identity ? "OVERRIDING SYSTEM VALUE " : "", placeholders(column_count(table)));
   RowDigest source_digest;
   for (const Row& row : rows) {
-    target.connection().exec(insert, row);
+    try {
+      target.connection().exec(insert, row);
+    } catch (const store::PostgresError& error) {
+      if (error.is_retryable() || error.is_connection_lost()) throw;
+      // The source holds a row PostgreSQL's constraints refuse (SQLite enforces fewer):
+      // named here, and the whole copy is rolled back.
+      throw CaError(ExitCode::kStorage,
+                    fmt::format("PostgreSQL refuses a row of table {} (key {}): {}; nothing was "
+                                "copied",
+                                table.name, row.front().value_or("NULL"), error.what()));
+    }
     source_digest.add(row);
   }
   if (table.identity && !rows.empty()) {

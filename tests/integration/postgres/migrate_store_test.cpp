@@ -150,6 +150,29 @@ TEST_F(PostgresMigrateStore, ASecondRunIsRefusedAndChangesNothing) {
             before);
 }
 
+TEST_F(PostgresMigrateStore, ARowPostgresRefusesHalfwayRollsBackEverything) {
+  build_sqlite_registry();
+  // SQLite does not enforce foreign keys unless asked: a token of a device that does not
+  // exist gets in, and PostgreSQL refuses it after the roles, devices and certificates were
+  // copied in the same transaction.
+  const CommandResult planted =
+      run_command({"sqlite3", sqlite_,
+                   "INSERT INTO enrollment_tokens (device, token_sha256, created_at, expires_at) "
+                   "VALUES ('ghost', 'ffff', 1, 2)"});
+  ASSERT_EQ(planted.exit_code, 0) << planted.err;
+  const CommandResult refused = migrate("sqlite:" + sqlite_);
+  EXPECT_EQ(refused.exit_code, 5);
+  EXPECT_NE(refused.err.find("PostgreSQL refuses a row of table enrollment_tokens"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  EXPECT_EQ(sql("SELECT (SELECT count(*) FROM certacl.roles) + (SELECT count(*) FROM "
+                "certacl.devices) + (SELECT count(*) FROM certacl.certificates) + (SELECT "
+                "count(*) FROM certacl.audit_log) + (SELECT count(*) FROM certacl.change_log)"),
+            "0\n");
+  EXPECT_EQ(sql("SELECT change_counter FROM certacl.state"), "0\n");
+}
+
 TEST_F(PostgresMigrateStore, ABadSourceOrALoginWithoutTheRightsChangesNothing) {
   const auto target_is_untouched = [&] {
     EXPECT_EQ(sql("SELECT (SELECT count(*) FROM certacl.audit_log) + (SELECT count(*) FROM "
