@@ -99,6 +99,14 @@ TEST_F(PostgresMigrateStore, CopiesEverythingVerifiedAndTheCaCarriesOnInPostgres
   EXPECT_EQ(counters[1].str() + "\n", source_counter);
   EXPECT_GE(std::stoll(counters[2].str()), std::stoll(counters[1].str()));
   EXPECT_EQ(sql("SELECT change_counter FROM certacl.state"), counters[2].str() + "\n");
+  // The change log names every copied role, rule, device and certificate, numbered from 1
+  // without a gap, as the per-row triggers would have.
+  EXPECT_EQ(sql("SELECT count(*), min(counter), max(counter), count(DISTINCT counter) FROM "
+                "certacl.change_log"),
+            "11|1|11|11\n");
+  EXPECT_EQ(sql("SELECT string_agg(entity || ':' || key, ',' ORDER BY counter) FROM "
+                "certacl.change_log WHERE entity <> 'certificate'"),
+            "role:multi,role:sensor,role:sensor,role:sensor,device:dev1,device:dev2,device:dev3\n");
 
   // The CA login sees the same registry as the SQLite file, through the same commands.
   for (const std::vector<std::string>& view :
@@ -126,6 +134,12 @@ TEST_F(PostgresMigrateStore, CopiesEverythingVerifiedAndTheCaCarriesOnInPostgres
   // And the CA goes on there: ids continue after the copied ones, the CRL has the revocation.
   EXPECT_EQ(on_postgres({"role", "allow", "sensor", "subscribe", "cfg/%u"}).exit_code, 0);
   EXPECT_EQ(sql("SELECT max(id) FROM certacl.role_rules"), "4\n");
+  // The change triggers are on again: that rule bumped the counter and logged itself.
+  EXPECT_EQ(sql("SELECT change_counter FROM certacl.state"),
+            std::to_string(std::stoll(counters[2].str()) + 1) + "\n");
+  EXPECT_EQ(sql("SELECT key FROM certacl.change_log WHERE counter = (SELECT change_counter "
+                "FROM certacl.state)"),
+            "sensor\n");
   const CommandResult enrolled = on_postgres(
       {"enroll", "dev1", "--key-out", dir_.file("pg.key"), "--cert-out", dir_.file("pg.pem")});
   EXPECT_EQ(enrolled.exit_code, 0) << enrolled.err;
