@@ -169,8 +169,8 @@ EstResponse EstService::issue(const std::string& endpoint, const std::string& su
     return response;
   } catch (const std::exception& error) {
     const bool transient = is_transient_database_error(error);
-    log_line(fmt::format("{} {} subject={}: database: {}", endpoint, transient ? 503 : 500, subject,
-                         error.what()));
+    log_line(fmt::format("{} {} subject={}: {}{}", endpoint, transient ? 503 : 500, subject,
+                         transient ? "database: " : "", error.what()));
     if (transient) return busy("database busy, retry later", policy_.retry_after_seconds);
     return text(500, "internal error (see the server log)");
   }
