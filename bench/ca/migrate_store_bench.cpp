@@ -10,8 +10,6 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "certacl/store/postgres_connection.h"
-#include "certacl/store/postgres_schema.h"
 #include "certacl_test/files.h"
 #include "certacl_test/paths.h"
 #include "certacl_test/postgres_fixture.h"
@@ -58,14 +56,8 @@ int main(int argc, char** argv) {
       devices);
   must(test::run_command({"sqlite3", db, rows}), "sqlite3 bulk insert");
 
+  // No schema yet: migrate-store applies it, as the database's owner.
   test::PostgresServer postgres;
-  {
-    store::PostgresSettings admin;
-    admin.url = postgres.url("postgres");
-    admin.passfile = postgres.passfile();
-    store::PostgresConnection connection(admin);
-    store::apply_postgres_schema(connection);
-  }
   test::CommandOptions options;
   options.environment = {{"PGPASSFILE", postgres.passfile()}};
   options.timeout = std::chrono::minutes(30);
