@@ -27,6 +27,7 @@
 
 #include "ca_database.h"
 #include "device_registry.h"
+#include "enroll_load.h"
 #include "enrollment_token.h"
 #include "est/est_codec.h"
 #include "est_enrollment.h"
@@ -40,25 +41,9 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 using namespace certacl;
 
-struct Enrollee {
-  std::string name;
-  std::string token;
-  std::string csr_b64;
-  std::string csr_pem;
-};
-
-std::string request_der(const std::string& name, EVP_PKEY* key) {
-  X509ReqPtr request(X509_REQ_new());
-  X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(request.get()), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
-  X509_REQ_set_pubkey(request.get(), key);
-  X509_REQ_sign(request.get(), key, EVP_sha256());
-  unsigned char* der = nullptr;
-  const int length = i2d_X509_REQ(request.get(), &der);
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
-}
+using bench::Enrollee;
+using bench::percentile;
+using bench::request_der;
 
 // Registers `count` devices named <prefix><i> and gives each a token and a CSR.
 std::vector<Enrollee> make_enrollees(SqliteDatabase& db, const std::string& prefix, int count) {
@@ -81,13 +66,6 @@ std::vector<Enrollee> make_enrollees(SqliteDatabase& db, const std::string& pref
     out.push_back(std::move(enrollee));
   }
   return out;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  return values[index];
 }
 
 void shell(const std::string& command) {
@@ -213,35 +191,9 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
-  std::atomic<int> next{0};
-  std::atomic<int> failures{0};
-  std::mutex latencies_mutex;
-  std::vector<double> latencies;
-  const std::string cafile = dir / "ca.pem";
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&] {
-      std::vector<double> mine;
-      for (int i = next++; i < count; i = next++) {
-        const Enrollee& enrollee = remote[static_cast<std::size_t>(i)];
-        const auto sent = Clock::now();
-        httplib::SSLClient client("127.0.0.1", port);
-        client.set_ca_cert_path(cafile.c_str());
-        client.enable_server_certificate_verification(true);
-        client.set_basic_auth(enrollee.name.c_str(), enrollee.token.c_str());
-        client.set_read_timeout(std::chrono::seconds(30));
-        const auto answer =
-            client.Post("/.well-known/est/simpleenroll", enrollee.csr_b64, "application/pkcs10");
-        if (!answer || answer->status != 200) ++failures;
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-      }
-      const std::lock_guard lock(latencies_mutex);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  const double https = count / std::chrono::duration<double>(Clock::now() - start).count();
+  const bench::EnrollLoad load = bench::enroll_over_https(port, dir / "ca.pem", remote, clients);
+  const double https = load.per_second;
+  const std::vector<double>& latencies = load.latencies_ms;
   ::kill(server, SIGTERM);
   int status = 0;
   ::waitpid(server, &status, 0);
@@ -265,7 +217,7 @@ int main(int argc, char** argv) {
              https / in_process, https / in_process_grouped);
   fmt::print("HTTPS latency ms: p50 {:.1f}  p99 {:.1f}  max {:.1f}\n", percentile(latencies, 0.5),
              percentile(latencies, 0.99), percentile(latencies, 1.0));
-  fmt::print("failures: {}  certificates recorded: {}\n", failures.load(), recorded);
+  fmt::print("failures: {}  certificates recorded: {}\n", load.failures, recorded);
   // The server's own count of how many requests shared each commit.
   std::ifstream log(dir / "serve.log");
   for (std::string line; std::getline(log, line);) {
@@ -273,5 +225,5 @@ int main(int argc, char** argv) {
   }
   std::error_code ignored;
   fs::remove_all(dir, ignored);
-  return failures.load() == 0 && recorded == count ? 0 : 1;
+  return load.failures == 0 && recorded == count ? 0 : 1;
 }

@@ -12,8 +12,12 @@ namespace certacl::ca {
 
 inline constexpr std::int64_t kMaxExpiryWindowSeconds = std::int64_t{3650} * 86400;
 
-// Unrevoked certificates still valid at `now` whose notAfter is at most `now + window`,
-// soonest first. Reads in one snapshot.
+// Of `certificates`, the unrevoked ones still valid at `now` whose notAfter is at most
+// `now + window`, soonest first (a pure decision, for either store).
+[[nodiscard]] std::vector<CertificateRecord> select_expiring(
+    std::vector<CertificateRecord> certificates, std::int64_t now, std::int64_t window_seconds);
+
+// select_expiring over the SQLite registry, read in one snapshot.
 [[nodiscard]] std::vector<CertificateRecord> expiring_certificates(SqliteDatabase& db,
                                                                    std::int64_t now,
                                                                    std::int64_t window_seconds);

@@ -12,7 +12,6 @@
 #include "table.h"
 
 namespace certacl::ca {
-namespace {}  // namespace
 
 std::string_view action_name(IssueAction action) {
   switch (action) {
@@ -88,9 +87,8 @@ std::string issue_audit_detail(const Validity& validity, const std::string& extr
   return detail;
 }
 
-IssuedCertificate issue_device_certificate(SqliteDatabase& db,
-                                           const CertificateAuthority& authority,
-                                           const DeviceIssueRequest& request) {
+IssuedCertificate issue_from_request(const DeviceIssueRequest& request,
+                                     const StoreIssuance& issue) {
   CsrVerdict verdict = validate_csr_pem(request.csr_pem);
   if (!verdict.accepted) {
     throw CaError(ExitCode::kBadInput,
@@ -99,16 +97,24 @@ IssuedCertificate issue_device_certificate(SqliteDatabase& db,
   const AcceptedCsr& csr = *verdict.accepted;
   const Validity validity = validity_for(request.days, request.backdate_days, kMaxLeafDays);
   try {
-    WriteTransaction transaction(db);
-    IssuedCertificate issued =
-        issue_in_transaction(db, authority, csr, validity, request.action, {});
-    transaction.commit();
-    return issued;
+    return issue(csr, validity);
   } catch (const CaError& error) {
     throw CaError(error.code(),
                   fmt::format("cannot {} CSR from device '{}': {}", action_name(request.action),
                               csr.common_name, error.what()));
   }
+}
+
+IssuedCertificate issue_device_certificate(SqliteDatabase& db,
+                                           const CertificateAuthority& authority,
+                                           const DeviceIssueRequest& request) {
+  return issue_from_request(request, [&](const AcceptedCsr& csr, const Validity& validity) {
+    WriteTransaction transaction(db);
+    IssuedCertificate issued =
+        issue_in_transaction(db, authority, csr, validity, request.action, {});
+    transaction.commit();
+    return issued;
+  });
 }
 
 }  // namespace certacl::ca

@@ -2,6 +2,7 @@
 // Issuing a device certificate from a CSR: the policy checks, then serial allocation,
 // signing, the certificates row and the audit row in one BEGIN IMMEDIATE transaction.
 
+#include <functional>
 #include <string>
 
 #include "certacl/sqlite.h"
@@ -36,6 +37,13 @@ struct IssuedCertificate {
                                                         const Validity& validity);
 // The audit detail of an issuance: its validity, then `extra` when not empty.
 [[nodiscard]] std::string issue_audit_detail(const Validity& validity, const std::string& extra);
+
+// What both stores share around their own issuance transaction: the CSR is validated
+// (CaError(kBadInput) naming request.csr_origin), the validity computed, then `issue` runs;
+// a CaError it throws is prefixed with "cannot <action> CSR from device '<CN>': ".
+using StoreIssuance = std::function<IssuedCertificate(const AcceptedCsr&, const Validity&)>;
+[[nodiscard]] IssuedCertificate issue_from_request(const DeviceIssueRequest& request,
+                                                   const StoreIssuance& issue);
 
 // Throws CaError naming the device and the cause; the database is unchanged on error.
 // Returns after COMMIT; the caller writes the output file.

@@ -70,11 +70,7 @@ void add_device(SqliteDatabase& db, const NewDevice& device) {
 }
 
 bool set_device_enabled(SqliteDatabase& db, const std::string& name, bool enabled) {
-  const Device device = [&] {
-    auto found = find_device(db, name);
-    if (!found) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
-    return *found;
-  }();
+  const Device device = require_known_device(db, name);
   if (device.enabled == enabled) return false;
   db.prepare("UPDATE devices SET enabled = ?1, updated_at = ?2 WHERE name = ?3")
       .bind(1, std::int64_t{enabled ? 1 : 0})
@@ -83,6 +79,12 @@ bool set_device_enabled(SqliteDatabase& db, const std::string& name, bool enable
       .run();
   append_audit(db, enabled ? "device-enable" : "device-disable", name, std::nullopt, "");
   return true;
+}
+
+Device require_known_device(SqliteDatabase& db, const std::string& name) {
+  auto device = find_device(db, name);
+  if (!device) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
+  return *device;
 }
 
 Device require_device(SqliteDatabase& db, const std::string& name) {

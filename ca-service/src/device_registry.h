@@ -28,6 +28,8 @@ void add_device(SqliteDatabase& db, const NewDevice& device);
 // Throws CaError(kNotFound) for an unknown device. Returns false when nothing changed.
 bool set_device_enabled(SqliteDatabase& db, const std::string& name, bool enabled);
 
+// The device, enabled or not; throws CaError(kNotFound) "unknown device '<name>'".
+[[nodiscard]] Device require_known_device(SqliteDatabase& db, const std::string& name);
 // Throws CaError: kNotFound when unknown, kConflict when disabled (unless allowed).
 [[nodiscard]] Device require_device(SqliteDatabase& db, const std::string& name);
 

@@ -6,19 +6,11 @@
 #include "ca_database.h"
 #include "ca_error.h"
 #include "certacl/registry.h"
+#include "device_registry.h"
 #include "revocation.h"
 #include "role_registry.h"
 
 namespace certacl::ca {
-namespace {
-
-Device require_known_device(SqliteDatabase& db, const std::string& name) {
-  auto device = find_device(db, name);
-  if (!device) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
-  return *device;
-}
-
-}  // namespace
 
 RemovedDevice remove_device(SqliteDatabase& db, const std::string& name, int reason) {
   WriteTransaction transaction(db);

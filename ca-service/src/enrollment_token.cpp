@@ -14,11 +14,9 @@
 #include "table.h"
 
 namespace certacl::ca {
-namespace {
 
-// 256 random bits, base64url without padding: 43 characters that survive shells, URLs
-// and HTTP Basic without quoting.
-std::string random_token() {
+// 43 characters that survive shells, URLs and HTTP Basic without quoting.
+std::string new_token_secret() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw CaError(ExitCode::kKey,
@@ -41,6 +39,14 @@ std::string random_token() {
   OPENSSL_cleanse(bytes.data(), bytes.size());
   return token;
 }
+
+std::string token_created_detail(std::int64_t token_id, std::int64_t expires_at,
+                                 int replaced_unused) {
+  return fmt::format("token_id={} expires={} replaced_unused={}", token_id, format_utc(expires_at),
+                     replaced_unused);
+}
+
+namespace {
 
 int revoke_unused_tokens(SqliteDatabase& db, const std::string& device) {
   db.prepare(
@@ -126,7 +132,7 @@ NewEnrollmentToken create_enrollment_token(SqliteDatabase& db, const std::string
   WriteTransaction transaction(db);
   const Device registered = require_device(db, device);
   const int replaced = revoke_unused_tokens(db, registered.name);
-  NewEnrollmentToken created{registered.name, random_token(), unix_now() + ttl_seconds};
+  NewEnrollmentToken created{registered.name, new_token_secret(), unix_now() + ttl_seconds};
   db.prepare(
         "INSERT INTO enrollment_tokens (device, token_sha256, created_at, expires_at) "
         "VALUES (?1, ?2, ?3, ?4)")
@@ -136,8 +142,7 @@ NewEnrollmentToken create_enrollment_token(SqliteDatabase& db, const std::string
       .bind(4, created.expires_at)
       .run();
   append_audit(db, "token-create", created.device, std::nullopt,
-               fmt::format("token_id={} expires={} replaced_unused={}", db.last_insert_rowid(),
-                           format_utc(created.expires_at), replaced));
+               token_created_detail(db.last_insert_rowid(), created.expires_at, replaced));
   transaction.commit();
   return created;
 }

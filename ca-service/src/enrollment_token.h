@@ -12,8 +12,8 @@
 
 namespace certacl::ca {
 
-inline constexpr std::int64_t kDefaultTokenTtlSeconds = 24 * 3600;
-inline constexpr std::int64_t kMaxTokenTtlSeconds = 30 * 86400;
+inline constexpr std::int64_t kDefaultTokenTtlSeconds = std::int64_t{24} * 3600;
+inline constexpr std::int64_t kMaxTokenTtlSeconds = std::int64_t{30} * 86400;
 
 struct NewEnrollmentToken {
   std::string device;
@@ -31,6 +31,12 @@ struct NewEnrollmentToken {
 // Use case `device token-revoke NAME`: revokes every unused token of the device and
 // returns how many. Owns its transaction. Throws CaError(kNotFound) for an unknown device.
 int revoke_enrollment_tokens(SqliteDatabase& db, const std::string& device);
+
+// 256 random bits, base64url without padding: the secret `device token` prints once.
+[[nodiscard]] std::string new_token_secret();
+// The audit detail of `device token`, the same on both stores.
+[[nodiscard]] std::string token_created_detail(std::int64_t token_id, std::int64_t expires_at,
+                                               int replaced_unused);
 
 // Lower-case hex SHA-256 of the token text: the only form the database holds.
 [[nodiscard]] std::string token_digest(std::string_view token);

@@ -17,39 +17,10 @@ namespace {
 
 constexpr int kReasonSuperseded = 4;
 
-// The user name of a Basic header, or a certificate's CN, is attacker-chosen text: the
-// device column is only filled with a valid device name.
 void audit_refusal(SqliteDatabase& db, const std::string& action, const std::string& device,
                    const std::string& reason, const std::string& peer) {
-  const bool plausible = device_name_problem(device).empty();
-  append_audit(db, action, plausible ? std::optional<std::string>(device) : std::nullopt,
-               std::nullopt,
-               fmt::format("refused: {} (peer {}{})", reason, peer,
-                           plausible ? "" : ", claimed name is not a device name"));
-}
-
-RefusalKind kind_of(const CaError& error) {
-  return error.code() == ExitCode::kBadInput ? RefusalKind::kBadRequest : RefusalKind::kForbidden;
-}
-
-// The CSR of a request: judged by the caller already, or now from its PEM into `own`.
-const CsrVerdict& csr_verdict(const CsrVerdict* checked, const std::string& csr_pem,
-                              CsrVerdict& own) {
-  if (checked != nullptr) return *checked;
-  own = validate_csr_pem(csr_pem);
-  return own;
-}
-
-const AcceptedCsr& accept_csr_for(const CsrVerdict& verdict, const std::string& device) {
-  if (!verdict.accepted) {
-    throw EnrollmentRefused(RefusalKind::kBadRequest, "bad CSR: " + verdict.problem);
-  }
-  if (verdict.accepted->common_name != device) {
-    throw EnrollmentRefused(RefusalKind::kBadRequest,
-                            fmt::format("CSR names '{}', not the authenticated device '{}'",
-                                        verdict.accepted->common_name, device));
-  }
-  return *verdict.accepted;
+  const RefusalAudit audit = refusal_audit(device, reason, peer);
+  append_audit(db, action, audit.device, std::nullopt, audit.detail);
 }
 
 // Runs `attempt` inside a savepoint of the caller's transaction. On refusal its changes
@@ -71,7 +42,7 @@ IssuedCertificate audited(SqliteDatabase& db, const std::string& action, const s
   } catch (const CaError& error) {
     db.exec("ROLLBACK TO est_attempt; RELEASE est_attempt");
     audit_refusal(db, action, device, error.what(), peer);
-    throw EnrollmentRefused(kind_of(error), error.what());
+    throw EnrollmentRefused(refusal_kind_of(error), error.what());
   }
 }
 
@@ -89,12 +60,57 @@ IssuedCertificate in_own_transaction(SqliteDatabase& db, UseCase use_case) {
   }
 }
 
+}  // namespace
+
+RefusalAudit refusal_audit(const std::string& device, const std::string& reason,
+                           const std::string& peer) {
+  // The user name of a Basic header, or a certificate's CN, is attacker-chosen text: the
+  // device column is only filled with a valid device name.
+  const bool plausible = device_name_problem(device).empty();
+  return RefusalAudit{plausible ? std::optional<std::string>(device) : std::nullopt,
+                      fmt::format("refused: {} (peer {}{})", reason, peer,
+                                  plausible ? "" : ", claimed name is not a device name")};
+}
+
+const AcceptedCsr& authenticate_enrollment(const std::optional<StoredToken>& stored,
+                                           const TokenEnrollment& request, std::int64_t now,
+                                           CsrVerdict& own) {
+  const TokenProblem problem = judge_token(stored, request.device, now);
+  if (problem != TokenProblem::kNone) {
+    throw EnrollmentRefused(RefusalKind::kUnauthenticated, std::string(describe(problem)));
+  }
+  return accept_csr_for(request.checked_csr, request.csr_pem, own, request.device);
+}
+
+RefusalKind refusal_kind_of(const CaError& error) {
+  return error.code() == ExitCode::kBadInput ? RefusalKind::kBadRequest : RefusalKind::kForbidden;
+}
+
+const AcceptedCsr& accept_csr_for(const CsrVerdict* checked, const std::string& csr_pem,
+                                  CsrVerdict& own, const std::string& device) {
+  if (checked == nullptr) own = validate_csr_pem(csr_pem);
+  const CsrVerdict& verdict = checked != nullptr ? *checked : own;
+  if (!verdict.accepted) {
+    throw EnrollmentRefused(RefusalKind::kBadRequest, "bad CSR: " + verdict.problem);
+  }
+  if (verdict.accepted->common_name != device) {
+    throw EnrollmentRefused(RefusalKind::kBadRequest,
+                            fmt::format("CSR names '{}', not the authenticated device '{}'",
+                                        verdict.accepted->common_name, device));
+  }
+  return *verdict.accepted;
+}
+
+std::string claimed_device(const X509* presented) {
+  const auto claimed = common_names(X509_get_subject_name(presented));
+  return claimed.size() == 1 ? claimed.front() : std::string("(no single CN)");
+}
+
 // The presented certificate must be exactly one that certacl recorded: the same check the
 // broker plugin makes (serial found, same SHA-256 of the DER bytes), so a certificate
 // signed with the CA key outside the registry is refused here as it is at the broker.
-CertificateRecord require_recorded_certificate(SqliteDatabase& db, const X509* presented,
-                                               std::int64_t now) {
-  const auto record = find_certificate(db, serial_hex(presented));
+CertificateRecord require_recorded_certificate(const std::optional<CertificateRecord>& record,
+                                               const X509* presented, std::int64_t now) {
   if (!record || record->sha256 != sha256_fingerprint(presented)) {
     throw EnrollmentRefused(RefusalKind::kForbidden,
                             "client certificate was not issued by this CA's registry");
@@ -115,23 +131,14 @@ CertificateRecord require_recorded_certificate(SqliteDatabase& db, const X509* p
   return *record;
 }
 
-}  // namespace
-
 IssuedCertificate enroll_with_token_in_transaction(SqliteDatabase& db,
                                                    const CertificateAuthority& authority,
                                                    const TokenEnrollment& request) {
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
   return audited(db, "est-enroll-refused", request.device, request.peer, [&] {
-    // Authentication before anything else: the body of an unauthenticated client is not
-    // looked at, so its errors tell a guesser nothing.
     const auto stored = find_token(db, request.token);
-    const TokenProblem problem = judge_token(stored, request.device, unix_now());
-    if (problem != TokenProblem::kNone) {
-      throw EnrollmentRefused(RefusalKind::kUnauthenticated, std::string(describe(problem)));
-    }
     CsrVerdict own;
-    const AcceptedCsr& csr =
-        accept_csr_for(csr_verdict(request.checked_csr, request.csr_pem, own), request.device);
+    const AcceptedCsr& csr = authenticate_enrollment(stored, request, unix_now(), own);
     IssuedCertificate issued =
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstEnroll,
                              fmt::format("token_id={} peer={}", stored->id, request.peer));
@@ -152,17 +159,16 @@ IssuedCertificate reenroll_with_certificate_in_transaction(SqliteDatabase& db,
   const Validity validity = validity_for_lifetime(request.lifetime_seconds);
   // Until the registry vouches for it, the device is only what the certificate claims;
   // the audit row of a refusal names that claim.
-  const auto claimed = common_names(X509_get_subject_name(request.presented));
-  std::string device = claimed.size() == 1 ? claimed.front() : std::string("(no single CN)");
+  std::string device = claimed_device(request.presented);
   return audited(db, "est-reenroll-refused", device, request.peer, [&] {
     const std::int64_t now = unix_now();
-    const CertificateRecord current = require_recorded_certificate(db, request.presented, now);
+    const CertificateRecord current = require_recorded_certificate(
+        find_certificate(db, serial_hex(request.presented)), request.presented, now);
     device = *current.device;
     // A key revoked for keyCompromise is refused by CertificateAuthority::issue, as on
     // every other path.
     CsrVerdict own;
-    const AcceptedCsr& csr =
-        accept_csr_for(csr_verdict(request.checked_csr, request.csr_pem, own), device);
+    const AcceptedCsr& csr = accept_csr_for(request.checked_csr, request.csr_pem, own, device);
     IssuedCertificate issued =
         issue_in_transaction(db, authority, csr, validity, IssueAction::kEstReenroll,
                              fmt::format("replaces={} peer={}", current.serial, request.peer));

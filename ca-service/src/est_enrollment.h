@@ -4,14 +4,17 @@
 // `certacl-ca sign`, and says why it refuses in words an HTTP handler can pass on.
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "ca_error.h"
 #include "certacl/openssl_handles.h"
 #include "certacl/sqlite.h"
 #include "certificate_authority.h"
 #include "csr_policy.h"
 #include "device_issuance.h"
+#include "enrollment_token.h"
 
 namespace certacl::ca {
 
@@ -81,5 +84,35 @@ struct CertificateReenrollment {
 std::vector<std::string> revoke_due_supersessions(SqliteDatabase& db, std::int64_t now);
 std::vector<std::string> revoke_due_supersessions_in_transaction(SqliteDatabase& db,
                                                                  std::int64_t now);
+
+// Shared by both stores (est_enrollment.cpp here, postgres_enrollment.cpp).
+// A refused request's audit row: the claimed device only when it is a valid device name.
+struct RefusalAudit {
+  std::optional<std::string> device;
+  std::string detail;
+};
+[[nodiscard]] RefusalAudit refusal_audit(const std::string& device, const std::string& reason,
+                                         const std::string& peer);
+// The first steps of simpleenroll: the token found by digest (`stored`) must let
+// request.device enroll at `now` (else EnrollmentRefused kUnauthenticated: authentication
+// before anything else, so the body of an unauthenticated client tells a guesser nothing),
+// then the CSR must be acceptable and name that device. Returns the accepted CSR.
+[[nodiscard]] const AcceptedCsr& authenticate_enrollment(const std::optional<StoredToken>& stored,
+                                                         const TokenEnrollment& request,
+                                                         std::int64_t now, CsrVerdict& own);
+// kBadInput -> 400, anything else the CA refuses -> 403.
+[[nodiscard]] RefusalKind refusal_kind_of(const CaError& error);
+// The request's CSR (judged by the caller already, or now from `csr_pem` into `own`) must be
+// acceptable and name `device`; throws EnrollmentRefused(kBadRequest).
+[[nodiscard]] const AcceptedCsr& accept_csr_for(const CsrVerdict* checked,
+                                                const std::string& csr_pem, CsrVerdict& own,
+                                                const std::string& device);
+// The presented certificate's single CN, or "(no single CN)": what it claims before the
+// registry vouches for it.
+[[nodiscard]] std::string claimed_device(const X509* presented);
+// `record` is the registry's row for the presented certificate's serial (if any): it must be
+// the same bytes, a device's, unrevoked and valid at `now`. Throws EnrollmentRefused.
+[[nodiscard]] CertificateRecord require_recorded_certificate(
+    const std::optional<CertificateRecord>& record, const X509* presented, std::int64_t now);
 
 }  // namespace certacl::ca

@@ -40,25 +40,23 @@ std::string missing_command(const CLI::App& app) {
   }
 }
 
-// The commands that work on a PostgreSQL registry (docs/SCALING.md); the others say so
-// before they touch anything, instead of treating the URL as a file name.
-constexpr std::array<std::string_view, 17> kPostgresCommands = {" init",
-                                                                " ca-cert",
-                                                                " server-cert",
-                                                                " role add",
-                                                                " role allow",
-                                                                " role deny",
-                                                                " role set-client-id",
-                                                                " device add",
-                                                                " device disable",
-                                                                " device enable",
-                                                                " device remove",
-                                                                " sign",
-                                                                " renew",
-                                                                " enroll",
-                                                                " revoke",
-                                                                " crl",
-                                                                " audit"};
+// The commands that do not apply to a PostgreSQL registry, and what to do instead; they say
+// so before they touch anything, instead of treating the URL as a file name.
+struct NotOnPostgres {
+  std::string_view command;
+  std::string_view instead;
+};
+constexpr std::array<NotOnPostgres, 4> kNotOnPostgres = {{
+    {" backup",
+     "copies a SQLite file; back up PostgreSQL with pg_dump or the server's own backups"},
+    {" restore", "replaces a SQLite file; restore PostgreSQL with its own tools"},
+    {" migrate",
+     "upgrades a SQLite file; a PostgreSQL registry's schema is applied by its administrator "
+     "(docs/SCALING.md)"},
+    {" ca set-key-path",
+     "the certacl_ca login may not rewrite the CA row; its administrator updates "
+     "certacl.ca.key_path"},
+}};
 
 std::string selected_command(const CLI::App& app) {
   std::string path;
@@ -73,17 +71,14 @@ std::string selected_command(const CLI::App& app) {
 void refuse_unsupported_on_postgres(const CLI::App& app, const std::string& database) {
   if (!certacl::store::is_postgres_url(database)) return;
   const std::string command = selected_command(app);
-  if (command.empty()) return;  // missing_command reports it
-  if (std::find(kPostgresCommands.begin(), kPostgresCommands.end(), command) !=
-      kPostgresCommands.end()) {
-    return;
+  for (const NotOnPostgres& refused : kNotOnPostgres) {
+    if (command == refused.command) {
+      throw certacl::ca::CaError(
+          certacl::ca::ExitCode::kUsage,
+          fmt::format("'certacl-ca{}' does not work on a PostgreSQL registry: it {}", command,
+                      refused.instead));
+    }
   }
-  throw certacl::ca::CaError(
-      certacl::ca::ExitCode::kUsage,
-      fmt::format("'certacl-ca{}' does not work on a PostgreSQL registry yet (it does: init, "
-                  "ca-cert, server-cert, role add|allow|deny|set-client-id, device "
-                  "add|disable|enable|remove, sign, renew, enroll, revoke, crl, audit)",
-                  command));
 }
 
 // A refusal of the PostgreSQL store, as the exit code docs/CA.md gives its kind.

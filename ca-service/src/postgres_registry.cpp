@@ -28,6 +28,20 @@ void require_role(PostgresStore& store, const std::string& role) {
   }
 }
 
+std::string bignum_hex(const BIGNUM* number) {
+  const OpensslStringPtr hex(BN_bn2hex(number));
+  if (!hex) throw CaError(ExitCode::kKey, "cannot print a serial number");
+  return hex.get();
+}
+
+BignumPtr bignum_from_hex(const std::string& hex) {
+  BIGNUM* raw = nullptr;
+  if (BN_hex2bn(&raw, hex.c_str()) == 0) throw CaError(ExitCode::kKey, "cannot parse a serial");
+  return BignumPtr(raw);
+}
+
+}  // namespace
+
 std::optional<Device> find_device(PostgresStore& store, const std::string& name) {
   const PostgresResult rows = store.connection().exec(
       "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
@@ -43,7 +57,7 @@ std::optional<Device> find_device(PostgresStore& store, const std::string& name)
                 rows.int64(0, 6)};
 }
 
-constexpr std::string_view kCertificateColumns =
+const std::string_view kCertificateColumns =
     "serial, kind, device, subject, issuer, not_before, not_after, sha256, issued_at, "
     "revoked_at, revocation_reason";
 
@@ -69,20 +83,6 @@ std::optional<CertificateRecord> find_certificate(PostgresStore& store, const st
   if (records.empty()) return std::nullopt;
   return std::move(records.front());
 }
-
-std::string bignum_hex(const BIGNUM* number) {
-  const OpensslStringPtr hex(BN_bn2hex(number));
-  if (!hex) throw CaError(ExitCode::kKey, "cannot print a serial number");
-  return hex.get();
-}
-
-BignumPtr bignum_from_hex(const std::string& hex) {
-  BIGNUM* raw = nullptr;
-  if (BN_hex2bn(&raw, hex.c_str()) == 0) throw CaError(ExitCode::kKey, "cannot parse a serial");
-  return BignumPtr(raw);
-}
-
-}  // namespace
 
 std::unique_ptr<PostgresStore> open_postgres_registry(
     const std::string& url, const std::optional<std::string>& password_file) {
@@ -158,10 +158,11 @@ bool set_device_enabled(PostgresStore& store, const std::string& name, bool enab
   return true;
 }
 
-X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& authority,
-                          CertificateOrder order, CertificateKind kind,
-                          const std::optional<std::string>& device,
-                          const store::AuditDraft& audit) {
+X509Ptr issue_certificate_in_transaction(PostgresStore& store,
+                                         const CertificateAuthority& authority,
+                                         CertificateOrder order, CertificateKind kind,
+                                         const std::optional<std::string>& device,
+                                         const store::AuditDraft& audit) {
   require_certifiable_key(
       order.subject_key,
       exists(store,
@@ -169,7 +170,7 @@ X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& auth
              "revocation_reason = $2",
              {subject_key_sha256(order), std::to_string(kReasonKeyCompromise)}));
   X509Ptr issued;
-  store.issue_certificate(
+  store.record_certificate(
       [] { return bignum_hex(random_serial().get()); },
       [&](const std::string& drawn) {
         const BignumPtr number = bignum_from_hex(drawn);
@@ -180,6 +181,18 @@ X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& auth
                                         spki_sha256(X509_get_X509_PUBKEY(issued.get()))};
       },
       audit);
+  return issued;
+}
+
+X509Ptr issue_certificate(PostgresStore& store, const CertificateAuthority& authority,
+                          const CertificateOrder& order, CertificateKind kind,
+                          const std::optional<std::string>& device,
+                          const store::AuditDraft& audit) {
+  X509Ptr issued;
+  store.in_write_transaction(
+      fmt::format("certificate for '{}'", device.value_or(order.common_name)), [&] {
+        issued = issue_certificate_in_transaction(store, authority, order, kind, device, audit);
+      });
   return issued;
 }
 
@@ -208,37 +221,35 @@ CertificateAuthority load_authority(PostgresStore& store,
   return CertificateAuthority(std::move(certificate), std::move(key));
 }
 
+IssuedCertificate issue_in_transaction(PostgresStore& store, const CertificateAuthority& authority,
+                                       const AcceptedCsr& csr, const Validity& validity,
+                                       IssueAction action, const std::string& audit_detail) {
+  const Device device = require_issuable(find_device(store, csr.common_name), csr.common_name);
+  if (action == IssueAction::kRenew &&
+      !exists(store, "SELECT 1 FROM certacl.certificates WHERE device = $1", {device.name})) {
+    throw CaError(ExitCode::kNotFound,
+                  "it has no certificate to renew (use 'sign' for a first certificate)");
+  }
+  X509Ptr certificate = issue_certificate_in_transaction(
+      store, authority, device_certificate_order(device, csr, validity), CertificateKind::kDevice,
+      device.name,
+      store::AuditDraft{current_actor(), std::string(action_name(action)), device.name,
+                        std::nullopt, issue_audit_detail(validity, audit_detail)});
+  std::string serial = serial_hex(certificate.get());
+  std::string pem = certificate_to_pem(certificate.get());
+  return IssuedCertificate{device.name, std::move(serial), std::move(pem), std::move(certificate)};
+}
+
 IssuedCertificate issue_device_certificate(PostgresStore& store,
                                            const CertificateAuthority& authority,
                                            const DeviceIssueRequest& request) {
-  CsrVerdict verdict = validate_csr_pem(request.csr_pem);
-  if (!verdict.accepted) {
-    throw CaError(ExitCode::kBadInput,
-                  fmt::format("cannot sign CSR '{}': {}", request.csr_origin, verdict.problem));
-  }
-  const AcceptedCsr& csr = *verdict.accepted;
-  const Validity validity = validity_for(request.days, request.backdate_days, kMaxLeafDays);
-  try {
-    const Device device = require_issuable(find_device(store, csr.common_name), csr.common_name);
-    if (request.action == IssueAction::kRenew &&
-        !exists(store, "SELECT 1 FROM certacl.certificates WHERE device = $1", {device.name})) {
-      throw CaError(ExitCode::kNotFound,
-                    "it has no certificate to renew (use 'sign' for a first certificate)");
-    }
-    X509Ptr certificate = issue_certificate(
-        store, authority, device_certificate_order(device, csr, validity), CertificateKind::kDevice,
-        device.name,
-        store::AuditDraft{current_actor(), std::string(action_name(request.action)), device.name,
-                          std::nullopt, issue_audit_detail(validity, {})});
-    std::string serial = serial_hex(certificate.get());
-    std::string pem = certificate_to_pem(certificate.get());
-    return IssuedCertificate{device.name, std::move(serial), std::move(pem),
-                             std::move(certificate)};
-  } catch (const CaError& error) {
-    throw CaError(error.code(),
-                  fmt::format("cannot {} CSR from device '{}': {}", action_name(request.action),
-                              csr.common_name, error.what()));
-  }
+  return issue_from_request(request, [&](const AcceptedCsr& csr, const Validity& validity) {
+    IssuedCertificate issued;
+    store.in_write_transaction(fmt::format("certificate for device '{}'", csr.common_name), [&] {
+      issued = issue_in_transaction(store, authority, csr, validity, request.action, {});
+    });
+    return issued;
+  });
 }
 
 std::vector<std::string> remove_device(PostgresStore& store, const std::string& name, int reason) {

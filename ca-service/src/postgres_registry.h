@@ -10,10 +10,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit.h"
 #include "ca_database.h"
+#include "certacl/store/postgres_connection.h"
 #include "certacl/store/postgres_store.h"
 #include "certificate_authority.h"
 #include "device_issuance.h"
@@ -27,6 +29,13 @@ namespace certacl::ca {
     const std::string& url, const std::optional<std::string>& password_file);
 
 [[nodiscard]] std::optional<CaRecord> find_ca(store::PostgresStore& store);
+[[nodiscard]] std::optional<Device> find_device(store::PostgresStore& store,
+                                                const std::string& name);
+[[nodiscard]] std::optional<CertificateRecord> find_certificate(store::PostgresStore& store,
+                                                                const std::string& serial);
+// The columns certificates_from reads, in its order, for a SELECT of certacl.certificates.
+extern const std::string_view kCertificateColumns;
+[[nodiscard]] std::vector<CertificateRecord> certificates_from(const store::PostgresResult& rows);
 // Throws CaError(kNotFound) when the registry has no CA yet.
 [[nodiscard]] CaRecord require_ca(store::PostgresStore& store);
 // Writes the CA row and its audit row ("init", as on SQLite). Throws CaError(kConflict) when
@@ -45,13 +54,25 @@ bool set_device_enabled(store::PostgresStore& store, const std::string& name, bo
 [[nodiscard]] CertificateAuthority load_authority(
     store::PostgresStore& store, const std::optional<std::string>& passphrase_file);
 // Checks the key (strength, not revoked for keyCompromise), then draws an unused serial,
-// signs `order` and records it with `audit` in one SERIALIZABLE transaction (PostgresStore::
-// issue_certificate). Returns the committed certificate.
+// signs `order` and records it with `audit`. The first runs inside the caller's
+// PostgresStore::in_write_transaction; the second owns one (SERIALIZABLE, writer lock).
+[[nodiscard]] X509Ptr issue_certificate_in_transaction(store::PostgresStore& store,
+                                                       const CertificateAuthority& authority,
+                                                       CertificateOrder order, CertificateKind kind,
+                                                       const std::optional<std::string>& device,
+                                                       const store::AuditDraft& audit);
 [[nodiscard]] X509Ptr issue_certificate(store::PostgresStore& store,
                                         const CertificateAuthority& authority,
-                                        CertificateOrder order, CertificateKind kind,
+                                        const CertificateOrder& order, CertificateKind kind,
                                         const std::optional<std::string>& device,
                                         const store::AuditDraft& audit);
+// As device_issuance.h's issue_in_transaction: the device must be registered and enabled,
+// then the certificate and its audit row, inside the caller's in_write_transaction.
+[[nodiscard]] IssuedCertificate issue_in_transaction(store::PostgresStore& store,
+                                                     const CertificateAuthority& authority,
+                                                     const AcceptedCsr& csr,
+                                                     const Validity& validity, IssueAction action,
+                                                     const std::string& audit_detail);
 // Returns after COMMIT (SERIALIZABLE, serial drawn and checked inside); the caller writes
 // the output file.
 [[nodiscard]] IssuedCertificate issue_device_certificate(store::PostgresStore& store,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ca_database.h"
 #include "certacl/registry.h"
 #include "certacl/store/postgres_store.h"
 
@@ -22,6 +23,15 @@ struct GlobalOptions {
 // The PostgreSQL registry when --db is a postgresql:// URL (connected, schema checked),
 // else nullptr: the command then uses the SQLite file.
 [[nodiscard]] std::unique_ptr<store::PostgresStore> postgres_registry(const GlobalOptions& global);
+
+// Runs `use` (a generic lambda) on the registry --db names: the PostgreSQL store, or the
+// SQLite file opened for writing. Use cases own their transactions on either.
+template <typename Use>
+auto on_registry(const GlobalOptions& global, Use use) {
+  if (auto registry = postgres_registry(global)) return use(*registry);
+  SqliteDatabase db = open_database(global.db_path);
+  return use(db);
+}
 
 void add_ca_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);
 void add_device_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global);

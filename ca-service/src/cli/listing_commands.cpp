@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "json_output.h"
 #include "postgres_registry.h"
+#include "registry_views.h"
 #include "revocation.h"
 #include "table.h"
 
@@ -20,14 +21,8 @@ struct ListOptions {
 };
 
 void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  if (options.device && !find_device(db, *options.device)) {
-    throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", *options.device));
-  }
-  std::optional<std::string_view> device;
-  if (options.device) device = *options.device;
-  const auto records = load_certificates(db, device);
+  const auto records = on_registry(
+      global, [&](auto& store) { return load_certificate_list(store, options.device); });
   const std::int64_t now = unix_now();
   if (options.json) {
     print_certificates_json(records, now);
@@ -48,9 +43,7 @@ void run_cert_list(const GlobalOptions& global, const ListOptions& options) {
 }
 
 std::vector<AuditEntry> read_audit(const GlobalOptions& global, const ListOptions& options) {
-  if (auto registry = postgres_registry(global)) return load_audit(*registry, options.device);
-  SqliteDatabase db = open_database(global.db_path);
-  return load_audit(db, options.device);
+  return on_registry(global, [&](auto& store) { return load_audit(store, options.device); });
 }
 
 void run_audit(const GlobalOptions& global, const ListOptions& options) {

@@ -1,6 +1,6 @@
-// backup | restore | migrate | ca set-key-path | cert expiring: running a registry over
-// years. The use cases live in registry_backup.h, schema_upgrade.h, ca_key_location.h and
-// certificate_expiry.h.
+// backup | restore | migrate | migrate-store | ca set-key-path | cert expiring: running a
+// registry over years. The use cases live in registry_backup.h, schema_upgrade.h, ca_key_location.h
+// and certificate_expiry.h.
 
 #include <fmt/format.h>
 
@@ -12,7 +12,9 @@
 #include "duration.h"
 #include "json_output.h"
 #include "registry_backup.h"
+#include "registry_views.h"
 #include "schema_upgrade.h"
+#include "store_migration.h"
 #include "table.h"
 
 namespace certacl::ca::cli {
@@ -96,9 +98,11 @@ void add_expiring_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
   expiring->callback([global, options] {
     const std::int64_t window =
         require_duration_seconds("--within", options->within, 60, kMaxExpiryWindowSeconds);
-    SqliteDatabase db = open_database(global->db_path);
     const std::int64_t now = unix_now();
-    const auto records = expiring_certificates(db, now, window);
+    const auto records = select_expiring(
+        on_registry(*global,
+                    [](auto& store) { return load_certificate_list(store, std::nullopt); }),
+        now, window);
     if (options->json) {
       print_certificates_json(records, now);
       return;
@@ -113,6 +117,41 @@ void add_expiring_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& g
   });
 }
 
+void add_migrate_store_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
+  struct MigrateStoreOptions {
+    std::string from;
+    std::string to;
+    std::optional<std::string> password_file;
+  };
+  auto options = std::make_shared<MigrateStoreOptions>();
+  CLI::App* command = app.add_subcommand(
+      "migrate-store",
+      "Copy a SQLite registry into an empty PostgreSQL one in one transaction, verified by row "
+      "counts and SHA-256 checksums before COMMIT");
+  command->add_option("--from", options->from, "Source: sqlite:PATH")->required();
+  command
+      ->add_option("--to", options->to,
+                   "Target: postgresql://OWNER@HOST/DB, as the login that owns the certacl "
+                   "schema (applied first when missing)")
+      ->required();
+  command->add_option("--to-password-file", options->password_file,
+                      "File holding the target login's password (mode 0600); default "
+                      "--db-password-file, else PGPASSFILE or ~/.pgpass");
+  command->callback([global, options] {
+    const std::optional<std::string> password_file =
+        options->password_file ? options->password_file : global->db_password_file;
+    const StoreMigration migration = migrate_store(options->from, options->to, password_file);
+    std::vector<TableRow> rows;
+    for (const CopiedTable& table : migration.tables) {
+      rows.push_back({table.name, std::to_string(table.rows), table.sha256});
+    }
+    fmt::print("copied {} into {}, verified before COMMIT (rows and SHA-256 match the source):\n{}",
+               options->from, options->to, render_table({"TABLE", "ROWS", "SHA256"}, rows));
+    fmt::print("change counter: source {}, PostgreSQL {}\n", migration.source_counter,
+               migration.target_counter);
+  });
+}
+
 }  // namespace
 
 void add_maintenance_commands(CLI::App& app, const std::shared_ptr<GlobalOptions>& global) {
@@ -120,6 +159,7 @@ void add_maintenance_commands(CLI::App& app, const std::shared_ptr<GlobalOptions
   add_migrate_command(app, global);
   add_key_path_command(app, global);
   add_expiring_command(app, global);
+  add_migrate_store_command(app, global);
 }
 
 }  // namespace certacl::ca::cli

@@ -9,6 +9,7 @@
 #include "device_registry.h"
 #include "json_output.h"
 #include "postgres_registry.h"
+#include "registry_views.h"
 #include "role_editing.h"
 #include "role_registry.h"
 #include "table.h"
@@ -18,12 +19,6 @@ namespace {
 
 std::string text_or_dash(const std::optional<std::string>& value) {
   return value ? *value : "-";
-}
-
-Device require_known_device(SqliteDatabase& db, const std::string& name) {
-  auto device = find_device(db, name);
-  if (!device) throw CaError(ExitCode::kNotFound, fmt::format("unknown device '{}'", name));
-  return *device;
 }
 
 std::string rules_table(const std::vector<RoleRule>& rules) {
@@ -36,11 +31,11 @@ std::string rules_table(const std::vector<RoleRule>& rules) {
 }
 
 void run_device_show(const GlobalOptions& global, const std::string& name, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  const Device device = require_known_device(db, name);
-  const auto certificates = load_certificates(db, std::string_view(name), CertificateKind::kDevice);
-  const auto rules = load_role_rules(db, device.role);
+  const DeviceDetails details =
+      on_registry(global, [&](auto& store) { return load_device_details(store, name); });
+  const Device& device = details.device;
+  const auto& certificates = details.certificates;
+  const auto& rules = details.rules;
   const std::int64_t now = unix_now();
   if (json) {
     nlohmann::json out = to_json(device);
@@ -63,8 +58,7 @@ void run_device_show(const GlobalOptions& global, const std::string& name, bool 
 }
 
 void run_device_list(const GlobalOptions& global, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  const auto devices = load_devices(db);
+  const auto devices = on_registry(global, [](auto& store) { return load_devices(store); });
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& device : devices) out.push_back(to_json(device));
@@ -91,7 +85,7 @@ void run_set_enabled(const GlobalOptions& global, const std::string& name, bool 
     changed = set_device_enabled(*registry, name, enabled);
   } else {
     SqliteDatabase db = open_database(global.db_path);
-    WriteTransaction transaction(db);
+    WriteTransaction transaction(db);  // the SQLite use case runs in the caller's
     changed = set_device_enabled(db, name, enabled);
     transaction.commit();
   }
@@ -100,10 +94,10 @@ void run_set_enabled(const GlobalOptions& global, const std::string& name, bool 
 }
 
 void run_role_show(const GlobalOptions& global, const std::string& role, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  const auto rules = load_numbered_rules(db, role);
-  const std::string_view client_ids = to_string(find_role(db, role)->client_id_rule);
+  const RoleDetails details =
+      on_registry(global, [&](auto& store) { return load_role_details(store, role); });
+  const auto& rules = details.rules;
+  const std::string_view client_ids = to_string(details.client_id_rule);
   if (json) {
     nlohmann::json out = {
         {"role", role}, {"client_id", client_ids}, {"rules", nlohmann::json::array()}};
@@ -126,21 +120,17 @@ void run_role_show(const GlobalOptions& global, const std::string& role, bool js
 }
 
 void run_role_list(const GlobalOptions& global, bool json) {
-  SqliteDatabase db = open_database(global.db_path);
-  ReadTransaction snapshot(db);
-  Statement roles = db.prepare(
-      "SELECT r.name, (SELECT count(*) FROM role_rules WHERE role = r.name), "
-      "(SELECT count(*) FROM devices WHERE role = r.name), r.client_id_rule FROM roles r "
-      "ORDER BY r.name");
   nlohmann::json out = nlohmann::json::array();
   std::vector<TableRow> rows;
-  while (roles.step()) {
-    out.push_back({{"role", roles.column_text(0)},
-                   {"rules", roles.column_int64(1)},
-                   {"devices", roles.column_int64(2)},
-                   {"client_id", roles.column_text(3)}});
-    rows.push_back({roles.column_text(0), std::to_string(roles.column_int64(1)),
-                    std::to_string(roles.column_int64(2)), roles.column_text(3)});
+  for (const RoleSummary& role :
+       on_registry(global, [](auto& store) { return load_role_summaries(store); })) {
+    const std::string client_id(to_string(role.client_id_rule));
+    out.push_back({{"role", role.role},
+                   {"rules", role.rules},
+                   {"devices", role.devices},
+                   {"client_id", client_id}});
+    rows.push_back(
+        {role.role, std::to_string(role.rules), std::to_string(role.devices), client_id});
   }
   if (json) {
     fmt::print("{}\n", dump_json(out));

@@ -11,6 +11,7 @@
 #include "ca_error.h"
 #include "cli/cli.h"
 #include "device_removal.h"
+#include "postgres_edits.h"
 #include "postgres_registry.h"
 #include "revocation.h"
 #include "role_editing.h"
@@ -65,8 +66,8 @@ void add_device_edits(CLI::App& device, const std::shared_ptr<GlobalOptions>& gl
   set_role->add_option("name", *name, "Device name")->required();
   set_role->add_option("role", *role, "New role")->required();
   set_role->callback([global, name, role] {
-    SqliteDatabase db = open_database(global->db_path);
-    const bool changed = set_device_role(db, *name, *role);
+    const bool changed =
+        on_registry(*global, [&](auto& store) { return set_device_role(store, *name, *role); });
     fmt::print("device '{}' {}has role '{}'\n", *name, changed ? "now " : "already ", *role);
   });
 }
@@ -77,8 +78,7 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
       role.add_subcommand("remove", "Delete a role and its rules (refused while devices use it)");
   remove->add_option("role", *name, "Role name")->required();
   remove->callback([global, name] {
-    SqliteDatabase db = open_database(global->db_path);
-    remove_role(db, *name);
+    on_registry(*global, [&](auto& store) { remove_role(store, *name); });
     fmt::print("role '{}' removed\n", *name);
   });
 
@@ -91,13 +91,8 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
   set_client_id->add_option("rule", *client_id, "exact | prefix")->required();
   set_client_id->callback([global, name, client_id] {
     const RoleClientIdRule rule = require_client_id_rule(*client_id);
-    bool changed = false;
-    if (auto registry = postgres_registry(*global)) {
-      changed = set_role_client_id_rule(*registry, *name, rule);
-    } else {
-      SqliteDatabase db = open_database(global->db_path);
-      changed = set_role_client_id_rule(db, *name, rule);
-    }
+    const bool changed = on_registry(
+        *global, [&](auto& store) { return set_role_client_id_rule(store, *name, rule); });
     fmt::print("role '{}' {}uses {} client ids\n", *name, changed ? "now " : "already ",
                to_string(rule));
   });
@@ -109,8 +104,8 @@ void add_role_edits(CLI::App& role, const std::shared_ptr<GlobalOptions>& global
   remove_one->add_option("id", *id, "Rule id (the ID column of 'role show')")->required();
   remove_one->callback([global, name, id] {
     const std::int64_t rule_id = require_rule_id(*id);
-    SqliteDatabase db = open_database(global->db_path);
-    const RoleRule removed = remove_rule(db, *name, rule_id);
+    const RoleRule removed =
+        on_registry(*global, [&](auto& store) { return remove_rule(store, *name, rule_id); });
     fmt::print("role '{}': removed rule {} ({} {} '{}')\n", *name, rule_id,
                to_string(removed.effect), to_string(removed.action), removed.pattern);
   });

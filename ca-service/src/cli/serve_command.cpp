@@ -24,6 +24,7 @@ struct ServeArguments {
 void run_serve(const GlobalOptions& global, ServeArguments& arguments) {
   est::ServeOptions options = arguments.options;
   options.db_path = global.db_path;
+  options.db_password_file = global.db_password_file;
   options.passphrase_file = arguments.passphrase_file;
   options.policy.lifetime_seconds = require_duration_seconds("--lifetime", arguments.lifetime, 60,
                                                              std::int64_t{kMaxLeafDays} * 86400);
@@ -69,7 +70,11 @@ void add_serve_command(CLI::App& app, const std::shared_ptr<GlobalOptions>& glob
                    "After a renewal, revoke the replaced certificate as 'superseded' this "
                    "much later")
       ->capture_default_str();
-  command->add_option("--workers", options.workers, "Worker threads (each holds one connection; a commit batch is at most this large)")->capture_default_str();
+  command
+      ->add_option(
+          "--workers", options.workers,
+          "Worker threads (each holds one connection; a commit batch is at most this large)")
+      ->capture_default_str();
   command->add_option("--max-body", options.max_body_bytes, "Largest request body in bytes")
       ->capture_default_str();
   command

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "duration.h"
 #include "enrollment_token.h"
+#include "postgres_enrollment.h"
 #include "table.h"
 
 namespace certacl::ca::cli {
@@ -19,14 +20,14 @@ struct TokenOptions {
 
 void run_token_create(const GlobalOptions& global, const TokenOptions& options) {
   const std::int64_t ttl = require_duration_seconds("--ttl", options.ttl, 1, kMaxTokenTtlSeconds);
-  SqliteDatabase db = open_database(global.db_path);
-  const NewEnrollmentToken created = create_enrollment_token(db, options.name, ttl);
+  const NewEnrollmentToken created = on_registry(
+      global, [&](auto& store) { return create_enrollment_token(store, options.name, ttl); });
   fmt::print("token={}\nexpires={}\n", created.token, format_utc(created.expires_at));
 }
 
 void run_token_revoke(const GlobalOptions& global, const std::string& name) {
-  SqliteDatabase db = open_database(global.db_path);
-  const int revoked = revoke_enrollment_tokens(db, name);
+  const int revoked =
+      on_registry(global, [&](auto& store) { return revoke_enrollment_tokens(store, name); });
   fmt::print("revoked={}\n", revoked);
 }
 

@@ -17,11 +17,15 @@
 #include "ca_error.h"
 #include "est/est_log.h"
 #include "est/tls_credentials.h"
+#include "postgres_registry.h"
 
 namespace certacl::ca::est {
 namespace {
 
 constexpr std::string_view kPrefix = "/.well-known/est";
+// PostgreSQL sessions of one EST server: issuance is serialized by the CA writer lock, so
+// more would only wait; these let token and certificate reads overlap a signing request.
+constexpr std::size_t kPostgresSessions = 4;
 
 EstRequest to_est_request(const httplib::Request& request) {
   EstRequest out;
@@ -138,15 +142,39 @@ class SignalWatcher {
   sigset_t set_{};
 };
 
+struct OpenedRegistry {
+  std::unique_ptr<EstRegistry> registry;
+  CertificateAuthority authority;
+};
+
+// The registry --db names and the CA in it (certificate from the registry, key from the
+// file the CA row names).
+OpenedRegistry open_registry(const ServeOptions& options) {
+  if (store::is_postgres_url(options.db_path)) {
+    store::PostgresSettings settings;
+    settings.url = options.db_path;
+    settings.password_file = options.db_password_file;
+    settings.application_name = "certacl-ca-est";
+    std::unique_ptr<store::PostgresStore> first =
+        open_postgres_registry(options.db_path, options.db_password_file);
+    CertificateAuthority authority = load_authority(*first, options.passphrase_file);
+    first.reset();
+    return {postgres_est_registry(settings, kPostgresSessions), std::move(authority)};
+  }
+  SqliteDatabase db = open_database(options.db_path);
+  CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
+  return {sqlite_est_registry(std::move(db), options.policy.db_wait, options.policy.max_batch),
+          std::move(authority)};
+}
+
 }  // namespace
 
 void serve(const ServeOptions& options) {
   SignalWatcher signals;
-  SqliteDatabase db = open_database(options.db_path);
-  CertificateAuthority authority = CertificateAuthority::load(db, options.passphrase_file);
+  auto [registry, authority] = open_registry(options);
   X509Ptr client_ca(X509_dup(authority.certificate()));
   TlsCredentials credentials(options.certificate_path, options.key_path);
-  EstService service(options.policy, std::move(db), std::move(authority));
+  EstService service(options.policy, std::move(registry), std::move(authority));
 
   httplib::SSLServer server([&](SSL_CTX& context) {
     credentials.install(&context, client_ca.get());
@@ -208,9 +236,7 @@ void serve(const ServeOptions& options) {
   sweep_wakeup.notify_all();
   supervisor.join();
   sweeper.join();
-  const GroupCommitter::Stats batching = service.commit_stats();
-  log_line(fmt::format("group commit: {} requests in {} transactions (largest {})", batching.jobs,
-                       batching.transactions, batching.largest));
+  log_line(service.commit_summary());
   log_line("stopped");
 }
 

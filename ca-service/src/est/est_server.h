@@ -13,7 +13,8 @@
 namespace certacl::ca::est {
 
 struct ServeOptions {
-  std::string db_path;
+  std::string db_path;                          // a SQLite file or a postgresql:// URL
+  std::optional<std::string> db_password_file;  // for a postgresql:// URL
   std::optional<std::string> passphrase_file;
   std::string listen_address = "127.0.0.1";
   int port = 8443;

@@ -124,22 +124,13 @@ class PendingSlot {
 
 }  // namespace
 
-namespace {
-
-// The writer waits this long for another process's lock, then the batch answers 503.
-SqliteDatabase with_busy_timeout(SqliteDatabase db, std::chrono::milliseconds wait) {
-  sqlite3_busy_timeout(db.handle(), static_cast<int>(wait.count()));
-  return db;
-}
-
-}  // namespace
-
-EstService::EstService(EstPolicy policy, SqliteDatabase db, CertificateAuthority authority)
+EstService::EstService(EstPolicy policy, std::unique_ptr<EstRegistry> registry,
+                       CertificateAuthority authority)
     : policy_(policy),
       authority_(std::move(authority)),
       per_device_(policy.device_per_minute, policy.device_burst),
       per_address_(policy.address_per_minute, policy.address_burst),
-      committer_(with_busy_timeout(std::move(db), policy.db_wait), policy.max_batch) {
+      registry_(std::move(registry)) {
   cacerts_body_ = certs_only({authority_.certificate()}).body;
 }
 
@@ -167,19 +158,7 @@ EstResponse EstService::issue(const std::string& endpoint, const std::string& su
     return busy("server overloaded, retry later", policy_.retry_after_seconds);
   }
   try {
-    // A refusal is an answer, not a failure of the batch: it is caught inside the work so
-    // its audit row stays in the transaction.
-    std::optional<IssuedCertificate> result;
-    std::optional<EnrollmentRefused> refusal;
-    committer_.run([&](SqliteDatabase& db) {
-      try {
-        result = use_case(db);
-      } catch (const EnrollmentRefused& refused) {
-        refusal = refused;
-      }
-    });
-    if (refusal) throw *refusal;
-    const IssuedCertificate& issued = *result;
+    const IssuedCertificate issued = use_case();
     log_line(fmt::format("{} 200 device={} serial={}", endpoint, issued.device, issued.serial));
     return certs_only({issued.certificate.get()});
   } catch (const EnrollmentRefused& refused) {
@@ -188,13 +167,11 @@ EstResponse EstService::issue(const std::string& endpoint, const std::string& su
     EstResponse response = text(status_for(refused.kind()), refused.what());
     response.challenge = refused.kind() == RefusalKind::kUnauthenticated;
     return response;
-  } catch (const DatabaseError& error) {
-    log_line(fmt::format("{} {} subject={}: database: {}", endpoint, error.is_busy() ? 503 : 500,
-                         subject, error.what()));
-    if (error.is_busy()) return busy("database busy, retry later", policy_.retry_after_seconds);
-    return text(500, "internal error (see the server log)");
   } catch (const std::exception& error) {
-    log_line(fmt::format("{} 500 subject={}: {}", endpoint, subject, error.what()));
+    const bool transient = is_transient_database_error(error);
+    log_line(fmt::format("{} {} subject={}: {}{}", endpoint, transient ? 503 : 500, subject,
+                         transient ? "database: " : "", error.what()));
+    if (transient) return busy("database busy, retry later", policy_.retry_after_seconds);
     return text(500, "internal error (see the server log)");
   }
 }
@@ -225,9 +202,7 @@ EstResponse EstService::simpleenroll(const EstRequest& request) {
       policy_.lifetime_seconds, request.peer,          &std::get<CsrVerdict>(csr)};
   return issue("simpleenroll",
                fmt::format("user '{}' peer={}", credentials->user.substr(0, 64), request.peer),
-               [&](SqliteDatabase& db) {
-                 return enroll_with_token_in_transaction(db, authority_, enrollment);
-               });
+               [&] { return registry_->enroll(authority_, enrollment); });
 }
 
 EstResponse EstService::simplereenroll(const EstRequest& request) {
@@ -255,17 +230,12 @@ EstResponse EstService::simplereenroll(const EstRequest& request) {
       request.client_certificate,      {},           policy_.lifetime_seconds,
       policy_.supersede_after_seconds, request.peer, &std::get<CsrVerdict>(csr)};
   return issue("simplereenroll", fmt::format("certificate {} peer={}", serial, request.peer),
-               [&](SqliteDatabase& db) {
-                 return reenroll_with_certificate_in_transaction(db, authority_, reenrollment);
-               });
+               [&] { return registry_->reenroll(authority_, reenrollment); });
 }
 
 std::size_t EstService::revoke_due_supersessions() noexcept {
   try {
-    std::vector<std::string> revoked;
-    committer_.run([&](SqliteDatabase& db) {
-      revoked = revoke_due_supersessions_in_transaction(db, unix_now());
-    });
+    const std::vector<std::string> revoked = registry_->revoke_due_supersessions();
     for (const auto& serial : revoked) {
       log_line(fmt::format("supersede: revoked {} (superseded, overlap ended)", serial));
     }

@@ -1,7 +1,7 @@
 #pragma once
 // The EST endpoints as the CA answers them: admission (rate limits, overload), decoding of
-// the request body, then one call of an est_enrollment use case, run by the group
-// committer (one writer; one transaction and one sync for all requests queued together).
+// the request body, then one call of an est_enrollment use case on the registry
+// (est_registry.h: SQLite's group committer, or PostgreSQL).
 
 #include <atomic>
 #include <chrono>
@@ -10,10 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "certacl/sqlite.h"
 #include "certificate_authority.h"
 #include "est/est_exchange.h"
-#include "est/group_commit.h"
+#include "est/est_registry.h"
 #include "est/rate_limiter.h"
 
 namespace certacl::ca::est {
@@ -33,7 +32,8 @@ struct EstPolicy {
 
 class EstService {
  public:
-  EstService(EstPolicy policy, SqliteDatabase db, CertificateAuthority authority);
+  EstService(EstPolicy policy, std::unique_ptr<EstRegistry> registry,
+             CertificateAuthority authority);
 
   [[nodiscard]] EstResponse cacerts() const;
   [[nodiscard]] static EstResponse csrattrs();
@@ -44,8 +44,8 @@ class EstService {
   // (a locked database is tried again on the next tick).
   std::size_t revoke_due_supersessions() noexcept;
 
-  // Batching so far (the supersession sweeps are transactions too).
-  [[nodiscard]] GroupCommitter::Stats commit_stats() { return committer_.stats(); }
+  // How requests were committed so far (the supersession sweeps are transactions too).
+  [[nodiscard]] std::string commit_summary() { return registry_->commit_summary(); }
 
  private:
   template <typename UseCase>
@@ -57,7 +57,7 @@ class EstService {
   RateLimiter per_device_;
   RateLimiter per_address_;
   std::atomic<int> pending_{0};
-  GroupCommitter committer_;  // last: its writer thread stops first
+  std::unique_ptr<EstRegistry> registry_;  // last: its writer thread stops first
 };
 
 }  // namespace certacl::ca::est

@@ -199,6 +199,14 @@ void PostgresStore::set_device_enabled(const std::string& device, bool enabled,
 
 std::string PostgresStore::issue_certificate(const SerialDraw& draw, const CertificateSigner& sign,
                                              const AuditDraft& audit) {
+  std::string serial;
+  in_write_transaction(fmt::format("certificate for device '{}'", audit.device.value_or("")),
+                       [&] { serial = record_certificate(draw, sign, audit); });
+  return serial;
+}
+
+void PostgresStore::in_write_transaction(const std::string& what,
+                                         const std::function<void()>& body) {
   // Another issuer inserting the same serial first surfaces as 40001 (SERIALIZABLE saw our
   // check) or, depending on timing, as a unique violation of the serial: both mean "draw
   // again", never a duplicate.
@@ -206,53 +214,59 @@ std::string PostgresStore::issue_certificate(const SerialDraw& draw, const Certi
     return error.sqlstate() == kSqlStateUniqueViolation &&
            error.constraint() == "certificates_pkey";
   };
-  const auto attempt = [&] {
-    WriteTransaction transaction(connection_, Isolation::kSerializable);
-    std::string serial;
-    for (int draw_number = 0; serial.empty(); ++draw_number) {
-      if (draw_number == kMaxSerialDraws) {
-        throw StoreRefusal(StoreRefusal::Kind::kExhausted, "cannot find an unused serial number");
-      }
-      std::string candidate = draw();
-      if (connection_.exec("SELECT 1 FROM certacl.certificates WHERE serial = $1", {candidate})
-              .rows() == 0) {
-        serial = std::move(candidate);
-      }
-    }
-    const SignedCertificate signed_certificate = sign(serial);
-    const CertificateRecord& record = signed_certificate.record;
-    if (record.serial != serial) {
-      throw std::logic_error("the signer returned a certificate with another serial");
-    }
-    // certificates.device is a plain name since migration 2 (a removed device's certificates
-    // stay as history), so the device is checked here, under the writer lock that every
-    // change to devices also takes.
-    if (record.device &&
-        connection_.exec("SELECT 1 FROM certacl.devices WHERE name = $1", {*record.device})
-                .rows() == 0) {
-      throw StoreRefusal(StoreRefusal::Kind::kNotFound,
-                         fmt::format("no device named '{}'", *record.device));
-    }
-    connection_.exec(
-        fmt::format("INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
-                    "not_before, not_after, sha256, certificate_pem, public_key_sha256, issued_at) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {})",
-                    kServerNow),
-        {serial, std::string(to_string(record.kind)), record.device, record.subject, record.issuer,
-         std::to_string(record.not_before), std::to_string(record.not_after), record.sha256,
-         signed_certificate.certificate_pem, signed_certificate.public_key_sha256});
-    AuditDraft entry = audit;
-    entry.serial = serial;
-    if (!entry.device) entry.device = record.device;
-    insert_audit(connection_, entry);
-    transaction.commit();
-    return serial;
-  };
   try {
-    return with_retry(attempt, serial_taken);
+    with_retry(
+        [&] {
+          WriteTransaction transaction(connection_, Isolation::kSerializable);
+          body();
+          transaction.commit();
+        },
+        serial_taken);
   } catch (const PostgresError& error) {
-    refuse(error, fmt::format("certificate for device '{}'", audit.device.value_or("")));
+    refuse(error, what);
   }
+}
+
+std::string PostgresStore::record_certificate(const SerialDraw& draw, const CertificateSigner& sign,
+                                              const AuditDraft& audit) {
+  std::string serial;
+  for (int draw_number = 0; serial.empty(); ++draw_number) {
+    if (draw_number == kMaxSerialDraws) {
+      throw StoreRefusal(StoreRefusal::Kind::kExhausted, "cannot find an unused serial number");
+    }
+    std::string candidate = draw();
+    if (connection_.exec("SELECT 1 FROM certacl.certificates WHERE serial = $1", {candidate})
+            .rows() == 0) {
+      serial = std::move(candidate);
+    }
+  }
+  const SignedCertificate signed_certificate = sign(serial);
+  const CertificateRecord& record = signed_certificate.record;
+  if (record.serial != serial) {
+    throw std::logic_error("the signer returned a certificate with another serial");
+  }
+  // certificates.device is a plain name since migration 2 (a removed device's certificates
+  // stay as history), so the device is checked here, under the writer lock that every
+  // change to devices also takes.
+  if (record.device &&
+      connection_.exec("SELECT 1 FROM certacl.devices WHERE name = $1", {*record.device}).rows() ==
+          0) {
+    throw StoreRefusal(StoreRefusal::Kind::kNotFound,
+                       fmt::format("no device named '{}'", *record.device));
+  }
+  connection_.exec(
+      fmt::format("INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, "
+                  "not_before, not_after, sha256, certificate_pem, public_key_sha256, issued_at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {})",
+                  kServerNow),
+      {serial, std::string(to_string(record.kind)), record.device, record.subject, record.issuer,
+       std::to_string(record.not_before), std::to_string(record.not_after), record.sha256,
+       signed_certificate.certificate_pem, signed_certificate.public_key_sha256});
+  AuditDraft entry = audit;
+  entry.serial = serial;
+  if (!entry.device) entry.device = record.device;
+  insert_audit(connection_, entry);
+  return serial;
 }
 
 std::vector<std::string> PostgresStore::revoke_device(const std::string& device, int reason,

@@ -82,6 +82,16 @@ class PostgresStore {
   // transaction, a bounded number of times. Returns the committed serial.
   std::string issue_certificate(const SerialDraw& draw, const CertificateSigner& sign,
                                 const AuditDraft& audit);
+  // One CA use case of several statements (EST enrollment: token, certificate, token use):
+  // runs `body` in one SERIALIZABLE transaction behind the writer lock, retried as
+  // issue_certificate is (so `body` must have no effect outside the database and what it
+  // assigns), and commits when it returns. Anything else `body` throws rolls back and
+  // propagates; integrity errors become StoreRefusal naming `what`.
+  void in_write_transaction(const std::string& what, const std::function<void()>& body);
+  // Inside in_write_transaction only: draws an unused serial, signs and records the
+  // certificate and its audit row. Returns the serial.
+  std::string record_certificate(const SerialDraw& draw, const CertificateSigner& sign,
+                                 const AuditDraft& audit);
   // Revokes every unrevoked certificate of the device; returns their serials (empty when
   // none was valid). Throws StoreRefusal(kNotFound) for an unknown device.
   std::vector<std::string> revoke_device(const std::string& device, int reason,
