@@ -275,6 +275,40 @@ void PostgresServer::stop(Shutdown mode) {
   throw std::runtime_error("pg_ctl stop failed, " + describe(stopped));
 }
 
+void PostgresServer::require_tls(const Tls& tls) {
+  const auto install = [&](const std::string& from, const std::string& name) {
+    const std::string to = data_directory_ + "/" + name;
+    write_file(to, read_file(from), 0600);
+    give_to_server_user(to);
+  };
+  install(tls.certificate, "certacl-server.crt");
+  install(tls.key, "certacl-server.key");
+  install(tls.client_ca, "certacl-client-ca.crt");
+  append_config(
+      "\n# certacl test server: TLS\nssl = on\nssl_cert_file = 'certacl-server.crt'\n"
+      "ssl_key_file = 'certacl-server.key'\nssl_ca_file = 'certacl-client-ca.crt'\n");
+  std::string hba = "local all all scram-sha-256\n";
+  for (const std::string& login : tls.certificate_logins) {
+    hba += "hostssl all \"" + login + "\" 127.0.0.1/32 scram-sha-256 clientcert=verify-full\n";
+  }
+  hba += "hostssl all all 127.0.0.1/32 scram-sha-256\n";
+  hba += "hostssl replication all 127.0.0.1/32 scram-sha-256\n";
+  write_file(data_directory_ + "/pg_hba.conf", hba, 0600);
+  give_to_server_user(data_directory_ + "/pg_hba.conf");
+  const CommandResult reloaded =
+      run_as_server_user({kBinDir + "pg_ctl", "reload", "-D", data_directory_}, 15);
+  if (reloaded.exit_code != 0)
+    throw std::runtime_error("pg_ctl reload failed, " + describe(reloaded));
+  // The reload is a signal: wait until new sessions see TLS on (psql's sslmode=prefer).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (run_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", "postgres") != "t\n") {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("TLS still off 10 s after the reload\n" + log_tail());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 void PostgresServer::promote() {
   const CommandResult promoted =
       run_as_server_user({kBinDir + "pg_ctl", "promote", "-D", data_directory_, "-w", "-t",

@@ -44,6 +44,18 @@ class PostgresServer {
   };
   void start();
   void stop(Shutdown mode = Shutdown::kFast);
+  // Turns TLS on and makes it required: only hostssl lines stay in pg_hba.conf, so a
+  // client without TLS is refused. The files are copied into the data directory (the key
+  // 0600, owned by the server's user) and the configuration reloaded.
+  struct Tls {
+    std::string certificate;  // the server's certificate (PEM)
+    std::string key;          // its private key
+    std::string client_ca;    // CA certificate(s) that client certificates must chain to
+    // Logins that must also present a client certificate naming them (CN = login):
+    // clientcert=verify-full, on top of their password.
+    std::vector<std::string> certificate_logins;
+  };
+  void require_tls(const Tls& tls);
   // Ends recovery on a standby (pg_ctl promote -w): it takes writes from then on.
   void promote();
   [[nodiscard]] bool in_recovery() const;
