@@ -1,0 +1,138 @@
+// Two real brokers on one real PostgreSQL behind a real L4 load balancer (haproxy, TCP mode,
+// TLS passed through, round-robin). Devices connect to the balancer only, with their client
+// certificates; each broker still sees the device's own certificate, and a revoked device is
+// dropped by whichever broker holds it and refused on every way back through the balancer.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "certacl_test/broker_fixture.h"
+#include "certacl_test/ca_fixture.h"
+#include "certacl_test/mqtt_client.h"
+#include "haproxy_fixture.h"
+#include "postgres_world.h"
+#include "registry_copy.h"
+
+namespace certacl::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kNotAuthorized = 5;  // CONNACK, MQTT 3.1.1
+constexpr int kKeyCompromise = 1;  // RFC 5280 revocation reason
+
+class PostgresLoadBalancer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ca_.add_role("sensor");
+    ca_.allow("sensor", "publish", "fleet/%u/#");
+    copy_ca(ca_, writer_);
+    copy_role(ca_, writer_, "sensor");
+    for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
+      ca_.add_device(name, "sensor");
+      certificates_[name] = ca_.enroll(name);
+      copy_device(ca_, writer_, name);
+      copy_certificate(ca_, writer_, certificates_[name]);
+    }
+  }
+
+  std::unique_ptr<BrokerFixture> broker(const std::string& login) {
+    BrokerSettings settings;
+    settings.cafile = ca_.ca_cert_path();
+    settings.certfile = ca_.server_cert_path();
+    settings.keyfile = ca_.server_key_path();
+    settings.plugin_options["db_url"] = world_.server.url(login);
+    settings.plugin_options["db_password_file"] =
+        world_.server.create_login(login, "certacl_broker");
+    auto fixture = std::make_unique<BrokerFixture>(settings);
+    EXPECT_TRUE(fixture->start()) << fixture->log();
+    return fixture;
+  }
+
+  // A device's client, pointed at the balancer (the brokers' certificate names localhost).
+  std::unique_ptr<MqttTestClient> through(const HaproxyFixture& balancer,
+                                          const std::string& device) {
+    MqttClientSettings settings;
+    settings.port = balancer.port();
+    settings.client_id = device;
+    settings.cafile = ca_.ca_cert_path();
+    settings.certfile = certificates_.at(device).cert_path;
+    settings.keyfile = certificates_.at(device).key_path;
+    return std::make_unique<MqttTestClient>(settings);
+  }
+
+  // The line a broker logs when it admits `device` with its own certificate.
+  std::string admitted(const std::string& device) {
+    return "ALLOW connect device='" + device + "' serial=" + certificates_.at(device).serial + " ";
+  }
+
+  // The broker that logged admitting `device` (polled for at most 5 s), or nullptr.
+  BrokerFixture* admitting(const std::string& device, const std::vector<BrokerFixture*>& brokers) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (BrokerFixture* each : brokers) {
+        if (each->log_count(admitted(device)) > 0) return each;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return nullptr;
+  }
+
+  PostgresWorld world_;
+  store::PostgresStore writer_{world_.ca};
+  CaFixture ca_;
+  std::map<std::string, IssuedCertificate> certificates_;
+};
+
+TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedOnEveryWayBack) {
+  auto a = broker("broker_a");
+  auto b = broker("broker_b");
+  const HaproxyFixture balancer({a->port(), b->port()});
+
+  std::map<std::string, std::unique_ptr<MqttTestClient>> devices;
+  std::map<std::string, BrokerFixture*> holder;
+  for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
+    devices[name] = through(balancer, name);
+    const ConnectOutcome outcome = devices[name]->connect();
+    ASSERT_TRUE(outcome.connected)
+        << name << " connack=" << outcome.connack << " " << outcome.error << "\n"
+        << balancer.log();
+    // The plugin behind the balancer saw the device's own certificate (its serial).
+    holder[name] = admitting(name, {a.get(), b.get()});
+    ASSERT_NE(holder[name], nullptr) << name << "\n" << a->log() << b->log();
+  }
+  // Round-robin: two sessions on each broker, so consecutive devices are on different ones.
+  EXPECT_EQ(a->log_count("ALLOW connect device="), 2U) << a->log() << balancer.log();
+  EXPECT_EQ(b->log_count("ALLOW connect device="), 2U) << b->log() << balancer.log();
+  ASSERT_NE(holder["dev1"], holder["dev2"]) << balancer.log();
+
+  // One device on each broker is revoked; each is dropped where it is.
+  for (const char* name : {"dev1", "dev2"}) {
+    ASSERT_EQ(writer_.revoke_device(name, kKeyCompromise, "test").size(), 1U);
+    EXPECT_TRUE(devices[name]->wait_for_disconnect(5s).has_value()) << holder[name]->log();
+    EXPECT_TRUE(holder[name]->wait_for_log("kick device='" + std::string(name) + "'"))
+        << holder[name]->log();
+  }
+  EXPECT_TRUE(devices["dev3"]->connected());
+  EXPECT_TRUE(devices["dev4"]->connected());
+
+  // dev1 comes back through the balancer until both brokers have refused it (round-robin:
+  // two tries; at most six).
+  const std::string denied = "DENY connect device='dev1'";
+  for (int attempt = 0; attempt < 6 && (a->log_count(denied) == 0 || b->log_count(denied) == 0);
+       ++attempt) {
+    EXPECT_EQ(through(balancer, "dev1")->connect().connack, kNotAuthorized);
+  }
+  EXPECT_TRUE(a->wait_for_log(denied)) << a->log();
+  EXPECT_TRUE(b->wait_for_log(denied)) << b->log();
+  EXPECT_TRUE(devices["dev3"]->connected());
+  EXPECT_TRUE(devices["dev4"]->connected());
+}
+
+}  // namespace
+}  // namespace certacl::test
