@@ -309,6 +309,35 @@ void PostgresServer::require_tls(const Tls& tls) {
   }
 }
 
+namespace {
+// Polls `query` on `server` until it answers `expected` (at most 10 s).
+void wait_until(const PostgresServer& server, const std::string& query, const std::string& expected,
+                const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.run_sql(query, "postgres") != expected) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error(what + " did not happen within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+}  // namespace
+
+void PostgresServer::require_synchronous_standby() {
+  run_sql("ALTER SYSTEM SET synchronous_standby_names = '*'", "postgres");
+  run_sql("SELECT pg_reload_conf()", "postgres");
+  wait_until(*this, "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'", "1\n",
+             "a synchronous standby");
+}
+
+void PostgresServer::stop_streaming() {
+  // Both are allowed during recovery; PostgreSQL 13+ applies primary_conninfo on reload.
+  run_sql("ALTER SYSTEM SET primary_conninfo = ''", "postgres");
+  run_sql("SELECT pg_reload_conf()", "postgres");
+  wait_until(*this, "SELECT count(*) FROM pg_stat_wal_receiver", "0\n",
+             "stopping the WAL receiver");
+}
+
 void PostgresServer::promote() {
   const CommandResult promoted =
       run_as_server_user({kBinDir + "pg_ctl", "promote", "-D", data_directory_, "-w", "-t",

@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "certacl/store/postgres_store.h"
 #include "certacl_test/broker_fixture.h"
@@ -81,7 +83,6 @@ class PostgresFailover : public ::testing::Test {
     settings.certfile = ca_.server_cert_path();
     settings.keyfile = ca_.server_key_path();
     settings.plugin_options["db_url"] = failover_url(login);
-    // Created on the primary while it runs; the standby has the login by replication.
     settings.plugin_options["db_password_file"] = password_file(login);
     settings.plugin_options["stale_limit"] = "60";
     settings.plugin_options["poll_interval_ms"] = "200";
@@ -90,10 +91,14 @@ class PostgresFailover : public ::testing::Test {
     return fixture;
   }
 
+  // Created on the primary, and waited for on the standby: libpq does not try the next host
+  // after a failed authentication, so a login the standby lacks would stop a broker.
   std::string password_file(const std::string& login) {
     auto known = password_files_.find(login);
     if (known != password_files_.end()) return known->second;
-    return password_files_[login] = world_.server.create_login(login, "certacl_broker");
+    password_files_[login] = world_.server.create_login(login, "certacl_broker");
+    standby_->wait_for_replay_of(world_.server);
+    return password_files_[login];
   }
 
   std::unique_ptr<MqttTestClient> client(const BrokerFixture& on, const std::string& device) {
@@ -184,13 +189,53 @@ TEST_F(PostgresFailover, BrokersKeepServingThroughAPromotionAndFollowTheNewPrima
   EXPECT_EQ(connack(*c, "dev2"), 0) << c->log();
 }
 
+// With asynchronous streaming a commit the standby has not received is lost at failover,
+// and the new primary hands out its change counter again: a broker that adopted the lost
+// change would take the next one for a change it already has (docs/SCALING.md, "Faults").
+// A synchronous standby closes that: a commit is neither acknowledged nor visible (no NOTIFY,
+// no kick) until the standby has it.
+TEST_F(PostgresFailover, WithASynchronousStandbyNothingAcknowledgedIsLostAndNothingIsMissed) {
+  (void)password_file("broker_a");
+  world_.server.require_synchronous_standby();
+  auto a = broker("broker_a");
+  auto dev1 = connected(*a, "dev1");
+  auto dev3 = connected(*a, "dev3");
+
+  standby_->stop_streaming();
+  // The CA revokes dev1 on the primary: the COMMIT waits for the standby, which gets nothing.
+  auto revoke = std::async(std::launch::async, [&] {
+    CommandOptions options;
+    options.environment = {{"CERTACL_DB_PASSWORD_FILE", *world_.ca.password_file}};
+    options.timeout = 60s;
+    return run_command({ca_binary(), "--db", world_.server.url("ca_writer"), "revoke", "--device",
+                        "dev1", "--reason", "keyCompromise"},
+                       options);
+  });
+  EXPECT_EQ(revoke.wait_for(1s), std::future_status::timeout) << "acknowledged, not replicated";
+  EXPECT_FALSE(dev1->wait_for_disconnect(500ms).has_value()) << "a change no standby has";
+
+  world_.server.stop(PostgresServer::Shutdown::kImmediate);
+  const CommandResult revoked = revoke.get();
+  EXPECT_EQ(revoked.exit_code, kExitDatabase) << revoked.out << revoked.err;
+  standby_->promote();
+  ASSERT_TRUE(a->wait_for_log("readable again; registry is current", 15s)) << a->log();
+
+  // The new primary's next change is not mistaken for one the broker already has.
+  store::PostgresStore new_writer(ca_on_standby());
+  ASSERT_EQ(new_writer.revoke_device("dev3", kKeyCompromise, "test").size(), 1U);
+  EXPECT_TRUE(dev3->wait_for_disconnect(5s).has_value()) << a->log();
+  // The unacknowledged revocation is not there; the CA, told so, revokes again.
+  EXPECT_TRUE(dev1->connected());
+  ASSERT_EQ(new_writer.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
+  EXPECT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << a->log();
+}
+
 TEST_F(PostgresFailover, ABrokerPointedAtTheStandbyAloneRefusesToStartSayingWhy) {
   BrokerSettings settings;
   settings.cafile = ca_.ca_cert_path();
   settings.certfile = ca_.server_cert_path();
   settings.keyfile = ca_.server_key_path();
   settings.plugin_options["db_password_file"] = password_file("broker_a");
-  standby_->wait_for_replay_of(world_.server);  // the login
   settings.plugin_options["db_url"] = standby_->url("broker_a");
   BrokerFixture fixture(settings);
   EXPECT_FALSE(fixture.start(5s));

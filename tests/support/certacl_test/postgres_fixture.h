@@ -56,6 +56,11 @@ class PostgresServer {
     std::vector<std::string> certificate_logins;
   };
   void require_tls(const Tls& tls);
+  // On a primary: COMMIT waits until a standby has flushed the commit
+  // (synchronous_standby_names = '*'); returns once a standby streams synchronously.
+  void require_synchronous_standby();
+  // On a standby: its WAL receiver stops (primary_conninfo emptied), so it falls behind.
+  void stop_streaming();
   // Ends recovery on a standby (pg_ctl promote -w): it takes writes from then on.
   void promote();
   [[nodiscard]] bool in_recovery() const;
