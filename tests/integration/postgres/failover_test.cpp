@@ -124,6 +124,16 @@ class PostgresFailover : public ::testing::Test {
     return client(on, device)->connect().connack;
   }
 
+  // Whether `on` refuses `device` within 5 s (a change on its way is adopted meanwhile).
+  bool within_refused(const BrokerFixture& on, const std::string& device) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (connack(on, device) == kNotAuthorized) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
   PostgresWorld world_;
   store::PostgresStore writer_{world_.ca};
   std::unique_ptr<PostgresServer> standby_;
@@ -228,6 +238,35 @@ TEST_F(PostgresFailover, WithASynchronousStandbyNothingAcknowledgedIsLostAndNoth
   EXPECT_TRUE(dev1->connected());
   ASSERT_EQ(new_writer.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
   EXPECT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << a->log();
+}
+
+// The same failover with an asynchronous standby that never received a revocation the
+// broker already adopted (change N+1): the promoted standby is at N and hands out N+1 again.
+TEST_F(PostgresFailover, AfterAFailoverThatLostACommitTheNewPrimarysChangesAreNotMissed) {
+  (void)password_file("broker_a");
+  auto a = broker("broker_a");
+  auto dev1 = connected(*a, "dev1");
+  auto dev3 = connected(*a, "dev3");
+  standby_->stop_streaming();
+  ASSERT_EQ(writer_.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
+  ASSERT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << a->log();
+
+  world_.server.stop(PostgresServer::Shutdown::kImmediate);
+  standby_->promote();
+  // A lower counter than the broker's is refused: the broker keeps its snapshot.
+  EXPECT_FALSE(a->wait_for_log("readable again", 2s)) << a->log();
+  EXPECT_EQ(connack(*a, "dev1"), kNotAuthorized);
+
+  // The new primary's first change carries the counter the broker already has.
+  store::PostgresStore new_writer(ca_on_standby());
+  ASSERT_EQ(new_writer.revoke_device("dev3", kKeyCompromise, "test").size(), 1U);
+  EXPECT_TRUE(dev3->wait_for_disconnect(5s).has_value()) << a->log();
+  EXPECT_TRUE(a->wait_for_log("readable again; registry is current", 5s)) << a->log();
+  // The registry in force is the new primary's, which never had dev1's revocation: the CA
+  // must revoke it again (docs/SCALING.md, "Faults").
+  EXPECT_EQ(connack(*a, "dev1"), 0) << a->log();
+  ASSERT_EQ(new_writer.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
+  EXPECT_TRUE(within_refused(*a, "dev1")) << a->log();
 }
 
 TEST_F(PostgresFailover, ABrokerPointedAtTheStandbyAloneRefusesToStartSayingWhy) {
