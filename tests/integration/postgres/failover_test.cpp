@@ -16,12 +16,10 @@
 
 #include "certacl/store/postgres_store.h"
 #include "certacl_test/broker_fixture.h"
-#include "certacl_test/ca_fixture.h"
-#include "certacl_test/mqtt_client.h"
 #include "certacl_test/paths.h"
 #include "certacl_test/postgres_fixture.h"
+#include "enrolled_fleet.h"
 #include "postgres_world.h"
-#include "registry_copy.h"
 
 namespace certacl::test {
 namespace {
@@ -46,26 +44,12 @@ std::string error_of(Action&& action) {
 
 class PostgresFailover : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ca_.add_role("sensor");
-    ca_.allow("sensor", "publish", "fleet/%u/#");
-    copy_ca(ca_, writer_);
-    copy_role(ca_, writer_, "sensor");
-    for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
-      ca_.add_device(name, "sensor");
-      certificates_[name] = ca_.enroll(name);
-      copy_device(ca_, writer_, name);
-      copy_certificate(ca_, writer_, certificates_[name]);
-    }
-    standby_ = std::make_unique<PostgresServer>(PostgresServer::StandbyOf{world_.server});
-  }
-
   // Both servers, the standby first on purpose: libpq tries them in order and keeps the
   // first that takes writes (target_session_attrs=read-write), so the standby is skipped
   // until it is promoted. Without that attribute the broker would land on the standby, where
   // LISTEN is refused, and not start.
   [[nodiscard]] std::string failover_url(const std::string& login) const {
-    return "postgresql://" + login + "@127.0.0.1:" + std::to_string(standby_->port()) +
+    return "postgresql://" + login + "@127.0.0.1:" + std::to_string(standby_.port()) +
            ",127.0.0.1:" + std::to_string(world_.server.port()) +
            "/certacl?target_session_attrs=read-write";
   }
@@ -73,17 +57,12 @@ class PostgresFailover : public ::testing::Test {
   // The CA's login (ca_writer, replicated from the primary) on the standby alone.
   [[nodiscard]] store::PostgresSettings ca_on_standby() const {
     store::PostgresSettings settings = world_.ca;
-    settings.url = standby_->url("ca_writer");
+    settings.url = standby_.url("ca_writer");
     return settings;
   }
 
   std::unique_ptr<BrokerFixture> broker(const std::string& login) {
-    BrokerSettings settings;
-    settings.cafile = ca_.ca_cert_path();
-    settings.certfile = ca_.server_cert_path();
-    settings.keyfile = ca_.server_key_path();
-    settings.plugin_options["db_url"] = failover_url(login);
-    settings.plugin_options["db_password_file"] = password_file(login);
+    BrokerSettings settings = fleet_.broker_settings(failover_url(login), password_file(login));
     settings.plugin_options["stale_limit"] = "60";
     settings.plugin_options["poll_interval_ms"] = "200";
     auto fixture = std::make_unique<BrokerFixture>(settings);
@@ -97,31 +76,16 @@ class PostgresFailover : public ::testing::Test {
     auto known = password_files_.find(login);
     if (known != password_files_.end()) return known->second;
     password_files_[login] = world_.server.create_login(login, "certacl_broker");
-    standby_->wait_for_replay_of(world_.server);
+    standby_.wait_for_replay_of(world_.server);
     return password_files_[login];
   }
 
-  std::unique_ptr<MqttTestClient> client(const BrokerFixture& on, const std::string& device) {
-    MqttClientSettings settings;
-    settings.port = on.port();
-    settings.client_id = device;
-    settings.cafile = ca_.ca_cert_path();
-    settings.certfile = certificates_.at(device).cert_path;
-    settings.keyfile = certificates_.at(device).key_path;
-    return std::make_unique<MqttTestClient>(settings);
-  }
-
   std::unique_ptr<MqttTestClient> connected(const BrokerFixture& on, const std::string& device) {
-    auto mqtt = client(on, device);
-    const ConnectOutcome outcome = mqtt->connect();
-    EXPECT_TRUE(outcome.connected)
-        << device << " connack=" << outcome.connack << " " << outcome.error << "\n"
-        << on.log();
-    return mqtt;
+    return fleet_.connected(on, device);
   }
 
   int connack(const BrokerFixture& on, const std::string& device) {
-    return client(on, device)->connect().connack;
+    return fleet_.connack(on.port(), device);
   }
 
   // Whether `on` refuses `device` within 5 s (a change on its way is adopted meanwhile).
@@ -136,9 +100,9 @@ class PostgresFailover : public ::testing::Test {
 
   PostgresWorld world_;
   store::PostgresStore writer_{world_.ca};
-  std::unique_ptr<PostgresServer> standby_;
-  CaFixture ca_;
-  std::map<std::string, IssuedCertificate> certificates_;
+  EnrolledFleet fleet_{writer_, {"dev1", "dev2", "dev3", "dev4"}};
+  // Made after the fleet, so it starts with the CA, role and devices.
+  PostgresServer standby_{PostgresServer::StandbyOf{world_.server}};
   std::map<std::string, std::string> password_files_;
 };
 
@@ -154,8 +118,8 @@ TEST_F(PostgresFailover, BrokersKeepServingThroughAPromotionAndFollowTheNewPrima
   // Revoked on the old primary, and streamed to the standby before the crash.
   ASSERT_EQ(writer_.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
   ASSERT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << a->log();
-  standby_->wait_for_replay_of(world_.server);
-  ASSERT_TRUE(standby_->in_recovery());
+  standby_.wait_for_replay_of(world_.server);
+  ASSERT_TRUE(standby_.in_recovery());
 
   world_.server.stop(PostgresServer::Shutdown::kImmediate);  // a crash: no shutdown checkpoint
   for (BrokerFixture* each : {a.get(), b.get()}) {
@@ -169,14 +133,14 @@ TEST_F(PostgresFailover, BrokersKeepServingThroughAPromotionAndFollowTheNewPrima
   EXPECT_EQ(connack(*a, "dev1"), kNotAuthorized);
   EXPECT_EQ(connack(*b, "dev1"), kNotAuthorized);
 
-  standby_->promote();
-  ASSERT_FALSE(standby_->in_recovery());
+  standby_.promote();
+  ASSERT_FALSE(standby_.in_recovery());
   for (BrokerFixture* each : {a.get(), b.get()}) {
     EXPECT_TRUE(each->wait_for_log("readable again; registry is current", 15s)) << each->log();
   }
   // Each broker's session is LISTENing on the new primary.
-  EXPECT_EQ(standby_->run_sql("SELECT count(*) FROM pg_stat_activity WHERE usename IN "
-                              "('broker_a', 'broker_b') AND wait_event = 'ClientRead'"),
+  EXPECT_EQ(standby_.run_sql("SELECT count(*) FROM pg_stat_activity WHERE usename IN "
+                             "('broker_a', 'broker_b') AND wait_event = 'ClientRead'"),
             "2\n");
 
   // A revocation on the new primary is pushed to whichever broker holds the device.
@@ -211,7 +175,7 @@ TEST_F(PostgresFailover, WithASynchronousStandbyNothingAcknowledgedIsLostAndNoth
   auto dev1 = connected(*a, "dev1");
   auto dev3 = connected(*a, "dev3");
 
-  standby_->stop_streaming();
+  standby_.stop_streaming();
   // The CA revokes dev1 on the primary: the COMMIT waits for the standby, which gets nothing.
   auto revoke = std::async(std::launch::async, [&] {
     CommandOptions options;
@@ -227,7 +191,7 @@ TEST_F(PostgresFailover, WithASynchronousStandbyNothingAcknowledgedIsLostAndNoth
   world_.server.stop(PostgresServer::Shutdown::kImmediate);
   const CommandResult revoked = revoke.get();
   EXPECT_EQ(revoked.exit_code, kExitDatabase) << revoked.out << revoked.err;
-  standby_->promote();
+  standby_.promote();
   ASSERT_TRUE(a->wait_for_log("readable again; registry is current", 15s)) << a->log();
 
   // The new primary's next change is not mistaken for one the broker already has.
@@ -247,12 +211,12 @@ TEST_F(PostgresFailover, AfterAFailoverThatLostACommitTheNewPrimarysChangesAreNo
   auto a = broker("broker_a");
   auto dev1 = connected(*a, "dev1");
   auto dev3 = connected(*a, "dev3");
-  standby_->stop_streaming();
+  standby_.stop_streaming();
   ASSERT_EQ(writer_.revoke_device("dev1", kKeyCompromise, "test").size(), 1U);
   ASSERT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << a->log();
 
   world_.server.stop(PostgresServer::Shutdown::kImmediate);
-  standby_->promote();
+  standby_.promote();
   // A lower counter than the broker's is refused: the broker keeps its snapshot.
   EXPECT_FALSE(a->wait_for_log("readable again", 2s)) << a->log();
   EXPECT_EQ(connack(*a, "dev1"), kNotAuthorized);
@@ -270,13 +234,8 @@ TEST_F(PostgresFailover, AfterAFailoverThatLostACommitTheNewPrimarysChangesAreNo
 }
 
 TEST_F(PostgresFailover, ABrokerPointedAtTheStandbyAloneRefusesToStartSayingWhy) {
-  BrokerSettings settings;
-  settings.cafile = ca_.ca_cert_path();
-  settings.certfile = ca_.server_cert_path();
-  settings.keyfile = ca_.server_key_path();
-  settings.plugin_options["db_password_file"] = password_file("broker_a");
-  settings.plugin_options["db_url"] = standby_->url("broker_a");
-  BrokerFixture fixture(settings);
+  BrokerFixture fixture(
+      fleet_.broker_settings(standby_.url("broker_a"), password_file("broker_a")));
   EXPECT_FALSE(fixture.start(5s));
   EXPECT_TRUE(fixture.wait_for_exit(5s).has_value());
   EXPECT_NE(fixture.log().find("refusing to start: the PostgreSQL server is a standby, where "
@@ -287,7 +246,7 @@ TEST_F(PostgresFailover, ABrokerPointedAtTheStandbyAloneRefusesToStartSayingWhy)
 
 TEST_F(PostgresFailover, TheCaIsRefusedByAStandbyWithAClearMessage) {
   const std::string expected = "the PostgreSQL server accepts no writes";
-  standby_->wait_for_replay_of(world_.server);  // the devices
+  standby_.wait_for_replay_of(world_.server);  // the devices
   store::PostgresStore on_standby(ca_on_standby());
   std::string message = error_of([&] { on_standby.revoke_device("dev1", kKeyCompromise, "t"); });
   EXPECT_NE(message.find(expected), std::string::npos) << message;
@@ -301,7 +260,7 @@ TEST_F(PostgresFailover, TheCaIsRefusedByAStandbyWithAClearMessage) {
   options.environment = {{"CERTACL_DB_PASSWORD_FILE", *world_.ca.password_file}};
   for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
            {"revoke", "--device", "dev1"}, {"device", "add", "dev9", "--role", "sensor"}}) {
-    std::vector<std::string> argv = {ca_binary(), "--db", standby_->url("ca_writer")};
+    std::vector<std::string> argv = {ca_binary(), "--db", standby_.url("ca_writer")};
     argv.insert(argv.end(), command.begin(), command.end());
     const CommandResult result = run_command(argv, options);
     EXPECT_EQ(result.exit_code, kExitDatabase) << command[0] << ": " << result.out << result.err;

@@ -12,11 +12,9 @@
 #include <vector>
 
 #include "certacl_test/broker_fixture.h"
-#include "certacl_test/ca_fixture.h"
-#include "certacl_test/mqtt_client.h"
+#include "enrolled_fleet.h"
 #include "haproxy_fixture.h"
 #include "postgres_world.h"
-#include "registry_copy.h"
 
 namespace certacl::test {
 namespace {
@@ -28,47 +26,17 @@ constexpr int kKeyCompromise = 1;  // RFC 5280 revocation reason
 
 class PostgresLoadBalancer : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ca_.add_role("sensor");
-    ca_.allow("sensor", "publish", "fleet/%u/#");
-    copy_ca(ca_, writer_);
-    copy_role(ca_, writer_, "sensor");
-    for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
-      ca_.add_device(name, "sensor");
-      certificates_[name] = ca_.enroll(name);
-      copy_device(ca_, writer_, name);
-      copy_certificate(ca_, writer_, certificates_[name]);
-    }
-  }
-
   std::unique_ptr<BrokerFixture> broker(const std::string& login) {
-    BrokerSettings settings;
-    settings.cafile = ca_.ca_cert_path();
-    settings.certfile = ca_.server_cert_path();
-    settings.keyfile = ca_.server_key_path();
-    settings.plugin_options["db_url"] = world_.server.url(login);
-    settings.plugin_options["db_password_file"] =
-        world_.server.create_login(login, "certacl_broker");
-    auto fixture = std::make_unique<BrokerFixture>(settings);
+    auto fixture = std::make_unique<BrokerFixture>(fleet_.broker_settings(
+        world_.server.url(login), world_.server.create_login(login, "certacl_broker")));
     EXPECT_TRUE(fixture->start()) << fixture->log();
     return fixture;
   }
 
-  // A device's client, pointed at the balancer (the brokers' certificate names localhost).
-  std::unique_ptr<MqttTestClient> through(const HaproxyFixture& balancer,
-                                          const std::string& device) {
-    MqttClientSettings settings;
-    settings.port = balancer.port();
-    settings.client_id = device;
-    settings.cafile = ca_.ca_cert_path();
-    settings.certfile = certificates_.at(device).cert_path;
-    settings.keyfile = certificates_.at(device).key_path;
-    return std::make_unique<MqttTestClient>(settings);
-  }
-
   // The line a broker logs when it admits `device` with its own certificate.
   std::string admitted(const std::string& device) {
-    return "ALLOW connect device='" + device + "' serial=" + certificates_.at(device).serial + " ";
+    return "ALLOW connect device='" + device + "' serial=" + fleet_.certificate(device).serial +
+           " ";
   }
 
   // The broker that logged admitting `device` (polled for at most 5 s), or nullptr.
@@ -85,8 +53,7 @@ class PostgresLoadBalancer : public ::testing::Test {
 
   PostgresWorld world_;
   store::PostgresStore writer_{world_.ca};
-  CaFixture ca_;
-  std::map<std::string, IssuedCertificate> certificates_;
+  EnrolledFleet fleet_{writer_, {"dev1", "dev2", "dev3", "dev4"}};
 };
 
 TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedOnEveryWayBack) {
@@ -97,7 +64,7 @@ TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedO
   std::map<std::string, std::unique_ptr<MqttTestClient>> devices;
   std::map<std::string, BrokerFixture*> holder;
   for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
-    devices[name] = through(balancer, name);
+    devices[name] = fleet_.client(balancer.port(), name);
     const ConnectOutcome outcome = devices[name]->connect();
     ASSERT_TRUE(outcome.connected)
         << name << " connack=" << outcome.connack << " " << outcome.error << "\n"
@@ -126,7 +93,7 @@ TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedO
   const std::string denied = "DENY connect device='dev1'";
   for (int attempt = 0; attempt < 6 && (a->log_count(denied) == 0 || b->log_count(denied) == 0);
        ++attempt) {
-    EXPECT_EQ(through(balancer, "dev1")->connect().connack, kNotAuthorized);
+    EXPECT_EQ(fleet_.connack(balancer.port(), "dev1"), kNotAuthorized);
   }
   EXPECT_TRUE(a->wait_for_log(denied)) << a->log();
   EXPECT_TRUE(b->wait_for_log(denied)) << b->log();

@@ -12,11 +12,10 @@
 
 #include "certacl_test/broker_fixture.h"
 #include "certacl_test/ca_fixture.h"
-#include "certacl_test/mqtt_client.h"
 #include "certacl_test/paths.h"
 #include "certacl_test/postgres_fixture.h"
+#include "enrolled_fleet.h"
 #include "postgres_world.h"
-#include "registry_copy.h"
 
 namespace certacl::test {
 namespace {
@@ -31,26 +30,17 @@ constexpr const char* kServerName = "pg.certacl.test";
 class PostgresTls : public ::testing::Test {
  protected:
   void SetUp() override {
-    ca_.add_role("sensor");
-    ca_.allow("sensor", "publish", "fleet/%u/#");
-    copy_ca(ca_, writer_);
-    copy_role(ca_, writer_, "sensor");
-    for (const char* name : {"dev1", "dev2"}) {
-      ca_.add_device(name, "sensor");
-      certificates_[name] = ca_.enroll(name);
-      copy_device(ca_, writer_, name);
-      copy_certificate(ca_, writer_, certificates_[name]);
-    }
-    // A client certificate for the login "brokerc" (CN = the login), from the same CA.
-    ca_.add_device("brokerc", "sensor");
-    certificates_["brokerc"] = ca_.enroll("brokerc");
-
-    const std::string server_cert = ca_.dir().file("pg-server.crt");
-    const std::string server_key = ca_.dir().file("pg-server.key");
-    ca_.run({"server-cert", "--cn", kServerName, "--san", std::string("DNS:") + kServerName,
-             "--cert-out", server_cert, "--key-out", server_key});
-    world_.server.require_tls({server_cert, server_key, ca_.ca_cert_path(), {"brokerc"}});
+    // A client certificate for the login "brokerc" (CN = the login), from the same CA; not
+    // a device of the registry.
+    fleet_.enroll("brokerc", false);
+    const std::string server_cert = ca().dir().file("pg-server.crt");
+    const std::string server_key = ca().dir().file("pg-server.key");
+    ca().run({"server-cert", "--cn", kServerName, "--san", std::string("DNS:") + kServerName,
+              "--cert-out", server_cert, "--key-out", server_key});
+    world_.server.require_tls({server_cert, server_key, ca().ca_cert_path(), {"brokerc"}});
   }
+
+  [[nodiscard]] CaFixture& ca() { return fleet_.ca; }
 
   // postgresql://login@<host>:port/certacl?hostaddr=127.0.0.1&sslmode=verify-full&sslrootcert=…
   [[nodiscard]] std::string tls_url(const std::string& login, const std::string& root_ca,
@@ -60,20 +50,9 @@ class PostgresTls : public ::testing::Test {
            "/certacl?hostaddr=127.0.0.1&sslmode=verify-full&sslrootcert=" + root_ca + extra;
   }
 
-  [[nodiscard]] BrokerSettings broker_settings(const std::string& url,
-                                               const std::string& password_file) const {
-    BrokerSettings settings;
-    settings.cafile = ca_.ca_cert_path();
-    settings.certfile = ca_.server_cert_path();
-    settings.keyfile = ca_.server_key_path();
-    settings.plugin_options["db_url"] = url;
-    settings.plugin_options["db_password_file"] = password_file;
-    return settings;
-  }
-
   // A broker that must not start; returns its log.
   std::string refused_broker(const std::string& url, const std::string& password_file) {
-    BrokerFixture fixture(broker_settings(url, password_file));
+    BrokerFixture fixture(fleet_.broker_settings(url, password_file));
     EXPECT_FALSE(fixture.start(5s)) << fixture.log();
     EXPECT_TRUE(fixture.wait_for_exit(5s).has_value());
     return fixture.log();
@@ -87,31 +66,18 @@ class PostgresTls : public ::testing::Test {
     return run_command(argv, options);
   }
 
-  std::unique_ptr<MqttTestClient> connected(const BrokerFixture& on, const std::string& device) {
-    MqttClientSettings settings;
-    settings.port = on.port();
-    settings.client_id = device;
-    settings.cafile = ca_.ca_cert_path();
-    settings.certfile = certificates_.at(device).cert_path;
-    settings.keyfile = certificates_.at(device).key_path;
-    auto mqtt = std::make_unique<MqttTestClient>(settings);
-    const ConnectOutcome outcome = mqtt->connect();
-    EXPECT_TRUE(outcome.connected) << device << " connack=" << outcome.connack << "\n" << on.log();
-    return mqtt;
-  }
-
   PostgresWorld world_;
   store::PostgresStore writer_{world_.ca};  // before TLS is required (sslmode=prefer)
-  CaFixture ca_;
+  EnrolledFleet fleet_{writer_, {"dev1", "dev2"}};
   CaFixture other_ca_;  // a CA that did not sign the server's certificate
-  std::map<std::string, IssuedCertificate> certificates_;
 };
 
 TEST_F(PostgresTls, TheBrokerAndTheCaVerifyTheServerAndWorkOverTls) {
-  BrokerFixture broker(broker_settings(tls_url("broker_a", ca_.ca_cert_path()),
-                                       world_.server.create_login("broker_a", "certacl_broker")));
+  BrokerFixture broker(
+      fleet_.broker_settings(tls_url("broker_a", ca().ca_cert_path()),
+                             world_.server.create_login("broker_a", "certacl_broker")));
   ASSERT_TRUE(broker.start()) << broker.log();
-  auto dev1 = connected(broker, "dev1");
+  auto dev1 = fleet_.connected(broker, "dev1");
   // The broker's LISTENing session is encrypted.
   EXPECT_EQ(world_.server.run_sql("SELECT bool_and(s.ssl) AND count(*) = 1 FROM pg_stat_ssl s "
                                   "JOIN pg_stat_activity a USING (pid) WHERE a.usename = "
@@ -120,10 +86,10 @@ TEST_F(PostgresTls, TheBrokerAndTheCaVerifyTheServerAndWorkOverTls) {
 
   // certacl-ca over TLS revokes; the NOTIFY reaches the broker over TLS.
   const CommandResult revoked =
-      certacl_ca(tls_url("ca_writer", ca_.ca_cert_path()), {"revoke", "--device", "dev1"});
+      certacl_ca(tls_url("ca_writer", ca().ca_cert_path()), {"revoke", "--device", "dev1"});
   ASSERT_EQ(revoked.exit_code, 0) << revoked.out << revoked.err;
   EXPECT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << broker.log();
-  auto dev2 = connected(broker, "dev2");
+  auto dev2 = fleet_.connected(broker, "dev2");
   EXPECT_TRUE(dev2->connected());
 }
 
@@ -134,7 +100,7 @@ TEST_F(PostgresTls, AServerWhoseCertificateDoesNotVerifyIsRefused) {
   EXPECT_NE(log.find("refusing to start: cannot connect to PostgreSQL"), std::string::npos) << log;
   EXPECT_NE(log.find("certificate verify failed"), std::string::npos) << log;
   // The right CA, but the certificate names another host than the URL.
-  log = refused_broker(tls_url("broker_a", ca_.ca_cert_path(), "localhost"), broker_password);
+  log = refused_broker(tls_url("broker_a", ca().ca_cert_path(), "localhost"), broker_password);
   EXPECT_NE(log.find("server certificate for \"pg.certacl.test\" does not match host name "
                      "\"localhost\""),
             std::string::npos)
@@ -157,21 +123,21 @@ TEST_F(PostgresTls, AServerWhoseCertificateDoesNotVerifyIsRefused) {
 
 TEST_F(PostgresTls, ALoginBoundToAClientCertificateNeedsThatCertificate) {
   const std::string password = world_.server.create_login("brokerc", "certacl_broker");
-  const IssuedCertificate& own = certificates_.at("brokerc");
+  const IssuedCertificate& own = fleet_.certificate("brokerc");
   BrokerFixture broker(
-      broker_settings(tls_url("brokerc", ca_.ca_cert_path(), kServerName,
-                              "&sslcert=" + own.cert_path + "&sslkey=" + own.key_path),
-                      password));
+      fleet_.broker_settings(tls_url("brokerc", ca().ca_cert_path(), kServerName,
+                                     "&sslcert=" + own.cert_path + "&sslkey=" + own.key_path),
+                             password));
   ASSERT_TRUE(broker.start()) << broker.log();
   EXPECT_TRUE(broker.running());
 
   // The password alone is not enough.
-  std::string log = refused_broker(tls_url("brokerc", ca_.ca_cert_path()), password);
+  std::string log = refused_broker(tls_url("brokerc", ca().ca_cert_path()), password);
   EXPECT_NE(log.find("connection requires a valid client certificate"), std::string::npos) << log;
   // Nor a valid certificate naming another login (the server answers as for a wrong
   // password, saying no more).
-  const IssuedCertificate& other = certificates_.at("dev1");
-  log = refused_broker(tls_url("brokerc", ca_.ca_cert_path(), kServerName,
+  const IssuedCertificate& other = fleet_.certificate("dev1");
+  log = refused_broker(tls_url("brokerc", ca().ca_cert_path(), kServerName,
                                "&sslcert=" + other.cert_path + "&sslkey=" + other.key_path),
                        password);
   EXPECT_NE(log.find("authentication failed for user \"brokerc\""), std::string::npos) << log;
