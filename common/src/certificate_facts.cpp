@@ -41,6 +41,17 @@ std::string lower_hex(const unsigned char* bytes, std::size_t length) {
   return text;
 }
 
+// `der` comes from an i2d_* call that allocated it; it is freed here.
+std::string sha256_of_allocated_der(unsigned char* der, int der_length) {
+  if (der_length <= 0) return {};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  const int ok = EVP_Digest(der, static_cast<std::size_t>(der_length), digest.data(), &length,
+                            EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  return ok == 1 ? lower_hex(digest.data(), length) : std::string{};
+}
+
 }  // namespace
 
 std::string sha256_fingerprint(const X509* certificate) {
@@ -54,26 +65,14 @@ std::string public_key_sha256(const EVP_PKEY* key) {
   if (key == nullptr) return {};
   unsigned char* der = nullptr;
   const int der_length = i2d_PUBKEY(key, &der);
-  if (der_length <= 0) return {};
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  const int ok = EVP_Digest(der, static_cast<std::size_t>(der_length), digest.data(), &length,
-                            EVP_sha256(), nullptr);
-  OPENSSL_free(der);
-  return ok == 1 ? lower_hex(digest.data(), length) : std::string{};
+  return sha256_of_allocated_der(der, der_length);
 }
 
 std::string spki_sha256(const X509_PUBKEY* spki) {
   if (spki == nullptr) return {};
   unsigned char* der = nullptr;
   const int der_length = i2d_X509_PUBKEY(spki, &der);
-  if (der_length <= 0) return {};
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  const int ok = EVP_Digest(der, static_cast<std::size_t>(der_length), digest.data(), &length,
-                            EVP_sha256(), nullptr);
-  OPENSSL_free(der);
-  return ok == 1 ? lower_hex(digest.data(), length) : std::string{};
+  return sha256_of_allocated_der(der, der_length);
 }
 
 std::string name_text(const X509_NAME* name) {

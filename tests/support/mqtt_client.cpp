@@ -9,15 +9,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void ensure_library() {
+}  // namespace
+
+void ensure_mosquitto_library() {
   static std::once_flag once;
   std::call_once(once, [] { mosquitto_lib_init(); });
 }
 
-}  // namespace
-
 MqttTestClient::MqttTestClient(MqttClientSettings settings) : settings_(std::move(settings)) {
-  ensure_library();
+  ensure_mosquitto_library();
   mosq_ = mosquitto_new(settings_.client_id.empty() ? nullptr : settings_.client_id.c_str(), true,
                         this);
   if (mosq_ == nullptr) return;

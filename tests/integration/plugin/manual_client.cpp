@@ -5,22 +5,18 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <mutex>
+
+#include "certacl_test/mqtt_client.h"
 
 namespace certacl::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void ensure_library() {
-  static std::once_flag once;
-  std::call_once(once, [] { mosquitto_lib_init(); });
-}
-
 }  // namespace
 
 ManualClient::ManualClient(ManualClientSettings settings) : settings_(std::move(settings)) {
-  ensure_library();
+  ensure_mosquitto_library();
   mosq_ = mosquitto_new(settings_.client_id.c_str(), settings_.clean_session, this);
   if (mosq_ == nullptr) return;
   if (settings_.mqtt5) mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);

@@ -11,7 +11,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class MessagePathsTest : public PluginEnvironment {};
+class MessagePathsTest : public PluginEnvironment {
+ protected:
+  // Leaves dev1 with a persistent session subscribed to broadcast/# and no connection, so
+  // that what the broker queues for it is decided without a live session.
+  ManualClientSettings leave_dev1_offline_but_subscribed() {
+    ManualClientSettings settings = manual_settings(dev1_, "dev1");
+    settings.clean_session = false;
+    ManualClient sensor(settings);
+    EXPECT_EQ(sensor.connect(), 0);
+    EXPECT_EQ(sensor.subscribe("broadcast/#"), 1);
+    sensor.disconnect();
+    return settings;
+  }
+};
 
 // Issue 8: the will's ACL check came after the session was erased and was always denied.
 TEST_F(MessagePathsTest, WillOfADeviceInGoodStandingIsPublished) {
@@ -76,14 +89,8 @@ TEST_F(MessagePathsTest, DelayedWillOfADeviceRevokedMeanwhileIsNotPublished) {
 // Issue 8: QoS 1 messages for an offline persistent session were denied and dropped.
 TEST_F(MessagePathsTest, MessageQueuedForAnOfflineDeviceArrivesWhenItReconnects) {
   start_broker();
-  ManualClientSettings settings = manual_settings(dev1_, "dev1");
-  settings.clean_session = false;
-  {
-    ManualClient sensor(settings);
-    ASSERT_EQ(sensor.connect(), 0);
-    ASSERT_EQ(sensor.subscribe("broadcast/#"), 1);
-    sensor.disconnect();
-  }
+  const ManualClientSettings settings = leave_dev1_offline_but_subscribed();
+  ASSERT_FALSE(HasFailure());
   auto headquarters = connected(hq1_, "hq1");
   ASSERT_TRUE(headquarters->publish("broadcast/command", "open valve"));
   ManualClient back(settings);
@@ -94,14 +101,8 @@ TEST_F(MessagePathsTest, MessageQueuedForAnOfflineDeviceArrivesWhenItReconnects)
 
 TEST_F(MessagePathsTest, QueuedMessageTheRulesNoLongerAllowIsNotDelivered) {
   start_broker();
-  ManualClientSettings settings = manual_settings(dev1_, "dev1");
-  settings.clean_session = false;
-  {
-    ManualClient sensor(settings);
-    ASSERT_EQ(sensor.connect(), 0);
-    ASSERT_EQ(sensor.subscribe("broadcast/#"), 1);
-    sensor.disconnect();
-  }
+  const ManualClientSettings settings = leave_dev1_offline_but_subscribed();
+  ASSERT_FALSE(HasFailure());
   auto headquarters = connected(hq1_, "hq1");
   ASSERT_TRUE(headquarters->publish("broadcast/plans/secret", "queued before the rule"));
   ASSERT_TRUE(headquarters->publish("broadcast/news", "still allowed"));
@@ -116,14 +117,8 @@ TEST_F(MessagePathsTest, QueuedMessageTheRulesNoLongerAllowIsNotDelivered) {
 
 TEST_F(MessagePathsTest, NoMessageIsQueuedForARevokedOfflineDevice) {
   start_broker();
-  ManualClientSettings settings = manual_settings(dev1_, "dev1");
-  settings.clean_session = false;
-  {
-    ManualClient sensor(settings);
-    ASSERT_EQ(sensor.connect(), 0);
-    ASSERT_EQ(sensor.subscribe("broadcast/#"), 1);
-    sensor.disconnect();
-  }
+  const ManualClientSettings settings = leave_dev1_offline_but_subscribed();
+  ASSERT_FALSE(HasFailure());
   ca_->revoke(dev1_.serial);
   ASSERT_TRUE(broker_->wait_for_log(" adopted: ")) << broker_->log();
   auto headquarters = connected(hq1_, "hq1");

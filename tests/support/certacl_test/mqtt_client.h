@@ -19,6 +19,9 @@ struct mosquitto_message;
 
 namespace certacl::test {
 
+// mosquitto_lib_init() once per process, for every libmosquitto client the tests make.
+void ensure_mosquitto_library();
+
 struct MqttClientSettings {
   std::string host = "localhost";  // the test server certificate names localhost
   int port = 0;
