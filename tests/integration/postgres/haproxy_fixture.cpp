@@ -17,6 +17,8 @@ std::string haproxy_config(int port, const std::vector<int>& backend_ports) {
   // One thread, so round-robin strictly alternates (with several, two connections
   // arriving together may go to the same server). logasap: one line per connection as it
   // is forwarded, naming the broker it went to.
+  // A connection refused by a broker is retried on another at once (redispatch), before the
+  // health check (every second, down after two failures) takes the broker out.
   // Long client/server timeouts: an idle MQTT session is kept alive by the protocol itself.
   std::string config = fmt::format(
       "global\n"
@@ -28,6 +30,8 @@ std::string haproxy_config(int port, const std::vector<int>& backend_ports) {
       "  option tcplog\n"
       "  option logasap\n"
       "  timeout connect 2s\n"
+      "  retries 2\n"
+      "  option redispatch 1\n"
       "  timeout client 1h\n"
       "  timeout server 1h\n"
       "frontend mqtts\n"

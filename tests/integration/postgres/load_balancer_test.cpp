@@ -39,16 +39,26 @@ class PostgresLoadBalancer : public ::testing::Test {
            " ";
   }
 
-  // The broker that logged admitting `device` (polled for at most 5 s), or nullptr.
-  BrokerFixture* admitting(const std::string& device, const std::vector<BrokerFixture*>& brokers) {
+  // `device` connected through the balancer; `held_by` is the broker that admitted it with
+  // its own certificate (its serial in the log), nullptr when none did.
+  std::unique_ptr<MqttTestClient> through(const HaproxyFixture& balancer, const std::string& device,
+                                          const std::vector<BrokerFixture*>& brokers,
+                                          BrokerFixture*& held_by) {
+    std::vector<std::size_t> before;
+    for (BrokerFixture* each : brokers) before.push_back(each->log_count(admitted(device)));
+    auto mqtt = fleet_.client(balancer.port(), device);
+    const ConnectOutcome outcome = mqtt->connect();
+    EXPECT_TRUE(outcome.connected)
+        << device << " connack=" << outcome.connack << " " << outcome.error;
+    held_by = nullptr;
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      for (BrokerFixture* each : brokers) {
-        if (each->log_count(admitted(device)) > 0) return each;
+    while (outcome.connected && held_by == nullptr && std::chrono::steady_clock::now() < deadline) {
+      for (std::size_t i = 0; i < brokers.size(); ++i) {
+        if (brokers[i]->log_count(admitted(device)) > before[i]) held_by = brokers[i];
       }
       std::this_thread::sleep_for(20ms);
     }
-    return nullptr;
+    return mqtt;
   }
 
   PostgresWorld world_;
@@ -64,14 +74,8 @@ TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedO
   std::map<std::string, std::unique_ptr<MqttTestClient>> devices;
   std::map<std::string, BrokerFixture*> holder;
   for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
-    devices[name] = fleet_.client(balancer.port(), name);
-    const ConnectOutcome outcome = devices[name]->connect();
-    ASSERT_TRUE(outcome.connected)
-        << name << " connack=" << outcome.connack << " " << outcome.error << "\n"
-        << balancer.log();
-    // The plugin behind the balancer saw the device's own certificate (its serial).
-    holder[name] = admitting(name, {a.get(), b.get()});
-    ASSERT_NE(holder[name], nullptr) << name << "\n" << a->log() << b->log();
+    devices[name] = through(balancer, name, {a.get(), b.get()}, holder[name]);
+    ASSERT_NE(holder[name], nullptr) << name << "\n" << balancer.log() << a->log() << b->log();
   }
   // Round-robin: two sessions on each broker, so consecutive devices are on different ones.
   EXPECT_EQ(a->log_count("ALLOW connect device="), 2U) << a->log() << balancer.log();
@@ -99,6 +103,36 @@ TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedO
   EXPECT_TRUE(b->wait_for_log(denied)) << b->log();
   EXPECT_TRUE(devices["dev3"]->connected());
   EXPECT_TRUE(devices["dev4"]->connected());
+}
+
+TEST_F(PostgresLoadBalancer, WhenABrokerStopsItsDevicesComeBackThroughTheBalancerToTheOther) {
+  auto a = broker("broker_a");
+  auto b = broker("broker_b");
+  const HaproxyFixture balancer({a->port(), b->port()});
+  std::map<std::string, std::unique_ptr<MqttTestClient>> devices;
+  std::map<std::string, BrokerFixture*> holder;
+  for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
+    devices[name] = through(balancer, name, {a.get(), b.get()}, holder[name]);
+    ASSERT_NE(holder[name], nullptr) << name << "\n" << balancer.log();
+  }
+  ASSERT_EQ(writer_.revoke_device("dev4", kKeyCompromise, "test").size(), 1U);
+  ASSERT_TRUE(devices["dev4"]->wait_for_disconnect(5s).has_value());
+
+  // Broker A goes away at once; the balancer has not noticed yet (its check runs every
+  // second), so round-robin still picks A, and the refused connection is retried on B
+  // (option redispatch).
+  (void)a->stop();
+  for (const char* name : {"dev1", "dev2", "dev3"}) {
+    if (holder[name] != a.get()) continue;
+    ASSERT_TRUE(devices[name]->wait_for_disconnect(5s).has_value()) << name;
+    BrokerFixture* now = nullptr;
+    devices[name] = through(balancer, name, {b.get()}, now);
+    EXPECT_EQ(now, b.get()) << name << "\n" << balancer.log() << b->log();
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    EXPECT_EQ(fleet_.connack(balancer.port(), "dev4"), kNotAuthorized);
+  }
+  for (const char* name : {"dev1", "dev2", "dev3"}) EXPECT_TRUE(devices[name]->connected()) << name;
 }
 
 }  // namespace
