@@ -143,5 +143,40 @@ TEST_F(PostgresTls, ALoginBoundToAClientCertificateNeedsThatCertificate) {
   EXPECT_NE(log.find("authentication failed for user \"brokerc\""), std::string::npos) << log;
 }
 
+// One URL for every server, TLS verified on each, for the broker and the CA alike, through a
+// failover: the standby (a base backup of the TLS primary, so the same certificate and
+// hostssl rules) is listed first and skipped until it is promoted.
+TEST_F(PostgresTls, OneMultiHostUrlWithTlsFollowsAFailoverForTheBrokerAndTheCa) {
+  const std::string password = world_.server.create_login("broker_a", "certacl_broker");
+  PostgresServer standby(PostgresServer::StandbyOf{world_.server});
+  standby.wait_for_replay_of(world_.server);
+  const auto url = [&](const std::string& login) {
+    return "postgresql://" + login + "@" + kServerName + ":" + std::to_string(standby.port()) +
+           "," + kServerName + ":" + std::to_string(world_.server.port()) +
+           "/certacl?hostaddr=127.0.0.1,127.0.0.1&target_session_attrs=read-write"
+           "&sslmode=verify-full&sslrootcert=" +
+           ca().ca_cert_path();
+  };
+  BrokerSettings settings = fleet_.broker_settings(url("broker_a"), password);
+  settings.plugin_options["poll_interval_ms"] = "200";
+  BrokerFixture broker(settings);
+  ASSERT_TRUE(broker.start()) << broker.log();
+  auto dev1 = fleet_.connected(broker, "dev1");
+  auto dev2 = fleet_.connected(broker, "dev2");
+  CommandResult revoked = certacl_ca(url("ca_writer"), {"revoke", "--device", "dev1"});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.out << revoked.err;
+  EXPECT_TRUE(dev1->wait_for_disconnect(5s).has_value()) << broker.log();
+
+  world_.server.stop(PostgresServer::Shutdown::kImmediate);
+  standby.promote();
+  EXPECT_TRUE(broker.wait_for_log("readable again; registry is current", 15s)) << broker.log();
+  EXPECT_EQ(standby.run_sql("SELECT bool_and(s.ssl) AND count(*) = 1 FROM pg_stat_ssl s "
+                            "JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'broker_a'"),
+            "t\n");
+  revoked = certacl_ca(url("ca_writer"), {"revoke", "--device", "dev2"});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.out << revoked.err;
+  EXPECT_TRUE(dev2->wait_for_disconnect(5s).has_value()) << broker.log();
+}
+
 }  // namespace
 }  // namespace certacl::test
