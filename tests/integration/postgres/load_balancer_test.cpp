@@ -26,6 +26,16 @@ constexpr int kKeyCompromise = 1;  // RFC 5280 revocation reason
 
 class PostgresLoadBalancer : public ::testing::Test {
  protected:
+  // Both brokers behind the balancer, and every device connected through it.
+  void SetUp() override {
+    balancer_ = std::make_unique<HaproxyFixture>(std::vector<int>{a_->port(), b_->port()});
+    for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
+      devices_[name] = through(*balancer_, name, {a_.get(), b_.get()}, holder_[name]);
+      ASSERT_NE(holder_[name], nullptr) << name << "\n"
+                                        << balancer_->log() << a_->log() << b_->log();
+    }
+  }
+
   std::unique_ptr<BrokerFixture> broker(const std::string& login) {
     auto fixture = std::make_unique<BrokerFixture>(fleet_.broker_settings(
         world_.server.url(login), world_.server.create_login(login, "certacl_broker")));
@@ -64,75 +74,63 @@ class PostgresLoadBalancer : public ::testing::Test {
   PostgresWorld world_;
   store::PostgresStore writer_{world_.ca};
   EnrolledFleet fleet_{writer_, {"dev1", "dev2", "dev3", "dev4"}};
+  std::unique_ptr<BrokerFixture> a_ = broker("broker_a");
+  std::unique_ptr<BrokerFixture> b_ = broker("broker_b");
+  // Stopped before the brokers (members end in reverse order).
+  std::unique_ptr<HaproxyFixture> balancer_;
+  std::map<std::string, std::unique_ptr<MqttTestClient>> devices_;
+  std::map<std::string, BrokerFixture*> holder_;  // the broker that admitted each device
 };
 
 TEST_F(PostgresLoadBalancer, ARevokedDeviceIsDroppedBehindTheBalancerAndRefusedOnEveryWayBack) {
-  auto a = broker("broker_a");
-  auto b = broker("broker_b");
-  const HaproxyFixture balancer({a->port(), b->port()});
-
-  std::map<std::string, std::unique_ptr<MqttTestClient>> devices;
-  std::map<std::string, BrokerFixture*> holder;
-  for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
-    devices[name] = through(balancer, name, {a.get(), b.get()}, holder[name]);
-    ASSERT_NE(holder[name], nullptr) << name << "\n" << balancer.log() << a->log() << b->log();
-  }
   // Round-robin: two sessions on each broker, so consecutive devices are on different ones.
-  EXPECT_EQ(a->log_count("ALLOW connect device="), 2U) << a->log() << balancer.log();
-  EXPECT_EQ(b->log_count("ALLOW connect device="), 2U) << b->log() << balancer.log();
-  ASSERT_NE(holder["dev1"], holder["dev2"]) << balancer.log();
+  EXPECT_EQ(a_->log_count("ALLOW connect device="), 2U) << a_->log() << balancer_->log();
+  EXPECT_EQ(b_->log_count("ALLOW connect device="), 2U) << b_->log() << balancer_->log();
+  ASSERT_NE(holder_["dev1"], holder_["dev2"]) << balancer_->log();
 
   // One device on each broker is revoked; each is dropped where it is.
   for (const char* name : {"dev1", "dev2"}) {
     ASSERT_EQ(writer_.revoke_device(name, kKeyCompromise, "test").size(), 1U);
-    EXPECT_TRUE(devices[name]->wait_for_disconnect(5s).has_value()) << holder[name]->log();
-    EXPECT_TRUE(holder[name]->wait_for_log("kick device='" + std::string(name) + "'"))
-        << holder[name]->log();
+    EXPECT_TRUE(devices_[name]->wait_for_disconnect(5s).has_value()) << holder_[name]->log();
+    EXPECT_TRUE(holder_[name]->wait_for_log("kick device='" + std::string(name) + "'"))
+        << holder_[name]->log();
   }
-  EXPECT_TRUE(devices["dev3"]->connected());
-  EXPECT_TRUE(devices["dev4"]->connected());
+  EXPECT_TRUE(devices_["dev3"]->connected());
+  EXPECT_TRUE(devices_["dev4"]->connected());
 
   // dev1 comes back through the balancer until both brokers have refused it (round-robin:
   // two tries; at most six).
   const std::string denied = "DENY connect device='dev1'";
-  for (int attempt = 0; attempt < 6 && (a->log_count(denied) == 0 || b->log_count(denied) == 0);
+  for (int attempt = 0; attempt < 6 && (a_->log_count(denied) == 0 || b_->log_count(denied) == 0);
        ++attempt) {
-    EXPECT_EQ(fleet_.connack(balancer.port(), "dev1"), kNotAuthorized);
+    EXPECT_EQ(fleet_.connack(balancer_->port(), "dev1"), kNotAuthorized);
   }
-  EXPECT_TRUE(a->wait_for_log(denied)) << a->log();
-  EXPECT_TRUE(b->wait_for_log(denied)) << b->log();
-  EXPECT_TRUE(devices["dev3"]->connected());
-  EXPECT_TRUE(devices["dev4"]->connected());
+  EXPECT_TRUE(a_->wait_for_log(denied)) << a_->log();
+  EXPECT_TRUE(b_->wait_for_log(denied)) << b_->log();
+  EXPECT_TRUE(devices_["dev3"]->connected());
+  EXPECT_TRUE(devices_["dev4"]->connected());
 }
 
 TEST_F(PostgresLoadBalancer, WhenABrokerStopsItsDevicesComeBackThroughTheBalancerToTheOther) {
-  auto a = broker("broker_a");
-  auto b = broker("broker_b");
-  const HaproxyFixture balancer({a->port(), b->port()});
-  std::map<std::string, std::unique_ptr<MqttTestClient>> devices;
-  std::map<std::string, BrokerFixture*> holder;
-  for (const char* name : {"dev1", "dev2", "dev3", "dev4"}) {
-    devices[name] = through(balancer, name, {a.get(), b.get()}, holder[name]);
-    ASSERT_NE(holder[name], nullptr) << name << "\n" << balancer.log();
-  }
   ASSERT_EQ(writer_.revoke_device("dev4", kKeyCompromise, "test").size(), 1U);
-  ASSERT_TRUE(devices["dev4"]->wait_for_disconnect(5s).has_value());
+  ASSERT_TRUE(devices_["dev4"]->wait_for_disconnect(5s).has_value());
 
   // Broker A goes away at once; the balancer has not noticed yet (its check runs every
   // second), so round-robin still picks A, and the refused connection is retried on B
   // (option redispatch).
-  (void)a->stop();
+  (void)a_->stop();
   for (const char* name : {"dev1", "dev2", "dev3"}) {
-    if (holder[name] != a.get()) continue;
-    ASSERT_TRUE(devices[name]->wait_for_disconnect(5s).has_value()) << name;
+    if (holder_[name] != a_.get()) continue;
+    ASSERT_TRUE(devices_[name]->wait_for_disconnect(5s).has_value()) << name;
     BrokerFixture* now = nullptr;
-    devices[name] = through(balancer, name, {b.get()}, now);
-    EXPECT_EQ(now, b.get()) << name << "\n" << balancer.log() << b->log();
+    devices_[name] = through(*balancer_, name, {b_.get()}, now);
+    EXPECT_EQ(now, b_.get()) << name << "\n" << balancer_->log() << b_->log();
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
-    EXPECT_EQ(fleet_.connack(balancer.port(), "dev4"), kNotAuthorized);
+    EXPECT_EQ(fleet_.connack(balancer_->port(), "dev4"), kNotAuthorized);
   }
-  for (const char* name : {"dev1", "dev2", "dev3"}) EXPECT_TRUE(devices[name]->connected()) << name;
+  for (const char* name : {"dev1", "dev2", "dev3"})
+    EXPECT_TRUE(devices_[name]->connected()) << name;
 }
 
 }  // namespace
