@@ -55,6 +55,7 @@ class PostgresLoadBalancer : public ::testing::Test {
                                           const std::vector<BrokerFixture*>& brokers,
                                           BrokerFixture*& held_by) {
     std::vector<std::size_t> before;
+    before.reserve(brokers.size());
     for (BrokerFixture* each : brokers) before.push_back(each->log_count(admitted(device)));
     auto mqtt = fleet_.client(balancer.port(), device);
     const ConnectOutcome outcome = mqtt->connect();
