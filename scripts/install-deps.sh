@@ -23,6 +23,8 @@ packages=(
   libpq-dev postgresql
   # packaging (issue 12): man pages from --help, Debian packages, their lint, unit checks
   help2man debhelper lintian systemd
+  # a real L4 load balancer (TCP mode, TLS passthrough) in front of two brokers, in the postgres tests
+  haproxy
   # tests and benches
   libgtest-dev libgmock-dev googletest libbenchmark-dev valgrind procps
   # the EST tests and docs drive the server exactly as an admin would, with curl

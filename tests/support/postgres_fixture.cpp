@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -147,38 +148,81 @@ void stop_servers_of_dead_tests() {
 }  // namespace
 
 PostgresServer::PostgresServer() : data_directory_(directory_.file("data")) {
-  stop_servers_of_dead_tests();
-  write_file(directory_.file("postgres-owner.pid"), std::to_string(getpid()) + "\n", 0600);
-  give_to_server_user(directory_.path());
+  claim_directory();
   const ClusterTemplate cluster = cluster_template();
+  superuser_password_ = cluster.superuser_password;
   // cp -a keeps the postgres owner and the 0700 mode initdb gave the data directory.
   const CommandResult copied =
       run_command({"cp", "-a", cluster.data_directory, data_directory_}, {});
   if (copied.exit_code != 0)
     throw std::runtime_error("cannot copy the cluster, " + describe(copied));
+  append_config(std::string("\n# certacl test server\n") +
+                "fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n"
+                "max_connections = 40\nshared_buffers = 32MB\n"
+                "log_min_messages = warning\n");
+  start_on_a_free_port();
+  add_to_passfile("postgres", superuser_password_);
+  run_sql("CREATE DATABASE certacl", "postgres");
+}
 
+PostgresServer::PostgresServer(StandbyOf standby) : data_directory_(directory_.file("data")) {
+  claim_directory();
+  const PostgresServer& primary = standby.primary;
+  superuser_password_ = primary.superuser_password_;
+  // A login that may only replicate; initdb's pg_hba.conf already admits replication
+  // connections from 127.0.0.1 with a SCRAM password.
+  static std::atomic<int> standbys{0};
+  const std::string replicator = "replicator_" + std::to_string(++standbys);
+  const std::string password = random_password();
+  primary.run_sql("CREATE ROLE " + replicator + " REPLICATION LOGIN PASSWORD '" + password + "'",
+                  "postgres");
+  // The walreceiver (the postgres OS user) reads this file; pg_basebackup -R names it in
+  // primary_conninfo, so no password lands in the configuration.
+  const std::string replication_passfile = directory_.file("replication.pgpass");
+  write_file(
+      replication_passfile,
+      "127.0.0.1:" + std::to_string(primary.port()) + ":*:" + replicator + ":" + password + "\n",
+      0600);
+  give_to_server_user(replication_passfile);
+  const CommandResult copied = run_as_server_user(
+      {kBinDir + "pg_basebackup", "-h", "127.0.0.1", "-p", std::to_string(primary.port()), "-U",
+       replicator, "-D", data_directory_, "-R", "-X", "stream", "-c", "fast", "--no-sync", "-w"},
+      60, {{"PGPASSFILE", replication_passfile}, {"PGCONNECT_TIMEOUT", "5"}});
+  if (copied.exit_code != 0) throw std::runtime_error("pg_basebackup failed, " + describe(copied));
+  append_config("\n# certacl test standby\nhot_standby = on\n");
+  start_on_a_free_port();
+  add_to_passfile("postgres", superuser_password_);
+  if (!in_recovery()) throw std::runtime_error("the standby is not in recovery\n" + log_tail());
+}
+
+// Marks the temp directory as this process's (for stop_servers_of_dead_tests) and hands it
+// to the server's OS user.
+void PostgresServer::claim_directory() {
+  stop_servers_of_dead_tests();
+  write_file(directory_.file("postgres-owner.pid"), std::to_string(getpid()) + "\n", 0600);
+  give_to_server_user(directory_.path());
+}
+
+// Later lines win in postgresql.conf, so these override what a base backup copied.
+void PostgresServer::append_config(const std::string& lines) const {
   std::ofstream config(data_directory_ + "/postgresql.conf", std::ios::app);
-  config << "\n# certacl test server\n"
-         << "listen_addresses = '127.0.0.1'\n"
+  config << "\nlisten_addresses = '127.0.0.1'\n"
          << "unix_socket_directories = '" << directory_.path() << "'\n"
-         << "fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n"
-         << "max_connections = 40\nshared_buffers = 32MB\n"
-         << "log_min_messages = warning\n";
-  config.close();
+         << lines;
+}
 
-  // The port is given on pg_ctl's command line, so a port taken between choosing and
-  // binding (another test, another helper) costs one more try, not a failed test.
+// The port is given on pg_ctl's command line, so a port taken between choosing and
+// binding (another test, another helper) costs one more try, not a failed test.
+void PostgresServer::start_on_a_free_port() {
   for (int attempt = 1;; ++attempt) {
     port_ = free_loopback_port();
     try {
       start();
-      break;
+      return;
     } catch (const std::runtime_error&) {
       if (attempt == 3) throw;
     }
   }
-  add_to_passfile("postgres", cluster.superuser_password);
-  run_sql("CREATE DATABASE certacl", "postgres");
 }
 
 PostgresServer::~PostgresServer() {
@@ -190,14 +234,16 @@ PostgresServer::~PostgresServer() {
   }
 }
 
-CommandResult PostgresServer::run_as_server_user(const std::vector<std::string>& argv,
-                                                 int timeout_seconds) const {
+CommandResult PostgresServer::run_as_server_user(
+    const std::vector<std::string>& argv, int timeout_seconds,
+    const std::map<std::string, std::string>& environment) const {
   std::vector<std::string> command;
   if (running_as_root()) command = {"runuser", "-u", "postgres", "--"};
   command.insert(command.end(), argv.begin(), argv.end());
   CommandOptions options;
   options.timeout = std::chrono::seconds(timeout_seconds);
   options.working_directory = directory_.path();
+  options.environment = environment;
   return run_command(command, options);
 }
 
@@ -227,6 +273,98 @@ void PostgresServer::stop(Shutdown mode) {
   pid_t pid = 0;
   if (pid_file >> pid && pid > 0) kill(pid, SIGKILL);
   throw std::runtime_error("pg_ctl stop failed, " + describe(stopped));
+}
+
+void PostgresServer::require_tls(const Tls& tls) {
+  const auto install = [&](const std::string& from, const std::string& name) {
+    const std::string to = data_directory_ + "/" + name;
+    write_file(to, read_file(from), 0600);
+    give_to_server_user(to);
+  };
+  install(tls.certificate, "certacl-server.crt");
+  install(tls.key, "certacl-server.key");
+  install(tls.client_ca, "certacl-client-ca.crt");
+  append_config(
+      "\n# certacl test server: TLS\nssl = on\nssl_cert_file = 'certacl-server.crt'\n"
+      "ssl_key_file = 'certacl-server.key'\nssl_ca_file = 'certacl-client-ca.crt'\n");
+  std::string hba = "local all all scram-sha-256\n";
+  for (const std::string& login : tls.certificate_logins) {
+    hba += "hostssl all \"" + login + "\" 127.0.0.1/32 scram-sha-256 clientcert=verify-full\n";
+  }
+  hba += "hostssl all all 127.0.0.1/32 scram-sha-256\n";
+  hba += "hostssl replication all 127.0.0.1/32 scram-sha-256\n";
+  write_file(data_directory_ + "/pg_hba.conf", hba, 0600);
+  give_to_server_user(data_directory_ + "/pg_hba.conf");
+  const CommandResult reloaded =
+      run_as_server_user({kBinDir + "pg_ctl", "reload", "-D", data_directory_}, 15);
+  if (reloaded.exit_code != 0)
+    throw std::runtime_error("pg_ctl reload failed, " + describe(reloaded));
+  // The reload is a signal: wait until new sessions see TLS on (psql's sslmode=prefer).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (run_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", "postgres") != "t\n") {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("TLS still off 10 s after the reload\n" + log_tail());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+namespace {
+// Polls `query` on `server` until it answers `expected` (at most 10 s).
+void wait_until(const PostgresServer& server, const std::string& query, const std::string& expected,
+                const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.run_sql(query, "postgres") != expected) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error(what + " did not happen within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+}  // namespace
+
+void PostgresServer::require_synchronous_standby() {
+  run_sql("ALTER SYSTEM SET synchronous_standby_names = '*'", "postgres");
+  run_sql("SELECT pg_reload_conf()", "postgres");
+  wait_until(*this, "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'", "1\n",
+             "a synchronous standby");
+}
+
+void PostgresServer::stop_streaming() {
+  // Both are allowed during recovery; PostgreSQL 13+ applies primary_conninfo on reload.
+  run_sql("ALTER SYSTEM SET primary_conninfo = ''", "postgres");
+  run_sql("SELECT pg_reload_conf()", "postgres");
+  wait_until(*this, "SELECT count(*) FROM pg_stat_wal_receiver", "0\n",
+             "stopping the WAL receiver");
+}
+
+void PostgresServer::promote() {
+  const CommandResult promoted =
+      run_as_server_user({kBinDir + "pg_ctl", "promote", "-D", data_directory_, "-w", "-t",
+                          std::to_string(kStartTimeoutSeconds)},
+                         kStartTimeoutSeconds + 5);
+  if (promoted.exit_code != 0) {
+    throw std::runtime_error("pg_ctl promote failed, " + describe(promoted) + "\n" + log_tail());
+  }
+}
+
+bool PostgresServer::in_recovery() const {
+  return run_sql("SELECT pg_is_in_recovery()", "postgres") == "t\n";
+}
+
+void PostgresServer::wait_for_replay_of(const PostgresServer& primary,
+                                        std::chrono::seconds timeout) const {
+  std::string written = primary.run_sql("SELECT pg_current_wal_lsn()", "postgres");
+  written = written.substr(0, written.find('\n'));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (run_sql("SELECT pg_last_wal_replay_lsn() >= '" + written + "'::pg_lsn", "postgres") !=
+         "t\n") {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("the standby did not replay up to " + written + " in time\n" +
+                               log_tail());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 std::string PostgresServer::url(const std::string& user, const std::string& database) const {

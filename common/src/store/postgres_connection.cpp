@@ -134,8 +134,13 @@ void PostgresConnection::fail(std::string_view what, const PGresult* result) con
       result != nullptr ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : nullptr;
   // No SQLSTATE means libpq itself failed, which is the link to the server (a FATAL sent
   // by a server shutting down arrives this way too): report it as connection_failure.
-  throw PostgresError(fmt::format("{}: {}", what, first_line(message)),
-                      state != nullptr ? state : std::string(kSqlStateConnectionFailure),
+  std::string sqlstate = state != nullptr ? state : std::string(kSqlStateConnectionFailure);
+  // A hot standby refuses BEGIN ... SERIALIZABLE as feature_not_supported before any write
+  // is tried; the reason is the same as for a write there, so callers see one SQLSTATE.
+  if (sqlstate == kSqlStateFeatureNotSupported && is_hot_standby()) {
+    sqlstate = kSqlStateReadOnlyTransaction;
+  }
+  throw PostgresError(fmt::format("{}: {}", what, first_line(message)), std::move(sqlstate),
                       constraint != nullptr ? constraint : "");
 }
 
@@ -162,6 +167,13 @@ void PostgresConnection::exec_script(std::string_view sql) {
 }
 
 void PostgresConnection::listen(std::string_view channel) {
+  if (is_hot_standby()) {
+    // The server would say "cannot execute LISTEN during recovery"; say what to change.
+    throw PostgresError(
+        "the PostgreSQL server is a standby, where LISTEN is impossible; point the broker at "
+        "the primary (with several hosts in the URL, add target_session_attrs=read-write)",
+        std::string(kSqlStateReadOnlyTransaction));
+  }
   const std::unique_ptr<char, decltype(&PQfreemem)> quoted(
       PQescapeIdentifier(connection_.get(), channel.data(), channel.size()), &PQfreemem);
   if (!quoted) fail("cannot quote channel name", nullptr);
@@ -198,6 +210,12 @@ std::vector<std::string> PostgresConnection::wait_for_notifications(
     drain();
   }
   return payloads;
+}
+
+bool PostgresConnection::is_hot_standby() const noexcept {
+  // Reported by servers from PostgreSQL 14 on, at login and whenever it changes (promotion).
+  const char* value = PQparameterStatus(connection_.get(), "in_hot_standby");
+  return value != nullptr && std::string_view(value) == "on";
 }
 
 bool PostgresConnection::is_healthy() const noexcept {

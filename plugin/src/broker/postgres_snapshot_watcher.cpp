@@ -125,13 +125,18 @@ void PostgresSnapshotWatcher::run(std::unique_ptr<store::PostgresRegistryReader>
   while (!stopping_.load()) {
     const bool reread = reread_requested_.exchange(false);
     try {
+      bool reconnected = false;
       if (!reader) {
         // NOTIFYs sent while the connection was down are lost: catch up by counter.
         reader = std::make_unique<store::PostgresRegistryReader>(settings_);
         must_read = true;
+        reconnected = true;
       }
       if (must_read || reread || Clock::now() >= next_heartbeat) {
-        read_registry(*reader, base, reread);
+        // After a reconnect the counter alone cannot be trusted: a standby promoted after
+        // losing commits hands out counters this broker already base, for other changes
+        // (docs/SCALING.md, "Faults"). So the whole registry is read once again.
+        read_registry(*reader, base, reread || reconnected);
         must_read = false;
         retried_at_once = false;
         next_heartbeat = Clock::now() + timing_.heartbeat;

@@ -218,6 +218,7 @@ TEST_F(PostgresPluginWatcher, AfterARestartChangesArePushedAgain) {
   world_.server.start();
   ASSERT_TRUE(within(10s, [&] { return watcher.health().failures == 0; }))
       << watcher.health().last_error;
+  (void)watcher.take_new();                // the whole registry, read again after the reconnect
   store::PostgresStore writer(world_.ca);  // the old connection died with the server
   ASSERT_EQ(writer.revoke_device("device-1", 1, "test").size(), 1U);
   ASSERT_TRUE(within(5s, [&] { return watcher.has_new(); })) << "not pushed after the restart";

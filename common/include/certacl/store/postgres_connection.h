@@ -23,6 +23,7 @@ inline constexpr std::string_view kSqlStateUniqueViolation = "23505";
 inline constexpr std::string_view kSqlStateInsufficientPrivilege = "42501";
 inline constexpr std::string_view kSqlStateReadOnlyTransaction = "25006";
 inline constexpr std::string_view kSqlStateConnectionFailure = "08006";
+inline constexpr std::string_view kSqlStateFeatureNotSupported = "0A000";
 
 class PostgresError : public std::runtime_error {
  public:
@@ -124,6 +125,9 @@ class PostgresConnection {
                                                   int wake_fd = -1);
 
   [[nodiscard]] bool is_healthy() const noexcept;
+  // The server is a standby in recovery: it answers reads and refuses every write (then
+  // with SQLSTATE 25006, kSqlStateReadOnlyTransaction), LISTEN included.
+  [[nodiscard]] bool is_hot_standby() const noexcept;
   [[nodiscard]] int socket() const noexcept { return PQsocket(connection_.get()); }
   [[nodiscard]] PGconn* raw() const noexcept { return connection_.get(); }
 
