@@ -22,7 +22,6 @@ template <typename Record, typename Traits>
 class ShardedSortedTable {
  public:
   static constexpr std::size_t kShards = 1024;
-  static constexpr std::size_t kSpare = 4;  // room a copied shard keeps for inserts
   using Key = decltype(Traits::key_of(std::declval<const Record&>()));
   using Shard = std::vector<Record>;
 
@@ -74,10 +73,11 @@ class ShardedSortedTable {
     return *shard.insert(at, std::move(record));
   }
   // Gives back what inserts left unused in the shards this table wrote, so that a long run
-  // of changes holds no more than a fresh build would.
+  // of changes holds no more than a fresh build would (a copied shard has no spare room, so
+  // a revocation, one erase and one insert, moves nothing; an added record moves its shard).
   void shrink_written() {
     for (std::size_t i = 0; i < kShards; ++i) {
-      if (owned_[i] && shards_[i]->capacity() > shards_[i]->size() + kSpare) {
+      if (owned_[i] && shards_[i]->capacity() > shards_[i]->size()) {
         shards_[i]->shrink_to_fit();
       }
     }
@@ -135,10 +135,7 @@ class ShardedSortedTable {
   Shard& writable(const Key& key) {
     const std::size_t index = index_of(key);
     if (!owned_[index]) {
-      auto copy = std::make_shared<Shard>();
-      copy->reserve(shards_[index]->size() + kSpare);
-      copy->assign(shards_[index]->begin(), shards_[index]->end());
-      shards_[index] = std::move(copy);
+      shards_[index] = std::make_shared<Shard>(*shards_[index]);  // capacity == size
       owned_[index] = true;
     }
     return *shards_[index];
