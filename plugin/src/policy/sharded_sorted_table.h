@@ -54,6 +54,8 @@ class ShardedSortedTable {
     return {std::to_address(lower_bound(shard, key)), std::to_address(shard.end())};
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  // How many shards this table holds alone (written since it was copied, or filled).
+  [[nodiscard]] std::size_t owned_shards() const noexcept { return owned_.count(); }
 
   // The record for `key`, or nullptr; writable, its shard copied first when shared.
   Record* find_writable(const Key& key) {

@@ -340,5 +340,39 @@ TEST(ShardedTextMapTest, ACopySharesEveryShardUntilWritten) {
   EXPECT_EQ(map.size(), 1000U);
 }
 
+struct NumberOrder {
+  static int key_of(const int& record) noexcept { return record; }
+  static std::size_t shard_of(int key) noexcept { return static_cast<std::size_t>(key) * 7; }
+  static bool less(int a, int b) noexcept { return a < b; }
+};
+
+TEST(ShardedSortedTableTest, ACopySharesEveryShardUntilWritten) {
+  using Table = ShardedSortedTable<int, NumberOrder>;
+  Table table;
+  std::vector<int> records;
+  for (int i = 0; i < 5000; ++i) records.push_back(4999 - i);
+  records.push_back(7);  // equal keys: one record
+  table.assign(std::move(records));
+  EXPECT_EQ(table.size(), 5000U);
+  EXPECT_EQ(table.owned_shards(), Table::kShards);
+  Table copy = table;
+  EXPECT_EQ(copy.owned_shards(), 0U);
+  copy.erase(6);
+  copy.erase(-1);  // absent: nothing copied
+  copy.insert_or_assign(6000);
+  copy.shrink_written();
+  EXPECT_LE(copy.owned_shards(), 2U);
+  EXPECT_EQ(copy.find(6), nullptr);
+  ASSERT_NE(table.find(6), nullptr);
+  ASSERT_NE(copy.find(6000), nullptr);
+  EXPECT_EQ(table.find(6000), nullptr);
+  EXPECT_EQ(copy.size(), 5000U);
+  EXPECT_EQ(table.size(), 5000U);
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_NE(table.find(i), nullptr) << i;
+    EXPECT_EQ(*table.find(i), i);
+  }
+}
+
 }  // namespace
 }  // namespace certacl::policy
