@@ -56,6 +56,24 @@ IdentityResult identify(const PresentedCertificate& certificate, const RegistryS
   return result;
 }
 
+// The registration of the certificate `own` of `device` (nullptr: removed), or why not:
+// `own` is nullptr when the serial is not among the device's certificates, and
+// `recorded_for_another` says whether another holds it (serials are unique). Order matters:
+// it decides the reason logged.
+Decision registration_verdict(const RegisteredCertificate* own, bool recorded_for_another,
+                              const RegisteredDevice* device, std::int64_t now) {
+  if (own == nullptr) {
+    return Decision::deny(recorded_for_another ? Reason::kCertificateOfOtherDevice
+                                               : Reason::kUnknownCertificate);
+  }
+  if (own->revoked()) return Decision::deny(Reason::kCertificateRevoked);
+  if (now < own->not_before()) return Decision::deny(Reason::kCertificateNotYetValid);
+  if (now > own->not_after()) return Decision::deny(Reason::kCertificateExpired);
+  if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
+  if (!device->enabled()) return Decision::deny(Reason::kDeviceDisabled);
+  return Decision::allow();
+}
+
 }  // namespace
 
 std::string_view to_string(IdentitySource source) noexcept {
@@ -127,20 +145,12 @@ std::string_view to_string(ClientIdRule rule) noexcept {
 
 Decision recheck_registration(std::string_view device_name, std::string_view serial,
                               const RegistrySnapshot& registry, std::int64_t now) {
-  // Serials are unique: a serial that is not among the device's certificates is another's.
-  const RegisteredCertificate* record = registry.find_certificate_of(device_name, serial);
-  if (record == nullptr) {
-    return Decision::deny(registry.find_certificate(serial) == nullptr
-                              ? Reason::kUnknownCertificate
-                              : Reason::kCertificateOfOtherDevice);
-  }
-  if (record->revoked()) return Decision::deny(Reason::kCertificateRevoked);
-  if (now < record->not_before()) return Decision::deny(Reason::kCertificateNotYetValid);
-  if (now > record->not_after()) return Decision::deny(Reason::kCertificateExpired);
-  const RegisteredDevice* device = registry.find_device(device_name);
-  if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
-  if (!device->enabled()) return Decision::deny(Reason::kDeviceDisabled);
-  return Decision::allow();
+  const RegisteredDevice* known = registry.find_name(device_name);
+  SerialKey key;
+  const RegisteredCertificate* own =
+      known && SerialKey::pack(serial, key) ? known->certificate_with(key) : nullptr;
+  return registration_verdict(own, own == nullptr && registry.find_certificate(serial),
+                              known && known->registered() ? known : nullptr, now);
 }
 
 Decision device_standing(std::string_view device_name, const RegistrySnapshot& registry,
@@ -175,8 +185,13 @@ ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certi
   }
 
   // The presented certificate must be the very one the CA recorded: same serial, same
-  // issuer, same bytes. A certificate signed with a stolen CA key fails here.
-  const RegisteredCertificate* record = registry.find_certificate(certificate->serial);
+  // issuer, same bytes. A certificate signed with a stolen CA key fails here. The device's
+  // own certificates are looked at first: almost always the serial is among them.
+  SerialKey serial;
+  const RegisteredCertificate* own = SerialKey::pack(certificate->serial, serial)
+                                         ? identity.device->certificate_with(serial)
+                                         : nullptr;
+  const RegisteredCertificate* record = own ? own : registry.find_certificate(certificate->serial);
   if (record == nullptr) {
     verdict.decision = Decision::deny(Reason::kUnknownCertificate);
     return verdict;
@@ -189,8 +204,7 @@ ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certi
     verdict.decision = Decision::deny(Reason::kIssuerMismatch);
     return verdict;
   }
-  const Decision registration =
-      recheck_registration(identity.device->name(), certificate->serial, registry, now);
+  const Decision registration = registration_verdict(own, own == nullptr, identity.device, now);
   if (!registration.allowed()) {
     verdict.decision = registration;
     return verdict;

@@ -114,6 +114,13 @@ class RegisteredDevice {
   [[nodiscard]] std::span<const RegisteredCertificate> certificates() const noexcept {
     return certificates_.view();
   }
+  [[nodiscard]] const RegisteredCertificate* certificate_with(
+      const SerialKey& serial) const noexcept {
+    for (const RegisteredCertificate& certificate : certificates()) {
+      if (certificate.serial_key() == serial) return &certificate;
+    }
+    return nullptr;
+  }
 
   void register_as(const std::string* role, bool enabled, std::shared_ptr<const Sans> sans) {
     role_ = role;

@@ -19,14 +19,6 @@ std::uint64_t name_hash(std::string_view name) noexcept {
   return TextHash{}(name);
 }
 
-const RegisteredCertificate* with_serial(std::span<const RegisteredCertificate> certificates,
-                                         const SerialKey& serial) noexcept {
-  for (const RegisteredCertificate& certificate : certificates) {
-    if (certificate.serial_key() == serial) return &certificate;
-  }
-  return nullptr;
-}
-
 // Records roles' client-id rules and groups rules by role; compiling is the caller's.
 template <typename Tables>
 void add_roles(Tables& tables, std::vector<Role>& roles, std::vector<RoleRule>& rules) {
@@ -241,7 +233,7 @@ const RegisteredCertificate* RegistrySnapshot::find_certificate(
   // Names whose hashes collide sit side by side: look in each.
   auto [entry, end] = devices_.from(DeviceKey{indexed->holder_hash, std::string_view()});
   for (; entry != end && entry->hash() == indexed->holder_hash; ++entry) {
-    if (const RegisteredCertificate* found = with_serial(entry->certificates(), key)) {
+    if (const RegisteredCertificate* found = entry->certificate_with(key)) {
       return found;
     }
   }
@@ -251,9 +243,12 @@ const RegisteredCertificate* RegistrySnapshot::find_certificate(
 const RegisteredCertificate* RegistrySnapshot::find_certificate_of(
     std::string_view device, std::string_view serial) const noexcept {
   SerialKey key;
-  if (device.empty() || !SerialKey::pack(serial, key)) return nullptr;
-  const RegisteredDevice* entry = find_entry(device);
-  return entry ? with_serial(entry->certificates(), key) : nullptr;
+  const RegisteredDevice* entry = find_name(device);
+  return entry && SerialKey::pack(serial, key) ? entry->certificate_with(key) : nullptr;
+}
+
+const RegisteredDevice* RegistrySnapshot::find_name(std::string_view name) const noexcept {
+  return name.empty() ? nullptr : find_entry(name);  // "" holds certificates of no device
 }
 
 const RegisteredDevice* RegistrySnapshot::find_device(std::string_view name) const noexcept {
@@ -275,8 +270,7 @@ const RegisteredDevice* RegistrySnapshot::find_device_by_san_uri(
 
 std::span<const RegisteredCertificate> RegistrySnapshot::certificates_of(
     std::string_view device) const noexcept {
-  if (device.empty()) return {};  // "" holds the certificates recorded without a device
-  const RegisteredDevice* entry = find_entry(device);
+  const RegisteredDevice* entry = find_name(device);
   return entry ? entry->certificates() : std::span<const RegisteredCertificate>();
 }
 

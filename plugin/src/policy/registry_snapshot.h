@@ -43,6 +43,9 @@ class RegistrySnapshot {
   // The certificate with this serial only if it was issued to `device` (never for "").
   [[nodiscard]] const RegisteredCertificate* find_certificate_of(
       std::string_view device, std::string_view serial) const noexcept;
+  // The record of a name the registry knows: a registered device, or the certificates a
+  // removed one left (registered() false); nullptr for "" and unknown names.
+  [[nodiscard]] const RegisteredDevice* find_name(std::string_view name) const noexcept;
   // Registered devices only (not the history a removed device left).
   [[nodiscard]] const RegisteredDevice* find_device(std::string_view name) const noexcept;
   [[nodiscard]] const RegisteredDevice* find_device_by_san_dns(std::string_view san) const noexcept;
