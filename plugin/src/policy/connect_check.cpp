@@ -179,8 +179,10 @@ ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certi
 
   const IdentityResult identity = identify(*certificate, registry, policy.identity_source);
   verdict.device = identity.device ? identity.device->name() : identity.claimed;
-  if (identity.failure != Reason::kAllowed) {
-    verdict.decision = Decision::deny(identity.failure);
+  if (identity.failure != Reason::kAllowed || identity.device == nullptr) {
+    verdict.decision = Decision::deny(identity.failure != Reason::kAllowed
+                                          ? identity.failure
+                                          : Reason::kUnknownDevice);  // identify() sets it so
     return verdict;
   }
 

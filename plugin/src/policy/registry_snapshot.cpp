@@ -121,14 +121,15 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
   contents.devices = {};
   std::stable_sort(entries.begin(), entries.end(), by_key);
   const std::size_t registered = entries.size();
+  const auto registered_end = entries.end();  // entries grows only after this loop
   std::vector<RegisteredDevice> history;
   for (const CertificateRecord& certificate : contents.device_certificates) {
     const std::string_view holder =
         certificate.device ? std::string_view(*certificate.device) : std::string_view();
     const RegisteredDevice probe(name_hash(holder), std::string(holder));
-    auto found = std::lower_bound(entries.begin(), entries.begin() + registered, probe, by_key);
+    auto found = std::lower_bound(entries.begin(), registered_end, probe, by_key);
     RegisteredDevice* entry = nullptr;
-    if (found != entries.begin() + registered && !by_key(probe, *found)) {
+    if (found != registered_end && !by_key(probe, *found)) {
       entry = &*found;
     } else {
       history.push_back(probe);
