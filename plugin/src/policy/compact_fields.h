@@ -63,7 +63,9 @@ class TextPool {
   [[nodiscard]] const std::string* intern(std::string_view text);
 
  private:
-  std::mutex mutex_;  // interning happens off the broker thread; reads use the pointers only
+  // A snapshot built on the watcher thread interns into the pool of the one in force; a
+  // reader of any snapshot only follows the pointers, never touches the set.
+  std::mutex mutex_;
   std::unordered_set<std::string, TextHash, std::equal_to<>> texts_;
 };
 
