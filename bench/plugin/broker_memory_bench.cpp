@@ -41,6 +41,19 @@ BrokerSettings settings_for(const CaFixture& ca) {
   return settings;
 }
 
+// The baseline: mosquitto with the same mTLS listener and no plugin at all.
+double rss_without_plugin(const CaFixture& ca) {
+  BrokerSettings settings;
+  settings.raw_config = fmt::format(
+      "listener {{port}} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n"
+      "require_certificate true\n",
+      ca.ca_cert_path(), ca.server_cert_path(), ca.server_key_path());
+  BrokerFixture broker(settings);
+  if (!broker.start(60s)) throw std::runtime_error("mosquitto did not start: " + broker.log());
+  std::this_thread::sleep_for(1s);
+  return rss_mb(broker.pid());
+}
+
 // Started, and the first registry read: the "started:" line comes after it.
 std::unique_ptr<BrokerFixture> started(const CaFixture& ca) {
   auto broker = std::make_unique<BrokerFixture>(settings_for(ca));
@@ -65,6 +78,8 @@ int main(int argc, char** argv) {
     const int changes = *parsed;
 
     CaFixture empty_ca("bench CA");
+    const double bare_rss = rss_without_plugin(empty_ca);
+    fmt::print("broker RSS, no plugin (same mTLS listener): {:.1f} MB\n", bare_rss);
     const auto empty = started(empty_ca);
     const double empty_rss = rss_mb(empty->pid());
     fmt::print("broker RSS, empty registry: {:.1f} MB\n", empty_rss);
@@ -79,8 +94,9 @@ int main(int argc, char** argv) {
     const double loaded = rss_mb(broker->pid());
     fmt::print(
         "broker RSS, {} devices: {:.1f} MB (plugin's share over the empty registry: {:.1f} "
-        "MB, {:.0f} B per device)\n",
-        kDevices, loaded, loaded - empty_rss, (loaded - empty_rss) * 1e6 / kDevices);
+        "MB, {:.0f} B per device; over mosquitto without the plugin: {:.1f} MB)\n",
+        kDevices, loaded, loaded - empty_rss, (loaded - empty_rss) * 1e6 / kDevices,
+        loaded - bare_rss);
 
     certacl::SqliteDatabase writer(ca.db_path(), certacl::SqliteDatabase::Access::ReadWrite);
     writer.configure_as_writer(5s);
