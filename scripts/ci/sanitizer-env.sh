@@ -2,7 +2,11 @@
 # pieces both need to run sanitized certacl code inside Debian's uninstrumented mosquitto.
 #   sanitizer_broker_wrapper BUILD_DIR RUNTIME  writes BUILD_DIR/mosquitto-sanitized, which
 #                                               preloads RUNTIME (the ASan runtime; with gcc
-#                                               also libubsan) into the broker
+#                                               also libubsan) into the broker, followed by
+#                                               BUILD_DIR/asan-init-first.so (built here from
+#                                               scripts/ci/asan_init_first.c: initialises ASan
+#                                               before any library constructor; without it
+#                                               libpq's first connect hangs the broker)
 #   sanitizer_suppressions BUILD_DIR           writes BUILD_DIR/lsan.supp
 #   sanitizer_export_options REPORT_DIR        ASan/UBSan/LSan options for every process
 # Every report of every process (test, certacl-ca, the broker) goes to REPORT_DIR as well as
@@ -11,16 +15,20 @@
 
 sanitizer_broker_wrapper() {
   local build_dir=$1 runtime=$2
-  local wrapper="$build_dir/mosquitto-sanitized"
+  local wrapper="$build_dir/mosquitto-sanitized" init_first="$build_dir/asan-init-first.so"
+  # __asan_init stays undefined here: the runtime preloaded before it provides it.
+  cc -shared -fPIC -O2 -Wl,-z,initfirst -o "$init_first" \
+    "$(dirname "${BASH_SOURCE[0]}")/asan_init_first.c" >&2
   cat >"$wrapper" <<WRAPPER
 #!/bin/sh
 # mosquitto with the sanitizer runtime preloaded, so it can load the instrumented plugin
 # (written by scripts/ci/sanitizer-env.sh). The broker inherits ASAN_OPTIONS/LSAN_OPTIONS
 # from the test run: a leak fails it at exit. mosquitto is built without frame pointers, so
 # only the slow unwinder gives leak stacks deep enough for the suppressions to tell the
-# broker's own allocations from the plugin's.
+# broker's own allocations from the plugin's. asan-init-first.so initialises ASan before
+# the broker's libraries' constructors run (scripts/ci/asan_init_first.c says why).
 ASAN_OPTIONS="\${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0" \\
-  LD_PRELOAD="$runtime\${LD_PRELOAD:+:\$LD_PRELOAD}" exec /usr/sbin/mosquitto "\$@"
+  LD_PRELOAD="$runtime:$init_first\${LD_PRELOAD:+:\$LD_PRELOAD}" exec /usr/sbin/mosquitto "\$@"
 WRAPPER
   chmod +x "$wrapper"
   echo "$wrapper"
