@@ -57,9 +57,9 @@ sanitizer_export_options() {
   # Sticky and world-writable like /tmp: some tests run the broker and certacl-ca as the
   # broker's own user, whose reports must land here too.
   chmod 1777 "$report_dir"
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1:log_path=$report_dir/asan"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1:log_path=$report_dir/asan:log_exe_name=1"
   export LSAN_OPTIONS="suppressions=$suppressions:print_suppressions=0"
-  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$report_dir/ubsan"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$report_dir/ubsan:log_exe_name=1"
 }
 
 # Prints every report left in REPORT_DIR; true (0) when there is at least one.

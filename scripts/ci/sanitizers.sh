@@ -29,7 +29,9 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCERTACL_SANITIZE=ON -DCERTACL_
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOSQUITTO_BROKER_EXECUTABLE="$wrapper" >/dev/null
 # Only these test programs (and, through their dependencies, certacl-ca and the plugin).
 targets=(certacl_common_tests certacl_ca_unit_tests certacl_plugin_unit_tests
-  certacl_ca_cli_tests certacl_plugin_integration_tests certacl_fault_tests)
+  certacl_ca_cli_tests certacl_plugin_integration_tests certacl_fault_tests
+  certacl_postgres_tests certacl_postgres_broker_tests certacl_postgres_cli_tests
+  certacl_postgres_sim_tests certacl_postgres_est_tests certacl_postgres_topology_tests)
 cmake --build "$build_dir" -j"$jobs" --target "${targets[@]}"
 built=$(date +%s)
 
