@@ -28,6 +28,25 @@ std::vector<RoleRule> sensor_rules(std::size_t rule_count) {
   return rules;
 }
 
+RegistryContents fleet_member(std::size_t index) {
+  RegistryContents contents;
+  Device device;
+  device.name = device_name(index);
+  device.role = "sensor";
+  device.enabled = true;
+  contents.devices.push_back(std::move(device));
+  CertificateRecord certificate;
+  certificate.serial = serial_of(index);
+  certificate.device = device_name(index);
+  certificate.subject = "CN=" + device_name(index);
+  certificate.issuer = "CN=bench CA";
+  certificate.not_before = kNow - 3600;
+  certificate.not_after = kNow + 3600;
+  certificate.sha256 = fmt::format("{:064x}", index);
+  contents.device_certificates.push_back(std::move(certificate));
+  return contents;
+}
+
 RegistryContents fleet(std::size_t devices, std::size_t rule_count) {
   RegistryContents contents;
   contents.change_counter = 1;
@@ -35,20 +54,9 @@ RegistryContents fleet(std::size_t devices, std::size_t rule_count) {
   contents.devices.reserve(devices);
   contents.device_certificates.reserve(devices);
   for (std::size_t i = 0; i < devices; ++i) {
-    Device device;
-    device.name = device_name(i);
-    device.role = "sensor";
-    device.enabled = true;
-    contents.devices.push_back(std::move(device));
-    CertificateRecord certificate;
-    certificate.serial = serial_of(i);
-    certificate.device = device_name(i);
-    certificate.subject = "CN=" + device_name(i);
-    certificate.issuer = "CN=bench CA";
-    certificate.not_before = kNow - 3600;
-    certificate.not_after = kNow + 3600;
-    certificate.sha256 = fmt::format("{:064x}", i);
-    contents.device_certificates.push_back(std::move(certificate));
+    RegistryContents member = fleet_member(i);
+    contents.devices.push_back(std::move(member.devices.front()));
+    contents.device_certificates.push_back(std::move(member.device_certificates.front()));
   }
   return contents;
 }

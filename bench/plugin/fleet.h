@@ -19,6 +19,8 @@ std::string serial_of(std::size_t index);
 // (the worst case for the first-level index), one fleet/%u/# allow and one deny.
 std::vector<RoleRule> sensor_rules(std::size_t rule_count);
 RegistryContents fleet(std::size_t devices, std::size_t rule_count = 20);
+// Device `index` of that fleet and its certificate, alone (no rules).
+RegistryContents fleet_member(std::size_t index);
 // A bench's count argument: a whole number of at least `minimum`, else nullopt.
 std::optional<int> count_argument(std::string_view text, int minimum);
 // Writes the same fleet into a certacl database at `path` (schema applied).

@@ -45,9 +45,10 @@ certacl::RegistryChanges revocation(const RegistrySnapshot& base, std::size_t in
   const std::string name = certacl::bench::device_name(index);
   changes.names.devices = {name};
   changes.names.rows = 1;
-  changes.devices = {*base.find_device(name)};
-  for (const certacl::CertificateRecord* certificate : base.certificates_of(name)) {
-    certacl::CertificateRecord revoked = *certificate;
+  // As the reader would hand them over: the device's row and its certificate rows.
+  const certacl::RegistryContents one = certacl::bench::fleet_member(index);
+  changes.devices = one.devices;
+  for (certacl::CertificateRecord revoked : one.device_certificates) {
     revoked.revoked_at = certacl::bench::kNow;
     revoked.revocation_reason = 1;
     changes.device_certificates.push_back(std::move(revoked));

@@ -29,6 +29,12 @@ std::int64_t unix_seconds_now() {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
 
+std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(RegistryContents contents) {
+  auto snapshot = policy::RegistrySnapshot::build(std::move(contents), unix_seconds_now());
+  (void)malloc_trim(0);  // `contents` is gone: its free pages back to the system
+  return snapshot;
+}
+
 policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot) {
   return {snapshot.change_counter(), snapshot.ca_certificate_sha256()};
 }

@@ -61,6 +61,14 @@ class RegistryWatcher {
 
 [[nodiscard]] std::int64_t unix_seconds_now();
 
+// A snapshot of a whole read of the registry, built now. The read's rows (subjects, hex
+// fingerprints, every text the compact records drop) are freed once it is built; their pages
+// are handed back to the system, else they stay in the broker's RSS as holes among the
+// snapshot's records (64.4 instead of 40.2 MB broker RSS at 100,000 devices, docs/PLUGIN.md
+// "Memory").
+[[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(
+    RegistryContents contents);
+
 // The snapshot that follows `base`: built from the change-log rows after its counter when
 // `changes` holds them (RegistrySnapshot::apply), else from `read_all()`, the whole registry.
 // Pure choice, shared by both watchers; `changes` is nullopt for a first read, a re-read
@@ -75,7 +83,7 @@ template <typename ReadAll>
       return applied;
     }
   }
-  return policy::RegistrySnapshot::build(read_all(), unix_seconds_now());
+  return build_from_whole_read(read_all());
 }
 
 // What a candidate registry is compared with before it may replace this one.

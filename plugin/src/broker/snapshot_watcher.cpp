@@ -66,7 +66,7 @@ std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
     require_adoptable(version_of(*adopted),
                       {contents.change_counter, contents.ca_certificate_sha256});
   }
-  return policy::RegistrySnapshot::build(std::move(contents), unix_seconds_now());
+  return build_from_whole_read(std::move(contents));
 }
 
 SnapshotWatcher::SnapshotWatcher(std::string path, std::chrono::milliseconds interval,

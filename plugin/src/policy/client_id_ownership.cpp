@@ -5,21 +5,22 @@ namespace {
 
 // The longest registered name n with `client_id` == n or starting with "n-", looking only at
 // names longer than `longer_than` bytes (0: all names).
-const Device* longest_owner(std::string_view client_id, const RegistrySnapshot& registry,
-                            std::size_t longer_than) noexcept {
-  if (const Device* whole = registry.find_device(client_id)) return whole;
+const RegisteredDevice* longest_owner(std::string_view client_id, const RegistrySnapshot& registry,
+                                      std::size_t longer_than) noexcept {
+  if (const RegisteredDevice* whole = registry.find_device(client_id)) return whole;
   for (std::size_t dash = client_id.rfind('-');
        dash != std::string_view::npos && dash > longer_than;
        dash = client_id.rfind('-', dash - 1)) {
-    if (const Device* device = registry.find_device(client_id.substr(0, dash))) return device;
+    if (const RegisteredDevice* device = registry.find_device(client_id.substr(0, dash)))
+      return device;
   }
   return nullptr;
 }
 
 }  // namespace
 
-const Device* client_id_owner(std::string_view client_id,
-                              const RegistrySnapshot& registry) noexcept {
+const RegisteredDevice* client_id_owner(std::string_view client_id,
+                                        const RegistrySnapshot& registry) noexcept {
   return longest_owner(client_id, registry, 0);
 }
 

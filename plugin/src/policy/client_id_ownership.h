@@ -13,8 +13,8 @@
 namespace certacl::policy {
 
 // The device the id belongs to, or nullptr when it belongs to none.
-[[nodiscard]] const Device* client_id_owner(std::string_view client_id,
-                                            const RegistrySnapshot& registry) noexcept;
+[[nodiscard]] const RegisteredDevice* client_id_owner(std::string_view client_id,
+                                                      const RegistrySnapshot& registry) noexcept;
 
 // True when `client_id` is `<device>-<suffix>` (suffix not empty) and belongs to `device`:
 // no registered device with a longer name owns it.

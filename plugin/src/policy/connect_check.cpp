@@ -10,7 +10,7 @@ namespace {
 
 struct IdentityResult {
   Reason failure = Reason::kAllowed;
-  const Device* device = nullptr;
+  const RegisteredDevice* device = nullptr;
   std::string claimed;  // what the certificate says, for the log when lookup fails
 };
 
@@ -47,13 +47,31 @@ IdentityResult identify(const PresentedCertificate& certificate, const RegistryS
     result.device = source == IdentitySource::kSanUri
                         ? registry.find_device_by_san_uri(result.claimed)
                         : registry.find_device_by_san_dns(result.claimed);
-    if (result.device && !device_name_problem(result.device->name).empty()) {
+    if (result.device && !device_name_problem(result.device->name()).empty()) {
       result.failure = Reason::kIdentityInvalid;
       return result;
     }
   }
   if (result.device == nullptr) result.failure = Reason::kUnknownDevice;
   return result;
+}
+
+// The registration of the certificate `own` of `device` (nullptr: removed), or why not:
+// `own` is nullptr when the serial is not among the device's certificates, and
+// `recorded_for_another` says whether another holds it (serials are unique). Order matters:
+// it decides the reason logged.
+Decision registration_verdict(const RegisteredCertificate* own, bool recorded_for_another,
+                              const RegisteredDevice* device, std::int64_t now) {
+  if (own == nullptr) {
+    return Decision::deny(recorded_for_another ? Reason::kCertificateOfOtherDevice
+                                               : Reason::kUnknownCertificate);
+  }
+  if (own->revoked()) return Decision::deny(Reason::kCertificateRevoked);
+  if (now < own->not_before()) return Decision::deny(Reason::kCertificateNotYetValid);
+  if (now > own->not_after()) return Decision::deny(Reason::kCertificateExpired);
+  if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
+  if (!device->enabled()) return Decision::deny(Reason::kDeviceDisabled);
+  return Decision::allow();
 }
 
 }  // namespace
@@ -81,21 +99,21 @@ ClientIdRule effective_client_id_rule(const ConnectPolicy& policy, const Registr
                                                                             : ClientIdRule::kExact;
 }
 
-Reason client_id_verdict(std::string_view client_id, const Device& device,
+Reason client_id_verdict(std::string_view client_id, const RegisteredDevice& device,
                          const RegistrySnapshot& registry, const ConnectPolicy& policy) noexcept {
   // Checked under every rule: the client id is substituted for %c.
   if (!client_id_problem(client_id).empty()) return Reason::kClientIdInvalid;
-  switch (effective_client_id_rule(policy, registry, device.role)) {
+  switch (effective_client_id_rule(policy, registry, device.role())) {
     case ClientIdRule::kExact:
-      return client_id == device.name ? Reason::kAllowed : Reason::kClientIdMismatch;
+      return client_id == device.name() ? Reason::kAllowed : Reason::kClientIdMismatch;
     case ClientIdRule::kPrefix:
-      return prefix_client_id_of(client_id, device.name, registry) ? Reason::kAllowed
-                                                                   : Reason::kClientIdMismatch;
+      return prefix_client_id_of(client_id, device.name(), registry) ? Reason::kAllowed
+                                                                     : Reason::kClientIdMismatch;
     case ClientIdRule::kAny: {
       // Any id, except one that belongs to another registered device.
-      const Device* owner = client_id_owner(client_id, registry);
-      return owner == nullptr || owner->name == device.name ? Reason::kAllowed
-                                                            : Reason::kClientIdMismatch;
+      const RegisteredDevice* owner = client_id_owner(client_id, registry);
+      return owner == nullptr || owner->name() == device.name() ? Reason::kAllowed
+                                                                : Reason::kClientIdMismatch;
     }
   }
   return Reason::kClientIdMismatch;
@@ -106,8 +124,8 @@ Reason deferred_client_verdict(std::string_view client_id, std::string_view user
   if (client_id_owner(client_id, registry) != nullptr) return Reason::kDeviceNamespace;
   // A removed device's certificates stay in the registry as history: what it left behind (a
   // will, a queue, a retained message) carries its name and must stay certacl's, denied.
-  if (!username.empty() && (registry.find_device(username) != nullptr ||
-                            !registry.certificates_of(username).empty())) {
+  if (!username.empty() &&
+      (registry.find_device(username) != nullptr || !registry.certificates_of(username).empty())) {
     return Reason::kDeviceNamespace;
   }
   return Reason::kAllowed;
@@ -127,27 +145,21 @@ std::string_view to_string(ClientIdRule rule) noexcept {
 
 Decision recheck_registration(std::string_view device_name, std::string_view serial,
                               const RegistrySnapshot& registry, std::int64_t now) {
-  const CertificateRecord* record = registry.find_certificate(serial);
-  if (record == nullptr) return Decision::deny(Reason::kUnknownCertificate);
-  if (!record->device || *record->device != device_name) {
-    return Decision::deny(Reason::kCertificateOfOtherDevice);
-  }
-  if (record->revoked()) return Decision::deny(Reason::kCertificateRevoked);
-  if (now < record->not_before) return Decision::deny(Reason::kCertificateNotYetValid);
-  if (now > record->not_after) return Decision::deny(Reason::kCertificateExpired);
-  const Device* device = registry.find_device(device_name);
-  if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
-  if (!device->enabled) return Decision::deny(Reason::kDeviceDisabled);
-  return Decision::allow();
+  const RegisteredDevice* known = registry.find_name(device_name);
+  SerialKey key;
+  const RegisteredCertificate* own =
+      known && SerialKey::pack(serial, key) ? known->certificate_with(key) : nullptr;
+  return registration_verdict(own, own == nullptr && registry.find_certificate(serial),
+                              known && known->registered() ? known : nullptr, now);
 }
 
 Decision device_standing(std::string_view device_name, const RegistrySnapshot& registry,
                          std::int64_t now) {
-  const Device* device = registry.find_device(device_name);
+  const RegisteredDevice* device = registry.find_device(device_name);
   if (device == nullptr) return Decision::deny(Reason::kUnknownDevice);
-  if (!device->enabled) return Decision::deny(Reason::kDeviceDisabled);
-  for (const CertificateRecord* record : registry.certificates_of(device_name)) {
-    if (!record->revoked() && now >= record->not_before && now <= record->not_after) {
+  if (!device->enabled()) return Decision::deny(Reason::kDeviceDisabled);
+  for (const RegisteredCertificate& record : registry.certificates_of(device_name)) {
+    if (!record.revoked() && now >= record.not_before() && now <= record.not_after()) {
       return Decision::allow();
     }
   }
@@ -166,29 +178,35 @@ ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certi
   verdict.serial = certificate->serial;
 
   const IdentityResult identity = identify(*certificate, registry, policy.identity_source);
-  verdict.device = identity.device ? identity.device->name : identity.claimed;
-  if (identity.failure != Reason::kAllowed) {
-    verdict.decision = Decision::deny(identity.failure);
+  verdict.device = identity.device ? identity.device->name() : identity.claimed;
+  if (identity.failure != Reason::kAllowed || identity.device == nullptr) {
+    verdict.decision = Decision::deny(identity.failure != Reason::kAllowed
+                                          ? identity.failure
+                                          : Reason::kUnknownDevice);  // identify() sets it so
     return verdict;
   }
 
   // The presented certificate must be the very one the CA recorded: same serial, same
-  // issuer, same bytes. A certificate signed with a stolen CA key fails here.
-  const CertificateRecord* record = registry.find_certificate(certificate->serial);
+  // issuer, same bytes. A certificate signed with a stolen CA key fails here. The device's
+  // own certificates are looked at first: almost always the serial is among them.
+  SerialKey serial;
+  const RegisteredCertificate* own = SerialKey::pack(certificate->serial, serial)
+                                         ? identity.device->certificate_with(serial)
+                                         : nullptr;
+  const RegisteredCertificate* record = own ? own : registry.find_certificate(certificate->serial);
   if (record == nullptr) {
     verdict.decision = Decision::deny(Reason::kUnknownCertificate);
     return verdict;
   }
-  if (record->sha256 != certificate->sha256) {
+  if (!record->fingerprint_is(certificate->sha256)) {
     verdict.decision = Decision::deny(Reason::kFingerprintMismatch);
     return verdict;
   }
-  if (record->issuer != certificate->issuer) {
+  if (record->issuer() != certificate->issuer) {
     verdict.decision = Decision::deny(Reason::kIssuerMismatch);
     return verdict;
   }
-  const Decision registration =
-      recheck_registration(identity.device->name, certificate->serial, registry, now);
+  const Decision registration = registration_verdict(own, own == nullptr, identity.device, now);
   if (!registration.allowed()) {
     verdict.decision = registration;
     return verdict;
@@ -200,8 +218,8 @@ ConnectVerdict check_connect(const PresentedCertificate* certificate, bool certi
     return verdict;
   }
   verdict.decision = Decision::allow();
-  verdict.role = identity.device->role;
-  verdict.not_after = record->not_after;
+  verdict.role = identity.device->role();
+  verdict.not_after = record->not_after();
   return verdict;
 }
 

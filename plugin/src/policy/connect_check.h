@@ -39,7 +39,7 @@ struct ConnectPolicy {
 // kAllowed, kClientIdInvalid or kClientIdMismatch for `device` using `client_id` now: the
 // shape every rule checks, then the effective rule, and never a client id that belongs to
 // another registered device (client_id_ownership.h).
-[[nodiscard]] Reason client_id_verdict(std::string_view client_id, const Device& device,
+[[nodiscard]] Reason client_id_verdict(std::string_view client_id, const RegisteredDevice& device,
                                        const RegistrySnapshot& registry,
                                        const ConnectPolicy& policy) noexcept;
 

@@ -15,6 +15,10 @@ bool same_rule(const RoleRule& a, const RoleRule& b) noexcept {
   return a.effect == b.effect && a.action == b.action && a.pattern == b.pattern;
 }
 
+std::uint64_t name_hash(std::string_view name) noexcept {
+  return TextHash{}(name);
+}
+
 // Records roles' client-id rules and groups rules by role; compiling is the caller's.
 template <typename Tables>
 void add_roles(Tables& tables, std::vector<Role>& roles, std::vector<RoleRule>& rules) {
@@ -29,44 +33,69 @@ void add_roles(Tables& tables, std::vector<Role>& roles, std::vector<RoleRule>& 
   }
 }
 
+// A SAN may have moved to another device in the same changes: erase only `name`'s entry.
+void unindex_san(ShardedTextMap<std::string>& index, const std::optional<std::string>& san,
+                 std::string_view name) {
+  if (!san) return;
+  const std::string* owner = index.find(*san);
+  if (owner && *owner == name) index.erase(*san);
+}
+
 }  // namespace
 
-void RegistrySnapshot::add_device(Device device) {
-  auto shared = std::make_shared<const Device>(std::move(device));
-  if (shared->san_dns) devices_by_san_dns_.insert_or_assign(*shared->san_dns, shared);
-  if (shared->san_uri) devices_by_san_uri_.insert_or_assign(*shared->san_uri, shared);
-  std::string name = shared->name;
-  devices_.insert_or_assign(std::move(name), std::move(shared));
+RegisteredCertificate RegistrySnapshot::compact(const CertificateRecord& certificate,
+                                                SerialKey& serial) {
+  // An unpackable serial leaves `serial` without a key: kept as the device's history, never
+  // found by serial (SerialKey).
+  (void)SerialKey::pack(certificate.serial, serial);
+  return {serial,
+          Sha256Digest::from_hex(certificate.sha256),
+          texts_->intern(certificate.issuer),
+          certificate.not_before,
+          certificate.not_after,
+          certificate.revoked()};
 }
 
-void RegistrySnapshot::remove_device(std::string_view name) {
-  const DevicePtr* found = devices_.find(name);
-  if (found == nullptr) return;
-  const DevicePtr device = *found;
-  // A SAN may have moved to another device in the same changes: erase only our own entry.
-  if (device->san_dns) {
-    const DevicePtr* owner = devices_by_san_dns_.find(*device->san_dns);
-    if (owner && *owner == device) devices_by_san_dns_.erase(*device->san_dns);
+void RegistrySnapshot::register_device(RegisteredDevice& entry, Device& device) {
+  std::shared_ptr<const RegisteredDevice::Sans> sans;
+  if (device.san_dns || device.san_uri) {
+    sans = std::make_shared<const RegisteredDevice::Sans>(
+        RegisteredDevice::Sans{std::move(device.san_dns), std::move(device.san_uri)});
   }
-  if (device->san_uri) {
-    const DevicePtr* owner = devices_by_san_uri_.find(*device->san_uri);
-    if (owner && *owner == device) devices_by_san_uri_.erase(*device->san_uri);
+  entry.register_as(texts_->intern(device.role), device.enabled, std::move(sans));
+  index_sans(entry);
+}
+
+void RegistrySnapshot::index_sans(const RegisteredDevice& device) {
+  const RegisteredDevice::Sans* sans = device.sans();
+  if (sans == nullptr) return;
+  if (sans->dns) names_by_san_dns_.insert_or_assign(*sans->dns, device.name());
+  if (sans->uri) names_by_san_uri_.insert_or_assign(*sans->uri, device.name());
+}
+
+const RegisteredDevice* RegistrySnapshot::find_entry(std::string_view name) const noexcept {
+  return devices_.find(DeviceKey{name_hash(name), name});
+}
+
+RegisteredDevice& RegistrySnapshot::writable_entry(std::string_view name) {
+  const DeviceKey key{name_hash(name), name};
+  if (RegisteredDevice* entry = devices_.find_writable(key)) return *entry;
+  return devices_.insert_or_assign(RegisteredDevice(key.hash, std::string(name)));
+}
+
+void RegistrySnapshot::remove_entry(std::string_view name) {
+  const RegisteredDevice* entry = find_entry(name);
+  if (entry == nullptr) return;
+  for (const RegisteredCertificate& certificate : entry->certificates()) {
+    const SerialEntry* indexed = serials_.find(certificate.serial_key());
+    if (indexed && indexed->holder_hash == entry->hash()) serials_.erase(certificate.serial_key());
   }
-  devices_.erase(name);
-}
-
-void RegistrySnapshot::add_certificate(CertificateRecord certificate) {
-  auto shared = std::make_shared<const CertificateRecord>(std::move(certificate));
-  if (shared->device) certificates_by_device_[*shared->device].push_back(shared.get());
-  std::string serial = shared->serial;
-  certificates_.insert_or_assign(std::move(serial), std::move(shared));
-}
-
-void RegistrySnapshot::remove_certificates_of(std::string_view device) {
-  const auto* held = certificates_by_device_.find(device);
-  if (held == nullptr) return;
-  for (const CertificateRecord* certificate : *held) certificates_.erase(certificate->serial);
-  certificates_by_device_.erase(device);
+  if (const RegisteredDevice::Sans* sans = entry->sans()) {
+    unindex_san(names_by_san_dns_, sans->dns, name);
+    unindex_san(names_by_san_uri_, sans->uri, name);
+  }
+  if (entry->registered()) --device_count_;
+  devices_.erase(DeviceKey{entry->hash(), name});
 }
 
 std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents contents,
@@ -75,10 +104,65 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
   snapshot->change_counter_ = contents.change_counter;
   snapshot->loaded_at_ = loaded_at;
   snapshot->ca_sha256_ = contents.ca_certificate_sha256;
-  for (CertificateRecord& certificate : contents.device_certificates) {
-    snapshot->add_certificate(std::move(certificate));
+
+  // One record per name: every device, then every holder of a certificate that is not one
+  // (a removed device's history; "" for certificates recorded without a device).
+  const auto by_key = [](const RegisteredDevice& a, const RegisteredDevice& b) {
+    return DeviceOrder::less(DeviceOrder::key_of(a), DeviceOrder::key_of(b));
+  };
+  std::vector<RegisteredDevice> entries;
+  entries.reserve(contents.devices.size());
+  for (Device& device : contents.devices) {
+    const std::uint64_t hash = name_hash(device.name);  // before the name is moved away
+    RegisteredDevice entry(hash, std::move(device.name));
+    snapshot->register_device(entry, device);  // in database order: the last SAN owner wins
+    entries.push_back(std::move(entry));
   }
-  for (Device& device : contents.devices) snapshot->add_device(std::move(device));
+  contents.devices = {};
+  std::stable_sort(entries.begin(), entries.end(), by_key);
+  const std::size_t registered = entries.size();
+  const auto registered_end = entries.end();  // entries grows only after this loop
+  std::vector<RegisteredDevice> history;
+  for (const CertificateRecord& certificate : contents.device_certificates) {
+    const std::string_view holder =
+        certificate.device ? std::string_view(*certificate.device) : std::string_view();
+    const RegisteredDevice probe(name_hash(holder), std::string(holder));
+    auto found = std::lower_bound(entries.begin(), registered_end, probe, by_key);
+    RegisteredDevice* entry = nullptr;
+    if (found != registered_end && !by_key(probe, *found)) {
+      entry = &*found;
+    } else {
+      history.push_back(probe);
+      entry = &history.back();
+    }
+    SerialKey serial;
+    entry->add_certificate(snapshot->compact(certificate, serial));
+  }
+  contents.device_certificates = {};
+  // Merge the history records of one name (one per certificate above) into one.
+  std::stable_sort(history.begin(), history.end(), by_key);
+  for (RegisteredDevice& entry : history) {
+    if (entries.size() > registered && !by_key(entries.back(), entry)) {
+      for (const RegisteredCertificate& certificate : entry.certificates()) {
+        entries.back().add_certificate(certificate);
+      }
+    } else {
+      entries.push_back(std::move(entry));
+    }
+  }
+  history = {};
+
+  std::vector<SerialEntry> serials;
+  for (const RegisteredDevice& entry : entries) {
+    for (const RegisteredCertificate& certificate : entry.certificates()) {
+      if (certificate.serial_key().valid()) {
+        serials.push_back(SerialEntry{certificate.serial_key(), entry.hash()});
+      }
+    }
+  }
+  snapshot->serials_.assign(std::move(serials));
+  snapshot->device_count_ = registered;
+  snapshot->devices_.assign(std::move(entries));
 
   auto roles = std::make_shared<RoleTables>();
   add_roles(*roles, contents.roles, contents.rules);
@@ -104,14 +188,24 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::apply(const RegistrySn
 
   // Every touched device is replaced whole: its row (or its absence) and all its
   // certificates, as the change log's reader read them.
-  for (const std::string& name : changes.names.devices) {
-    snapshot->remove_certificates_of(name);
-    snapshot->remove_device(name);
+  for (const std::string& name : changes.names.devices) snapshot->remove_entry(name);
+  for (Device& device : changes.devices) {
+    const std::string name = device.name;
+    RegisteredDevice& entry = snapshot->writable_entry(name);
+    if (!entry.registered()) ++snapshot->device_count_;
+    snapshot->register_device(entry, device);
   }
-  for (Device& device : changes.devices) snapshot->add_device(std::move(device));
-  for (CertificateRecord& certificate : changes.device_certificates) {
-    snapshot->add_certificate(std::move(certificate));
+  for (const CertificateRecord& certificate : changes.device_certificates) {
+    const std::string_view holder =
+        certificate.device ? std::string_view(*certificate.device) : std::string_view();
+    SerialKey serial;
+    const RegisteredCertificate compact = snapshot->compact(certificate, serial);
+    RegisteredDevice& entry = snapshot->writable_entry(holder);
+    entry.add_certificate(compact);
+    if (serial.valid()) snapshot->serials_.insert_or_assign(SerialEntry{serial, entry.hash()});
   }
+  snapshot->devices_.shrink_written();
+  snapshot->serials_.shrink_written();
 
   if (!changes.names.roles.empty()) {
     auto roles = std::make_shared<RoleTables>(*previous.roles_);
@@ -131,32 +225,54 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::apply(const RegistrySn
   return snapshot;
 }
 
-const CertificateRecord* RegistrySnapshot::find_certificate(
+const RegisteredCertificate* RegistrySnapshot::find_certificate(
     std::string_view serial) const noexcept {
-  const CertificatePtr* certificate = certificates_.find(serial);
-  return certificate ? certificate->get() : nullptr;
+  SerialKey key;
+  if (!SerialKey::pack(serial, key)) return nullptr;
+  const SerialEntry* indexed = serials_.find(key);
+  if (indexed == nullptr) return nullptr;
+  // Names whose hashes collide sit side by side: look in each.
+  auto [entry, end] = devices_.from(DeviceKey{indexed->holder_hash, std::string_view()});
+  for (; entry != end && entry->hash() == indexed->holder_hash; ++entry) {
+    if (const RegisteredCertificate* found = entry->certificate_with(key)) {
+      return found;
+    }
+  }
+  return nullptr;
 }
 
-const Device* RegistrySnapshot::find_device(std::string_view name) const noexcept {
-  const DevicePtr* device = devices_.find(name);
-  return device ? device->get() : nullptr;
+const RegisteredCertificate* RegistrySnapshot::find_certificate_of(
+    std::string_view device, std::string_view serial) const noexcept {
+  SerialKey key;
+  const RegisteredDevice* entry = find_name(device);
+  return entry && SerialKey::pack(serial, key) ? entry->certificate_with(key) : nullptr;
 }
 
-const Device* RegistrySnapshot::find_device_by_san_dns(std::string_view san) const noexcept {
-  const DevicePtr* device = devices_by_san_dns_.find(san);
-  return device ? device->get() : nullptr;
+const RegisteredDevice* RegistrySnapshot::find_name(std::string_view name) const noexcept {
+  return name.empty() ? nullptr : find_entry(name);  // "" holds certificates of no device
 }
 
-const Device* RegistrySnapshot::find_device_by_san_uri(std::string_view san) const noexcept {
-  const DevicePtr* device = devices_by_san_uri_.find(san);
-  return device ? device->get() : nullptr;
+const RegisteredDevice* RegistrySnapshot::find_device(std::string_view name) const noexcept {
+  const RegisteredDevice* entry = find_entry(name);
+  return entry && entry->registered() ? entry : nullptr;
 }
 
-std::span<const CertificateRecord* const> RegistrySnapshot::certificates_of(
+const RegisteredDevice* RegistrySnapshot::find_device_by_san_dns(
+    std::string_view san) const noexcept {
+  const std::string* name = names_by_san_dns_.find(san);
+  return name ? find_device(*name) : nullptr;
+}
+
+const RegisteredDevice* RegistrySnapshot::find_device_by_san_uri(
+    std::string_view san) const noexcept {
+  const std::string* name = names_by_san_uri_.find(san);
+  return name ? find_device(*name) : nullptr;
+}
+
+std::span<const RegisteredCertificate> RegistrySnapshot::certificates_of(
     std::string_view device) const noexcept {
-  const std::vector<const CertificateRecord*>* certificates = certificates_by_device_.find(device);
-  if (!certificates) return {};
-  return {certificates->data(), certificates->size()};
+  const RegisteredDevice* entry = find_name(device);
+  return entry ? entry->certificates() : std::span<const RegisteredCertificate>();
 }
 
 RoleClientIdRule RegistrySnapshot::client_id_rule_of_role(std::string_view role) const noexcept {

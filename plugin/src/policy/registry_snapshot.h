@@ -3,8 +3,12 @@
 // read. Every connect check and every live-session review looks things up here, never in
 // SQLite. A snapshot is built either from the whole registry (build) or from the previous
 // one plus the rows the change log names (apply); the second shares every unchanged shard
-// of the previous one (sharded_text_map.h), so a change costs the rows it touches, not a
+// of the previous one (sharded_sorted_table.h), so a change costs the rows it touches, not a
 // copy of the registry.
+//
+// Records are compact (registered_device.h): one record per device name holding the device
+// and its certificates inline, plus one index from packed serial to that record, so that
+// 100,000 devices take about 20 MB (docs/SCALING.md, "Memory").
 
 #include <cstdint>
 #include <memory>
@@ -14,7 +18,9 @@
 #include <vector>
 
 #include "certacl/registry.h"
+#include "registered_device.h"
 #include "role_policy.h"
+#include "sharded_sorted_table.h"
 #include "sharded_text_map.h"
 #include "text_lookup.h"
 
@@ -31,12 +37,22 @@ class RegistrySnapshot {
                                                        RegistryChanges changes,
                                                        std::int64_t loaded_at);
 
-  [[nodiscard]] const CertificateRecord* find_certificate(std::string_view serial) const noexcept;
-  [[nodiscard]] const Device* find_device(std::string_view name) const noexcept;
-  [[nodiscard]] const Device* find_device_by_san_dns(std::string_view san) const noexcept;
-  [[nodiscard]] const Device* find_device_by_san_uri(std::string_view san) const noexcept;
-  // Every certificate issued to the device (revoked and expired ones included).
-  [[nodiscard]] std::span<const CertificateRecord* const> certificates_of(
+  // Any recorded device certificate with this serial, whoever holds it.
+  [[nodiscard]] const RegisteredCertificate* find_certificate(
+      std::string_view serial) const noexcept;
+  // The certificate with this serial only if it was issued to `device` (never for "").
+  [[nodiscard]] const RegisteredCertificate* find_certificate_of(
+      std::string_view device, std::string_view serial) const noexcept;
+  // The record of a name the registry knows: a registered device, or the certificates a
+  // removed one left (registered() false); nullptr for "" and unknown names.
+  [[nodiscard]] const RegisteredDevice* find_name(std::string_view name) const noexcept;
+  // Registered devices only (not the history a removed device left).
+  [[nodiscard]] const RegisteredDevice* find_device(std::string_view name) const noexcept;
+  [[nodiscard]] const RegisteredDevice* find_device_by_san_dns(std::string_view san) const noexcept;
+  [[nodiscard]] const RegisteredDevice* find_device_by_san_uri(std::string_view san) const noexcept;
+  // Every certificate issued to the device (revoked and expired ones included, and those of
+  // a removed device, kept as history).
+  [[nodiscard]] std::span<const RegisteredCertificate> certificates_of(
       std::string_view device) const noexcept;
   // The role's own client-id rule (`role add --client-id`); exact for an unknown role.
   [[nodiscard]] RoleClientIdRule client_id_rule_of_role(std::string_view role) const noexcept;
@@ -52,39 +68,68 @@ class RegistrySnapshot {
   [[nodiscard]] std::int64_t change_counter() const noexcept { return change_counter_; }
   [[nodiscard]] std::int64_t loaded_at() const noexcept { return loaded_at_; }
   [[nodiscard]] const std::string& ca_certificate_sha256() const noexcept { return ca_sha256_; }
-  [[nodiscard]] std::size_t device_count() const noexcept { return devices_.size(); }
-  [[nodiscard]] std::size_t certificate_count() const noexcept { return certificates_.size(); }
+  [[nodiscard]] std::size_t device_count() const noexcept { return device_count_; }
+  [[nodiscard]] std::size_t certificate_count() const noexcept { return serials_.size(); }
   // How this snapshot was made: from the change log (and how many rows), or a full read.
   [[nodiscard]] bool incremental() const noexcept { return incremental_; }
   [[nodiscard]] std::size_t applied_changes() const noexcept { return applied_changes_; }
 
  private:
-  using DevicePtr = std::shared_ptr<const Device>;
-  using CertificatePtr = std::shared_ptr<const CertificateRecord>;
   // Small (one entry per role), so a role change copies them whole; shared otherwise.
   struct RoleTables {
     TextMap<std::shared_ptr<const RolePolicy>> policies_by_role;
     TextMap<RoleClientIdRule> prefix_roles;  // only roles whose rule is not exact
     TextMap<std::vector<RoleRule>> rules_by_role;
   };
+  struct DeviceKey {
+    std::uint64_t hash;
+    std::string_view name;
+  };
+  struct DeviceOrder {
+    static DeviceKey key_of(const RegisteredDevice& device) noexcept {
+      return {device.hash(), device.name()};
+    }
+    static std::size_t shard_of(const DeviceKey& key) noexcept { return key.hash >> 40; }
+    static bool less(const DeviceKey& a, const DeviceKey& b) noexcept {
+      return a.hash != b.hash ? a.hash < b.hash : a.name < b.name;
+    }
+  };
+  // Serial → the hash of its holder's name; the holder's record has the certificate.
+  struct SerialEntry {
+    SerialKey serial;
+    std::uint64_t holder_hash = 0;
+  };
+  struct SerialOrder {
+    static const SerialKey& key_of(const SerialEntry& entry) noexcept { return entry.serial; }
+    static std::size_t shard_of(const SerialKey& key) noexcept { return key.hash() >> 40; }
+    static bool less(const SerialKey& a, const SerialKey& b) noexcept {
+      return a.bytes() < b.bytes();
+    }
+  };
+  using DeviceTable = ShardedSortedTable<RegisteredDevice, DeviceOrder>;
+  using SerialTable = ShardedSortedTable<SerialEntry, SerialOrder>;
 
-  void add_device(Device device);
-  void remove_device(std::string_view name);
-  void add_certificate(CertificateRecord certificate);
-  void remove_certificates_of(std::string_view device);
+  [[nodiscard]] const RegisteredDevice* find_entry(std::string_view name) const noexcept;
+  void index_sans(const RegisteredDevice& device);
+  void remove_entry(std::string_view name);
+  RegisteredDevice& writable_entry(std::string_view name);
+  [[nodiscard]] RegisteredCertificate compact(const CertificateRecord& certificate,
+                                              SerialKey& serial);
+  void register_device(RegisteredDevice& entry, Device& device);
 
   std::int64_t change_counter_ = 0;
   std::int64_t loaded_at_ = 0;
   std::string ca_sha256_;
   bool incremental_ = false;
   std::size_t applied_changes_ = 0;
+  std::size_t device_count_ = 0;  // registered entries of devices_
+  std::shared_ptr<TextPool> texts_ = std::make_shared<TextPool>();  // shared along apply
   std::shared_ptr<const RoleTables> roles_ = std::make_shared<const RoleTables>();
-  ShardedTextMap<CertificatePtr> certificates_;
-  ShardedTextMap<DevicePtr> devices_;
-  ShardedTextMap<DevicePtr> devices_by_san_dns_;
-  ShardedTextMap<DevicePtr> devices_by_san_uri_;
-  // Points into the records certificates_ holds, so valid as long as this snapshot is.
-  ShardedTextMap<std::vector<const CertificateRecord*>> certificates_by_device_;
+  DeviceTable devices_;
+  SerialTable serials_;
+  // Only the devices that have a SAN, to the device's name.
+  ShardedTextMap<std::string> names_by_san_dns_;
+  ShardedTextMap<std::string> names_by_san_uri_;
 };
 
 }  // namespace certacl::policy

@@ -194,12 +194,12 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
 
   // Allowed, or refused under dry_run: the session records who this is so that every
   // later check reports the decision that would really have been taken.
-  const Device* device = registry.find_device(verdict.device);
+  const RegisteredDevice* device = registry.find_device(verdict.device);
   Session session;
-  session.device = device ? device->name : verdict.device;
+  session.device = device ? device->name() : verdict.device;
   session.client_id = std::string(request.client_id);
   session.serial = verdict.serial;
-  session.role = device ? device->role : std::string();
+  session.role = device ? std::string(device->role()) : std::string();
   session.not_after = verdict.decision.allowed() ? verdict.not_after : 0;
   session.standing = verdict.decision.reason;
   session.compiled_from = registry_;
@@ -225,7 +225,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   }
   AdmitResult result;
   result.accept = true;
-  if (device) result.username = device->name;
+  if (device) result.username = device->name();
   sessions_.insert_or_assign(request.client, std::move(session));
   return result;
 }
@@ -305,9 +305,9 @@ Answer SessionTable::check_sessionless(const SessionlessRequest& request, Check 
     decision = usable_identity ? device_standing(request.username, *registry_, request.now)
                                : Decision::deny(Reason::kUnknownDevice);
     if (decision.allowed()) {
-      const Device* device = registry_->find_device(request.username);
-      decision =
-          evaluate(sessionless_acl(device->name, device->role, request.client_id), check, topic);
+      const RegisteredDevice* device = registry_->find_device(request.username);
+      decision = evaluate(sessionless_acl(device->name(), device->role(), request.client_id), check,
+                          topic);
     }
   }
   const bool allowed = enforce(check, decision);
@@ -380,7 +380,7 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
       ++kicked;
       continue;
     }
-    const Device* device = registry.find_device(session.device);
+    const RegisteredDevice* device = registry.find_device(session.device);
     // The client id rule may have changed (role set-client-id, device set-role), or a device
     // registered since may own this client id.
     if (const Reason client_id =
@@ -393,8 +393,8 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
     const std::span<const RoleRule> before =
         session.compiled_from ? session.compiled_from->rules_for_role(session.role)
                               : std::span<const RoleRule>();
-    const std::span<const RoleRule> after = registry.rules_for_role(device->role);
-    const bool unchanged = device->role == session.role && session.compiled_from &&
+    const std::span<const RoleRule> after = registry.rules_for_role(device->role());
+    const bool unchanged = device->role() == session.role && session.compiled_from &&
                            registry.same_rules(session.role, *session.compiled_from);
     if (unchanged) {
       session.compiled_from = registry_;
@@ -408,7 +408,7 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
       if (!options_.dry_run) continue;
       session.standing = Reason::kAllowed;  // dry_run: report the new rules from now on
     }
-    recompile(session, device->role);
+    recompile(session, std::string(device->role()));
     ++recompiled;
   }
   if (logs(LogLevel::kInfo)) {

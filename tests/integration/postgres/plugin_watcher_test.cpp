@@ -34,7 +34,7 @@ bool within(std::chrono::milliseconds limit, Condition condition) {
 }
 
 bool revoked_in(const policy::RegistrySnapshot& snapshot, const std::string& serial) {
-  const CertificateRecord* certificate = snapshot.find_certificate(serial);
+  const policy::RegisteredCertificate* certificate = snapshot.find_certificate(serial);
   return certificate != nullptr && certificate->revoked();
 }
 
@@ -46,8 +46,8 @@ class PostgresPluginWatcher : public ::testing::Test {
     initial_ = start_.snapshot;
   }
   std::string serial_of(const std::string& device) const {
-    for (const CertificateRecord* certificate : initial_->certificates_of(device)) {
-      return certificate->serial;
+    for (const policy::RegisteredCertificate& certificate : initial_->certificates_of(device)) {
+      return certificate.serial();
     }
     return {};
   }
@@ -95,7 +95,7 @@ TEST_F(PostgresPluginWatcher, EveryKindOfChangeIsAppliedFromTheChangeLog) {
   writer_.set_device_enabled("device-0", false, "test");
   ASSERT_TRUE(next(reader.change_counter())) << watcher.health().last_error;
   EXPECT_TRUE(fresh->incremental());
-  EXPECT_FALSE(fresh->find_device("device-0")->enabled);
+  EXPECT_FALSE(fresh->find_device("device-0")->enabled());
 
   writer_.add_rule(RoleRule{"sensor", RuleEffect::kDeny, RuleAction::kPublish, "sensors/x"},
                    "test");
@@ -122,16 +122,16 @@ TEST_F(PostgresPluginWatcher, EveryKindOfChangeIsAppliedFromTheChangeLog) {
   EXPECT_EQ(fresh->certificate_count(), whole->certificate_count());
   for (const std::string device : {"device-0", "device-1", "device-2", "late-1"}) {
     ASSERT_EQ(fresh->certificates_of(device).size(), whole->certificates_of(device).size());
-    for (const CertificateRecord* certificate : whole->certificates_of(device)) {
-      const CertificateRecord* mine = fresh->find_certificate(certificate->serial);
+    for (const policy::RegisteredCertificate& certificate : whole->certificates_of(device)) {
+      const policy::RegisteredCertificate* mine = fresh->find_certificate(certificate.serial());
       ASSERT_NE(mine, nullptr);
-      EXPECT_EQ(mine->revoked(), certificate->revoked()) << certificate->serial;
+      EXPECT_EQ(mine->revoked(), certificate.revoked()) << certificate.serial();
     }
-    const Device* mine = fresh->find_device(device);
-    const Device* theirs = whole->find_device(device);
+    const policy::RegisteredDevice* mine = fresh->find_device(device);
+    const policy::RegisteredDevice* theirs = whole->find_device(device);
     ASSERT_EQ(mine == nullptr, theirs == nullptr) << device;
     if (mine) {
-      EXPECT_EQ(mine->enabled, theirs->enabled) << device;
+      EXPECT_EQ(mine->enabled(), theirs->enabled()) << device;
     }
   }
   EXPECT_TRUE(fresh->same_rules("sensor", *whole));

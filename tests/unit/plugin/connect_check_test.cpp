@@ -1,12 +1,14 @@
 // The connect-time decision against a registry snapshot built in memory.
 #include "connect_check.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "client_id_ownership.h"
+#include "test_fingerprint.h"
 
 namespace certacl::policy {
 namespace {
@@ -22,7 +24,7 @@ CertificateRecord record(std::string serial, std::string device, std::string sha
   certificate.issuer = std::string(kIssuer);
   certificate.not_before = kNow - 100;
   certificate.not_after = kNow + 100;
-  certificate.sha256 = std::move(sha256);
+  certificate.sha256 = test_fingerprint(sha256);
   return certificate;
 }
 
@@ -34,10 +36,17 @@ Device device(std::string name, bool enabled = true) {
   return d;
 }
 
+// A distinct serial per device name, in BN_bn2hex form: the name's bytes in upper-case hex.
+std::string serial_for(std::string_view name) {
+  std::string serial;
+  for (const char c : name) serial += fmt::format("{:02X}", static_cast<unsigned char>(c));
+  return serial;
+}
+
 PresentedCertificate presented(std::string cn, std::string serial, std::string sha256) {
   PresentedCertificate certificate;
   certificate.serial = std::move(serial);
-  certificate.sha256 = std::move(sha256);
+  certificate.sha256 = test_fingerprint(sha256);
   certificate.issuer = std::string(kIssuer);
   certificate.not_before = kNow - 100;
   certificate.not_after = kNow + 100;
@@ -190,10 +199,10 @@ class ClientIdOwnershipTest : public ::testing::Test {
       Device d = device(name);
       d.role = std::string(name) == "s" ? "sensor" : "gateway";
       contents.devices.push_back(d);
-      contents.device_certificates.push_back(record(std::string("S-") + name, name, name));
+      contents.device_certificates.push_back(record(serial_for(name), name, name));
     }
     // A removed device: its certificate stays as history, its row is gone.
-    contents.device_certificates.push_back(record("S-gone", "gone", "gone"));
+    contents.device_certificates.push_back(record(serial_for("gone"), "gone", "gone"));
     contents.roles = {Role{"gateway", RoleClientIdRule::kPrefix},
                       Role{"sensor", RoleClientIdRule::kExact}};
     registry_ = RegistrySnapshot::build(std::move(contents), kNow);
@@ -201,7 +210,7 @@ class ClientIdOwnershipTest : public ::testing::Test {
 
   // Device `name` presenting its own certificate with `client_id`.
   Reason as(const std::string& name, std::string_view client_id, ClientIdRule broker_wide) {
-    const PresentedCertificate certificate = presented(name, "S-" + name, name);
+    const PresentedCertificate certificate = presented(name, serial_for(name), name);
     const ConnectPolicy policy{IdentitySource::kCommonName, broker_wide};
     return check_connect(&certificate, true, client_id, *registry_, policy, kNow).decision.reason;
   }
@@ -214,8 +223,8 @@ class ClientIdOwnershipTest : public ::testing::Test {
 
 TEST_F(ClientIdOwnershipTest, AnIdBelongsToTheLongestRegisteredNameBeforeADash) {
   const auto owner = [&](std::string_view id) -> std::string {
-    const Device* found = client_id_owner(id, *registry_);
-    return found ? found->name : "-";
+    const RegisteredDevice* found = client_id_owner(id, *registry_);
+    return found ? found->name() : "-";
   };
   EXPECT_EQ(owner("a"), "a");
   EXPECT_EQ(owner("a-1"), "a");

@@ -1,6 +1,10 @@
 #include "registry_snapshot.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <map>
+#include <random>
 
 namespace certacl::policy {
 namespace {
@@ -58,6 +62,10 @@ RegistryChanges changes_after(std::int64_t after, std::int64_t counter) {
   return changes;
 }
 
+std::string hex(int value) {
+  return fmt::format("{:X}", 0x4000 + value);
+}
+
 CertificateRecord certificate(std::string serial, std::string device) {
   CertificateRecord c;
   c.serial = std::move(serial);
@@ -81,7 +89,7 @@ TEST(RegistrySnapshotApplyTest, ARevocationReplacesOnlyThatDevicesCertificates) 
   EXPECT_TRUE(after->find_certificate("1F")->revoked());
   EXPECT_FALSE(before->find_certificate("1F")->revoked()) << "the previous one is unchanged";
   ASSERT_EQ(after->certificates_of("dev1").size(), 1U);
-  EXPECT_TRUE(after->certificates_of("dev1")[0]->revoked());
+  EXPECT_TRUE(after->certificates_of("dev1")[0].revoked());
   EXPECT_TRUE(after->same_rules("sensor", *before));
 }
 
@@ -149,7 +157,7 @@ TEST(RegistrySnapshotApplyTest, ManyDevicesAChangeCopiesOnlyTheShardsItTouches) 
     device.role = "sensor";
     device.enabled = true;
     contents.devices.push_back(device);
-    contents.device_certificates.push_back(certificate("S" + std::to_string(i), device.name));
+    contents.device_certificates.push_back(certificate(hex(i), device.name));
   }
   auto snapshot = RegistrySnapshot::build(std::move(contents), 1);
   // 1,000 successive revocations, each applied to the one before.
@@ -158,8 +166,12 @@ TEST(RegistrySnapshotApplyTest, ManyDevicesAChangeCopiesOnlyTheShardsItTouches) 
         changes_after(snapshot->change_counter(), snapshot->change_counter() + 1);
     const std::string name = "dev" + std::to_string(i * 7);
     changes.names.devices = {name};
-    changes.devices = {*snapshot->find_device(name)};
-    CertificateRecord revoked = certificate("S" + std::to_string(i * 7), name);
+    Device device;
+    device.name = name;
+    device.role = "sensor";
+    device.enabled = true;
+    changes.devices = {device};
+    CertificateRecord revoked = certificate(hex(i * 7), name);
     revoked.revoked_at = 5;
     changes.device_certificates = {revoked};
     auto next = RegistrySnapshot::apply(*snapshot, std::move(changes), 2);
@@ -168,9 +180,146 @@ TEST(RegistrySnapshotApplyTest, ManyDevicesAChangeCopiesOnlyTheShardsItTouches) 
   }
   EXPECT_EQ(snapshot->device_count(), 10000U);
   EXPECT_EQ(snapshot->certificate_count(), 10000U);
-  EXPECT_TRUE(snapshot->find_certificate("S6993")->revoked());
-  EXPECT_FALSE(snapshot->find_certificate("S6994")->revoked());
+  EXPECT_TRUE(snapshot->find_certificate(hex(6993))->revoked());
+  EXPECT_FALSE(snapshot->find_certificate(hex(6994))->revoked());
+  EXPECT_EQ(snapshot->find_device("dev6993")->role(), "sensor");
   EXPECT_EQ(snapshot->change_counter(), 1000);
+}
+
+TEST(RegistrySnapshotTest, CertificatesOfARemovedDeviceOrOfNoneStayFindableBySerial) {
+  RegistryContents contents = sample();
+  contents.device_certificates.push_back(certificate("2A", "gone"));
+  CertificateRecord orphan = certificate("2B", "");
+  orphan.device.reset();
+  contents.device_certificates.push_back(orphan);
+  const auto snapshot = RegistrySnapshot::build(std::move(contents), 1);
+  EXPECT_EQ(snapshot->device_count(), 1U);
+  EXPECT_EQ(snapshot->certificate_count(), 3U);
+  EXPECT_EQ(snapshot->find_device("gone"), nullptr);
+  EXPECT_EQ(snapshot->certificates_of("gone").size(), 1U);
+  ASSERT_NE(snapshot->find_certificate("2A"), nullptr);
+  EXPECT_EQ(snapshot->find_certificate_of("gone", "2A"), snapshot->find_certificate("2A"));
+  EXPECT_EQ(snapshot->find_certificate_of("dev1", "2A"), nullptr);
+  ASSERT_NE(snapshot->find_certificate("2B"), nullptr);
+  EXPECT_EQ(snapshot->find_certificate_of("", "2B"), nullptr) << "held by no device";
+  EXPECT_TRUE(snapshot->certificates_of("").empty());
+}
+
+TEST(RegistrySnapshotTest, KeepsWhatDecisionsCompareInCompactForm) {
+  RegistryContents contents = sample();
+  CertificateRecord& first = contents.device_certificates[0];
+  first.sha256 = std::string(62, 'a') + "0f";
+  first.issuer = "CN=certacl CA";
+  first.not_before = 10;
+  first.not_after = 20;
+  CertificateRecord renewed = certificate("-3C", "dev1");  // BN_bn2hex of a negative serial
+  renewed.issuer = "CN=certacl CA";
+  renewed.revoked_at = 15;
+  contents.device_certificates.push_back(renewed);
+  const auto snapshot = RegistrySnapshot::build(std::move(contents), 1);
+  const std::span<const RegisteredCertificate> held = snapshot->certificates_of("dev1");
+  ASSERT_EQ(held.size(), 2U);
+  EXPECT_EQ(held[0].serial(), "1F");
+  EXPECT_TRUE(held[0].fingerprint_is(std::string(62, 'a') + "0f"));
+  EXPECT_FALSE(held[0].fingerprint_is(std::string(62, 'a') + "0F"));
+  EXPECT_EQ(held[0].issuer(), "CN=certacl CA");
+  EXPECT_EQ(held[0].not_before(), 10);
+  EXPECT_EQ(held[0].not_after(), 20);
+  EXPECT_FALSE(held[0].revoked());
+  EXPECT_EQ(held[1].serial(), "-3C");
+  EXPECT_TRUE(held[1].revoked());
+  EXPECT_EQ(snapshot->find_certificate("-3C"), &held[1]);
+  EXPECT_EQ(snapshot->find_certificate("3C"), nullptr);
+  EXPECT_EQ(snapshot->find_device("dev1")->role(), "sensor");
+}
+
+// Applied one by one from the change log, random changes to a few hundred devices end where a
+// whole read of the same registry ends: same devices, certificates, SANs, serial index.
+TEST(RegistrySnapshotApplyTest, RandomChangesEndWhereAWholeBuildEnds) {
+  std::mt19937 random(13);
+  std::map<std::string, Device> devices;
+  std::map<std::string, std::vector<CertificateRecord>> held;  // removed devices' stay
+  int next_serial = 0;
+  const auto name_of = [](int i) { return "dev" + std::to_string(i); };
+  const auto whole = [&] {
+    RegistryContents contents;
+    for (const auto& [name, device] : devices) contents.devices.push_back(device);
+    for (const auto& [name, certificates] : held) {
+      for (const CertificateRecord& c : certificates) contents.device_certificates.push_back(c);
+    }
+    return contents;
+  };
+  for (int i = 0; i < 300; ++i) {
+    Device device;
+    device.name = name_of(i);
+    device.role = i % 2 == 0 ? "sensor" : "gateway";
+    device.enabled = true;
+    if (i % 10 == 0) device.san_dns = device.name + ".example";
+    devices[device.name] = device;
+    held[device.name].push_back(certificate(hex(next_serial++), device.name));
+  }
+  std::shared_ptr<const RegistrySnapshot> snapshot = RegistrySnapshot::build(whole(), 1);
+  for (int step = 0; step < 400; ++step) {
+    const std::string name = name_of(static_cast<int>(random() % 330));  // some never existed
+    switch (random() % 5) {
+      case 0:  // removed (its certificates stay)
+        devices.erase(name);
+        break;
+      case 1: {  // added or re-added, now with a SAN
+        Device device;
+        device.name = name;
+        device.role = "sensor";
+        device.enabled = true;
+        device.san_uri = "urn:dev:" + name;
+        devices[name] = device;
+        break;
+      }
+      case 2:  // renewed: one more certificate
+        held[name].push_back(certificate(hex(next_serial++), name));
+        break;
+      case 3:  // revoked
+        for (CertificateRecord& c : held[name]) c.revoked_at = step;
+        break;
+      default:  // disabled
+        if (devices.contains(name)) devices[name].enabled = false;
+    }
+    RegistryChanges changes =
+        changes_after(snapshot->change_counter(), snapshot->change_counter() + 1);
+    changes.names.devices = {name};
+    if (devices.contains(name)) changes.devices = {devices[name]};
+    changes.device_certificates = held[name];
+    snapshot = RegistrySnapshot::apply(*snapshot, std::move(changes), 2);
+    ASSERT_NE(snapshot, nullptr);
+  }
+  const auto rebuilt = RegistrySnapshot::build(whole(), 2);
+  EXPECT_EQ(snapshot->device_count(), rebuilt->device_count());
+  EXPECT_EQ(snapshot->certificate_count(), rebuilt->certificate_count());
+  for (int i = 0; i < 330; ++i) {
+    const std::string name = name_of(i);
+    const RegisteredDevice* mine = snapshot->find_device(name);
+    const RegisteredDevice* theirs = rebuilt->find_device(name);
+    ASSERT_EQ(mine == nullptr, theirs == nullptr) << name;
+    if (mine) {
+      EXPECT_EQ(mine->enabled(), theirs->enabled()) << name;
+      EXPECT_EQ(mine->role(), theirs->role()) << name;
+    }
+    ASSERT_EQ(snapshot->certificates_of(name).size(), rebuilt->certificates_of(name).size());
+    for (const RegisteredCertificate& c : rebuilt->certificates_of(name)) {
+      const RegisteredCertificate* found = snapshot->find_certificate_of(name, c.serial());
+      ASSERT_NE(found, nullptr) << c.serial();
+      EXPECT_EQ(snapshot->find_certificate(c.serial()), found);
+      EXPECT_EQ(found->revoked(), c.revoked()) << c.serial();
+    }
+  }
+  for (int i = 0; i < 330; ++i) {
+    const std::string uri = "urn:dev:" + name_of(i);
+    const RegisteredDevice* mine = snapshot->find_device_by_san_uri(uri);
+    const RegisteredDevice* theirs = rebuilt->find_device_by_san_uri(uri);
+    ASSERT_EQ(mine == nullptr, theirs == nullptr) << uri;
+    if (mine) {
+      EXPECT_EQ(mine->name(), theirs->name()) << uri;
+    }
+  }
 }
 
 TEST(ShardedTextMapTest, ACopySharesEveryShardUntilWritten) {
@@ -189,6 +338,40 @@ TEST(ShardedTextMapTest, ACopySharesEveryShardUntilWritten) {
   EXPECT_EQ(*map.find("k6"), 6);
   EXPECT_EQ(copy.size(), 999U);
   EXPECT_EQ(map.size(), 1000U);
+}
+
+struct NumberOrder {
+  static int key_of(const int& record) noexcept { return record; }
+  static std::size_t shard_of(int key) noexcept { return static_cast<std::size_t>(key) * 7; }
+  static bool less(int a, int b) noexcept { return a < b; }
+};
+
+TEST(ShardedSortedTableTest, ACopySharesEveryShardUntilWritten) {
+  using Table = ShardedSortedTable<int, NumberOrder>;
+  Table table;
+  std::vector<int> records;
+  for (int i = 0; i < 5000; ++i) records.push_back(4999 - i);
+  records.push_back(7);  // equal keys: one record
+  table.assign(std::move(records));
+  EXPECT_EQ(table.size(), 5000U);
+  EXPECT_EQ(table.owned_shards(), Table::kShards);
+  Table copy = table;
+  EXPECT_EQ(copy.owned_shards(), 0U);
+  copy.erase(6);
+  copy.erase(-1);  // absent: nothing copied
+  copy.insert_or_assign(6000);
+  copy.shrink_written();
+  EXPECT_LE(copy.owned_shards(), 2U);
+  EXPECT_EQ(copy.find(6), nullptr);
+  ASSERT_NE(table.find(6), nullptr);
+  ASSERT_NE(copy.find(6000), nullptr);
+  EXPECT_EQ(table.find(6000), nullptr);
+  EXPECT_EQ(copy.size(), 5000U);
+  EXPECT_EQ(table.size(), 5000U);
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_NE(table.find(i), nullptr) << i;
+    EXPECT_EQ(*table.find(i), i);
+  }
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "test_fingerprint.h"
+
 namespace certacl::policy {
 namespace {
 
@@ -28,14 +30,14 @@ CertificateRecord record(const std::string& serial, const std::string& device) {
   certificate.issuer = std::string(kIssuer);
   certificate.not_before = kNow - 100;
   certificate.not_after = kNow + 100;
-  certificate.sha256 = "sha-" + serial;
+  certificate.sha256 = test_fingerprint("sha-" + serial);
   return certificate;
 }
 
 PresentedCertificate presented(const std::string& cn, const std::string& serial) {
   PresentedCertificate certificate;
   certificate.serial = serial;
-  certificate.sha256 = "sha-" + serial;
+  certificate.sha256 = test_fingerprint("sha-" + serial);
   certificate.issuer = std::string(kIssuer);
   certificate.not_before = kNow - 100;
   certificate.not_after = kNow + 100;

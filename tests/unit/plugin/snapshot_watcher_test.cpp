@@ -74,7 +74,7 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   std::shared_ptr<const policy::RegistrySnapshot> fresh;
   ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
   ASSERT_NE(fresh->find_device("dev1"), nullptr);
-  EXPECT_FALSE(fresh->find_device("dev1")->enabled);
+  EXPECT_FALSE(fresh->find_device("dev1")->enabled());
   EXPECT_GT(fresh->change_counter(), initial->change_counter());
   EXPECT_TRUE(fresh->incremental()) << "one change-log row, applied to the snapshot before";
   EXPECT_EQ(fresh->applied_changes(), 1U);
@@ -88,7 +88,7 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
     db.exec("DELETE FROM change_log");
   }
   ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
-  EXPECT_TRUE(fresh->find_device("dev1")->enabled);
+  EXPECT_TRUE(fresh->find_device("dev1")->enabled());
   EXPECT_FALSE(fresh->incremental());
 
   // Another file put in place, changed after the copy: its log says nothing about the
@@ -102,7 +102,7 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   }
   std::filesystem::rename(copy, path);
   ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
-  EXPECT_FALSE(fresh->find_device("dev1")->enabled);
+  EXPECT_FALSE(fresh->find_device("dev1")->enabled());
   EXPECT_FALSE(fresh->incremental());
 }
 
