@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the whole tree with AddressSanitizer + UndefinedBehaviorSanitizer (gcc) and runs
 # every test through ctest -- the simulator and firmware tests too, which CI's sanitizer
-# stage (scripts/ci/sanitizers.sh, clang, common + CA + plugin only) leaves out for time.
+# stage (scripts/ci/sanitizers.sh, clang: common, CA, plugin, PostgreSQL) leaves out.
 # Any sanitizer report fails the run: UBSan is built with -fno-sanitize-recover=all, ASan
 # aborts on the first error, leaks fail at exit, and every report of every process (the
 # broker's too) is collected and judged at the end.
