@@ -5,6 +5,7 @@
 
 #include "ca_error.h"
 #include "certacl/store/postgres_connection.h"
+#include "certacl/store/postgres_registry_reader.h"
 #include "postgres_registry.h"
 #include "registry_views.h"
 
@@ -14,20 +15,6 @@ namespace {
 using Isolation = store::PostgresTransaction::Isolation;
 using store::PostgresResult;
 using store::PostgresStore;
-
-constexpr std::string_view kDeviceColumns =
-    "name, role, enabled, san_dns, san_uri, created_at, updated_at";
-
-std::vector<Device> devices_from(const PostgresResult& rows) {
-  std::vector<Device> devices;
-  devices.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int row = 0; row < rows.rows(); ++row) {
-    devices.push_back(Device{std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),
-                             rows.boolean(row, 2), rows.optional_text(row, 3),
-                             rows.optional_text(row, 4), rows.int64(row, 5), rows.int64(row, 6)});
-  }
-  return devices;
-}
 
 std::vector<CertificateRecord> device_certificates(PostgresStore& store,
                                                    const std::optional<std::string>& device) {
@@ -68,8 +55,8 @@ std::optional<RoleClientIdRule> find_role_rule(PostgresStore& store, const std::
 }  // namespace
 
 std::vector<Device> load_devices(PostgresStore& store) {
-  return devices_from(store.connection().exec(
-      fmt::format("SELECT {} FROM certacl.devices ORDER BY name COLLATE \"C\"", kDeviceColumns)));
+  return store::devices_from_rows(store.connection().exec(fmt::format(
+      "SELECT {} FROM certacl.devices ORDER BY name COLLATE \"C\"", store::kDeviceColumns)));
 }
 
 DeviceDetails load_device_details(PostgresStore& store, const std::string& name) {

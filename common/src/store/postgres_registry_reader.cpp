@@ -51,19 +51,9 @@ PostgresResult select_rows(PostgresConnection& connection, std::string_view sele
 
 std::vector<Device> read_devices(PostgresConnection& connection,
                                  const std::vector<std::string>* only = nullptr) {
-  const PostgresResult rows =
-      select_rows(connection,
-                  "SELECT name, role, enabled, san_dns, san_uri, created_at, updated_at "
-                  "FROM certacl.broker_devices",
-                  "name", "name", only);
-  std::vector<Device> devices;
-  devices.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int row = 0; row < rows.rows(); ++row) {
-    devices.push_back(Device{std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),
-                             rows.boolean(row, 2), rows.optional_text(row, 3),
-                             rows.optional_text(row, 4), rows.int64(row, 5), rows.int64(row, 6)});
-  }
-  return devices;
+  return devices_from_rows(
+      select_rows(connection, fmt::format("SELECT {} FROM certacl.broker_devices", kDeviceColumns),
+                  "name", "name", only));
 }
 
 std::vector<Role> read_roles(PostgresConnection& connection,
@@ -165,6 +155,17 @@ std::optional<std::int64_t> largest_counter(const std::vector<std::string>& payl
 }
 
 }  // namespace
+
+std::vector<Device> devices_from_rows(const PostgresResult& rows) {
+  std::vector<Device> devices;
+  devices.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    devices.push_back(Device{std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),
+                             rows.boolean(row, 2), rows.optional_text(row, 3),
+                             rows.optional_text(row, 4), rows.int64(row, 5), rows.int64(row, 6)});
+  }
+  return devices;
+}
 
 PostgresRegistryReader::PostgresRegistryReader(PostgresSettings settings)
     : settings_(std::move(settings)) {

@@ -8,12 +8,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certacl/registry.h"
 #include "certacl/store/postgres_connection.h"
 
 namespace certacl::store {
+
+// The device columns, in the order devices_from_rows() reads them; the broker's view
+// (broker_devices) and the CA's table (devices) both have them.
+inline constexpr std::string_view kDeviceColumns =
+    "name, role, enabled, san_dns, san_uri, created_at, updated_at";
+[[nodiscard]] std::vector<Device> devices_from_rows(const PostgresResult& rows);
 
 // The change-log row types are shared with SQLite (certacl/registry.h).
 using certacl::ChangedEntity;
