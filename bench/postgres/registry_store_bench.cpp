@@ -21,6 +21,7 @@
 #include "certacl/store/postgres_store.h"
 #include "certacl_test/postgres_fixture.h"
 #include "fleet.h"
+#include "postgres_fleet.h"
 #include "postgres_snapshot_watcher.h"
 #include "snapshot_watcher.h"
 
@@ -50,37 +51,6 @@ double median_ms(int runs, Read&& read) {
     if (contents.devices.empty()) throw std::runtime_error("read an empty registry");
   }
   return percentile(samples, 0.5);
-}
-
-// The same fleet as write_fleet_database, written in bulk. Triggers are skipped for the
-// load only (session_replication_role = replica, superuser), as a migrate-store would.
-void write_fleet_postgres(store::PostgresConnection& admin, std::size_t devices) {
-  store::apply_postgres_schema(admin);
-  store::PostgresTransaction transaction(admin,
-                                         store::PostgresTransaction::Isolation::kReadCommitted);
-  admin.exec("SET LOCAL session_replication_role = replica");
-  admin.exec("INSERT INTO certacl.roles (name, created_at) VALUES ('sensor', 0)");
-  for (const certacl::RoleRule& rule : certacl::bench::sensor_rules(20)) {
-    admin.exec(
-        "INSERT INTO certacl.role_rules (role, effect, action, pattern, created_at) "
-        "VALUES ('sensor', $1, $2, $3, 0)",
-        {std::string(to_string(rule.effect)), std::string(to_string(rule.action)), rule.pattern});
-  }
-  const std::string last = std::to_string(devices - 1);
-  admin.exec(
-      "INSERT INTO certacl.devices (name, role, enabled, created_at, updated_at) "
-      "SELECT 'sensor-' || i, 'sensor', true, 0, 0 FROM generate_series(0, $1::int) i",
-      {last});
-  admin.exec(
-      "INSERT INTO certacl.certificates (serial, kind, device, subject, issuer, not_before, "
-      "not_after, sha256, certificate_pem, issued_at) "
-      "SELECT upper(to_hex(16777216 + i)), 'device', 'sensor-' || i, 'CN=sensor-' || i, "
-      "'CN=bench CA', $2::bigint - 3600, $2::bigint + 3600, lpad(to_hex(i), 64, '0'), 'PEM', 0 "
-      "FROM generate_series(0, $1::int) i",
-      {last, std::to_string(certacl::bench::kNow)});
-  admin.exec("UPDATE certacl.state SET change_counter = 1");
-  transaction.commit();
-  admin.exec("ANALYZE");
 }
 
 store::PostgresSettings settings_for(const PostgresServer& server, const std::string& user,
@@ -254,7 +224,7 @@ int main() {
       server.run_sql("CREATE DATABASE " + database, "postgres");
       {
         store::PostgresConnection admin(settings_for(server, "postgres", database));
-        write_fleet_postgres(admin, devices);
+        certacl::bench::write_fleet_postgres(admin, devices);
       }
       store::PostgresRegistryReader reader(settings_for(server, "bench_broker", database));
       const double postgres_ms = median_ms(runs, [&] { return reader.load_registry(); });
