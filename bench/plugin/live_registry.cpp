@@ -160,8 +160,7 @@ std::unique_ptr<LiveRegistry> sqlite_registry(std::size_t devices) {
   return std::make_unique<SqliteRegistry>(devices);
 }
 
-std::unique_ptr<LiveRegistry> postgres_registry(test::PostgresServer& server,
-                                                std::size_t devices) {
+std::unique_ptr<LiveRegistry> postgres_registry(test::PostgresServer& server, std::size_t devices) {
   return std::make_unique<PostgresRegistry>(server, devices);
 }
 

@@ -10,7 +10,10 @@
 // 50 ms poll, as changes arrive in real life. Starts its own PostgreSQL 15 in a temp directory
 // (tests/support/postgres_fixture). Prints figures; the bench stops if any change was read
 // whole instead of from the change log.
-// Run: build/bin/certacl_revoke_drop_bench [changes per size, default 20] [sqlite|postgres]
+// The last column is an admitted device's connect alone: with mosquitto's default listener
+// (TCP_NODELAY off) about 45 ms of it is a delayed ACK on loopback; `tcp_nodelay` turns it on.
+// Run: build/bin/certacl_revoke_drop_bench [changes per size, default 20]
+//      [sqlite|postgres|both] [tcp_nodelay]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -75,7 +78,8 @@ MqttClientSettings client_for(const BrokerFixture& broker, const std::string& de
 struct Figures {
   std::vector<double> drops;
   std::vector<double> accepts;
-  int refused_attempts = 0;  // connects refused before the accepted ones, all together
+  std::vector<double> connects;  // an admitted device's connect alone, for comparison
+  int refused_attempts = 0;      // connects refused before the accepted ones, all together
 };
 
 // Connects with the new certificate until the broker accepts it (bounded in count and time);
@@ -94,25 +98,30 @@ double first_accept(const MqttClientSettings& client, Clock::time_point committe
                   std::chrono::duration_cast<std::chrono::seconds>(kAcceptLimit).count()));
 }
 
-Figures measure(LiveRegistry& registry, int count) {
+// `tcp_nodelay`: the listener sets TCP_NODELAY (mosquitto's default is off, and then each
+// connect waits about 40 ms for a delayed ACK on loopback).
+Figures measure(LiveRegistry& registry, int count, bool tcp_nodelay) {
   std::vector<certacl::test::IssuedCertificate> probes;
   for (int i = 0; i < count; ++i) {
     registry.add_device(fmt::format("probe-{}", i));
     probes.push_back(registry.issue(fmt::format("probe-{}", i)).files);
     registry.add_device(fmt::format("fresh-{}", i));  // registered, its certificate comes later
   }
-  const certacl::test::BrokerSettings settings = registry.broker_settings();
+  certacl::test::BrokerSettings settings = registry.broker_settings();
+  if (tcp_nodelay) settings.extra_config = "set_tcp_nodelay true";
   BrokerFixture broker(settings);
   if (!broker.start(60s)) throw std::runtime_error("the broker did not start: " + broker.log());
 
+  Figures figures;
   std::vector<std::unique_ptr<MqttTestClient>> sessions;
   for (int i = 0; i < count; ++i) {
     sessions.push_back(std::make_unique<MqttTestClient>(client_for(
         broker, fmt::format("probe-{}", i), probes[static_cast<std::size_t>(i)], settings.cafile)));
+    const auto start = Clock::now();
     if (!sessions.back()->connect().connected) throw std::runtime_error("a probe was refused");
+    figures.connects.push_back(milliseconds(Clock::now() - start));
   }
 
-  Figures figures;
   for (int i = 0; i < count; ++i) {
     wait_before_change(i);
     registry.revoke_device(fmt::format("probe-{}", i));
@@ -125,8 +134,9 @@ Figures measure(LiveRegistry& registry, int count) {
     wait_before_change(i);
     const std::string device = fmt::format("fresh-{}", i);
     const LiveRegistry::NewCertificate issued = registry.issue(device);
-    figures.accepts.push_back(first_accept(client_for(broker, device, issued.files, settings.cafile),
-                                           issued.committed_at, figures.refused_attempts));
+    figures.accepts.push_back(
+        first_accept(client_for(broker, device, issued.files, settings.cafile), issued.committed_at,
+                     figures.refused_attempts));
   }
   if (broker.log_count("(full read)") != 0) {
     throw std::runtime_error("a change was read whole, not from the change log");
@@ -135,8 +145,9 @@ Figures measure(LiveRegistry& registry, int count) {
 }
 
 void print(std::size_t devices, const LiveRegistry& registry, const Figures& figures) {
-  fmt::print("{:>8}  {:<10}  {:>28}  {:>28}  {:>8}\n", devices, registry.store_name(),
-             summary(figures.drops), summary(figures.accepts), figures.refused_attempts);
+  fmt::print("{:>8}  {:<10}  {:>28}  {:>28}  {:>8}  {:>8.1f} ms\n", devices, registry.store_name(),
+             summary(figures.drops), summary(figures.accepts), figures.refused_attempts,
+             percentile(figures.connects, 0.5));
   std::fflush(stdout);
 }
 
@@ -146,29 +157,34 @@ int main(int argc, char** argv) {
   const std::optional<int> parsed =
       argc > 1 ? certacl::bench::count_argument(argv[1], 2) : std::optional<int>(20);
   const std::string_view stores = argc > 2 ? argv[2] : "both";
-  if (!parsed || (stores != "both" && stores != "sqlite" && stores != "postgres") || argc > 3) {
+  const std::string_view listener = argc > 3 ? argv[3] : "";
+  if (!parsed || (stores != "both" && stores != "sqlite" && stores != "postgres") ||
+      (!listener.empty() && listener != "tcp_nodelay") || argc > 4) {
     fmt::print(stderr,
                "usage: certacl_revoke_drop_bench [changes per size, from 2] "
-               "[sqlite|postgres|both]\n");
+               "[sqlite|postgres|both] [tcp_nodelay]\n");
     return 2;
   }
+  const bool tcp_nodelay = listener == "tcp_nodelay";
   const int count = *parsed;
   try {
     std::optional<certacl::test::PostgresServer> server;
     if (stores != "sqlite") server.emplace();
     fmt::print(
-        "{} changes per size; p50 / p99 / max; SQLite polled every 50 ms, PostgreSQL pushed\n",
-        count);
-    fmt::print("{:>8}  {:<10}  {:>28}  {:>28}  {:>8}\n", "devices", "store",
-               "revoked -> session dropped", "issued -> connect accepted", "refused");
+        "{} changes per size; p50 / p99 / max; SQLite polled every 50 ms, PostgreSQL pushed; "
+        "listener TCP_NODELAY {}\n",
+        count, tcp_nodelay ? "on" : "off (mosquitto's default)");
+    fmt::print("{:>8}  {:<10}  {:>28}  {:>28}  {:>8}  {:>11}\n", "devices", "store",
+               "revoked -> session dropped", "issued -> connect accepted", "refused",
+               "connect p50");
     for (const std::size_t devices : {std::size_t{1000}, std::size_t{10000}, std::size_t{100000}}) {
       if (stores != "postgres") {
         const auto registry = certacl::bench::sqlite_registry(devices);
-        print(devices, *registry, measure(*registry, count));
+        print(devices, *registry, measure(*registry, count, tcp_nodelay));
       }
       if (server) {
         const auto registry = certacl::bench::postgres_registry(*server, devices);
-        print(devices, *registry, measure(*registry, count));
+        print(devices, *registry, measure(*registry, count, tcp_nodelay));
       }
     }
     return 0;
