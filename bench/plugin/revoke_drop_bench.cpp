@@ -6,13 +6,13 @@
 //    connect every 3 ms until the CONNACK says yes; the figure includes that last connect).
 // Issue 13's goal for both: ≤ 250 ms p99 at 100,000 devices. Every write goes through
 // certacl-ca's own use cases in-process (live_registry.h), so the commit moment is known and
-// PostgreSQL's NOTIFY fires as in production; each is committed at a moment spread over the
-// 50 ms poll, as changes arrive in real life. Starts its own PostgreSQL 15 in a temp directory
-// (tests/support/postgres_fixture). Prints figures; the bench stops if any change was read
-// whole instead of from the change log.
-// The last column is an admitted device's connect alone: with mosquitto's default listener
-// (TCP_NODELAY off) about 45 ms of it is a delayed ACK on loopback; `tcp_nodelay` turns it on.
-// Run: build/bin/certacl_revoke_drop_bench [changes per size, default 20]
+// PostgreSQL's NOTIFY fires as in production; the commits are spread over the phases of the
+// broker's TICK and of the SQLite poll, as changes arrive in real life. Starts its own PostgreSQL
+// 15 in a temp directory (tests/support/postgres_fixture). Prints figures; the bench stops if any
+// change was read whole instead of from the change log. The last column is an admitted device's
+// connect alone: with mosquitto's default listener (TCP_NODELAY off) about 45 ms of it is a delayed
+// ACK on loopback; `tcp_nodelay` turns it on. Run: build/bin/certacl_revoke_drop_bench [changes per
+// size, default 20]
 //      [sqlite|postgres|both] [tcp_nodelay]
 #include <fmt/format.h>
 
@@ -58,9 +58,12 @@ std::string summary(const std::vector<double>& samples) {
                      percentile(samples, 0.99), *std::max_element(samples.begin(), samples.end()));
 }
 
-// Spreads the commits over the SQLite poll interval.
+// Spreads the commits over 0–99 ms after the previous change took effect. That moment was a
+// broker TICK (mosquitto 2.0.11 wakes an idle broker every 100 ms) and often a poll, so a
+// fixed wait would always hit the same phase of both; 0–99 ms covers each phase of the TICK
+// and two of the 50 ms poll.
 void wait_before_change(int index) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(index * 37 % 50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(index * 37 % 100));
 }
 
 MqttClientSettings client_for(const BrokerFixture& broker, const std::string& device,
