@@ -7,13 +7,14 @@
 // Issue 13's goal for both: ≤ 250 ms p99 at 100,000 devices. Every write goes through
 // certacl-ca's own use cases in-process (live_registry.h), so the commit moment is known and
 // PostgreSQL's NOTIFY fires as in production; the commits are spread over the phases of the
-// broker's TICK and of the SQLite poll, as changes arrive in real life. Starts its own PostgreSQL
-// 15 in a temp directory (tests/support/postgres_fixture). Prints figures; the bench stops if any
-// change was read whole instead of from the change log. The last column is an admitted device's
-// connect alone: with mosquitto's default listener (TCP_NODELAY off) about 45 ms of it is a delayed
-// ACK on loopback; `tcp_nodelay` turns it on. Run: build/bin/certacl_revoke_drop_bench [changes per
-// size, default 20]
-//      [sqlite|postgres|both] [tcp_nodelay]
+// broker's TICK and of the SQLite poll, as changes arrive in real life. Starts its own
+// PostgreSQL 15 in a temp directory (tests/support/postgres_fixture). The bench stops if any
+// change was read whole instead of from the change log.
+// The last column is an admitted device's connect alone: about 44 ms with mosquitto's
+// default listener, about 3 ms with `tcp_nodelay` (set_tcp_nodelay true).
+// Figures and what they mean: docs/SCALING.md "Measured".
+// Run: build/bin/certacl_revoke_drop_bench [changes per size, default 20]
+//        [sqlite|postgres|both] [tcp_nodelay]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -102,7 +103,7 @@ double first_accept(const MqttClientSettings& client, Clock::time_point committe
 }
 
 // `tcp_nodelay`: the listener sets TCP_NODELAY (mosquitto's default is off, and then each
-// connect waits about 40 ms for a delayed ACK on loopback).
+// connect took about 44 ms here, likely Nagle meeting a delayed ACK on loopback).
 Figures measure(LiveRegistry& registry, int count, bool tcp_nodelay) {
   std::vector<certacl::test::IssuedCertificate> probes;
   for (int i = 0; i < count; ++i) {
