@@ -36,26 +36,6 @@ Memory memory_now() {
   return memory;
 }
 
-// One revocation of device `index`, as the change-log readers hand it over.
-certacl::RegistryChanges revocation(const RegistrySnapshot& base, std::size_t index) {
-  certacl::RegistryChanges changes;
-  changes.after = base.change_counter();
-  changes.change_counter = base.change_counter() + 1;
-  changes.ca_certificate_sha256 = base.ca_certificate_sha256();
-  const std::string name = certacl::bench::device_name(index);
-  changes.names.devices = {name};
-  changes.names.rows = 1;
-  // As the reader would hand them over: the device's row and its certificate rows.
-  const certacl::RegistryContents one = certacl::bench::fleet_member(index);
-  changes.devices = one.devices;
-  for (certacl::CertificateRecord revoked : one.device_certificates) {
-    revoked.revoked_at = certacl::bench::kNow;
-    revoked.revocation_reason = 1;
-    changes.device_certificates.push_back(std::move(revoked));
-  }
-  return changes;
-}
-
 double since_ms(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -84,7 +64,9 @@ int main() {
   for (int i = 0; i < kChanges; ++i) {
     const auto start = Clock::now();
     auto next = RegistrySnapshot::apply(
-        *in_force, revocation(*in_force, static_cast<std::size_t>(i) * 97 % kDevices),
+        *in_force,
+        certacl::bench::revocation(in_force->change_counter(), in_force->ca_certificate_sha256(),
+                                   static_cast<std::size_t>(i) * 97 % kDevices),
         certacl::bench::kNow);
     const double ms = since_ms(start);
     total_ms += ms;
