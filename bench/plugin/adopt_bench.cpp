@@ -124,7 +124,7 @@ void run(std::size_t sessions, int rounds) {
   for (const auto& [label, figures] :
        {std::pair{"changed sessions only", affected}, std::pair{"every session        ", all}}) {
     fmt::print(
-        "  adopt, {}: median {:.3f} ms, max {:.3f} ms; {:.0f} sessions looked at, "
+        "  adopt, {}: median {:.3f} ms, max {:.3f} ms; {:.0f} sessions re-checked, "
         "{} kicked\n",
         label, figures.median_ms, figures.max_ms, figures.sessions_per_adoption, figures.kicks);
   }

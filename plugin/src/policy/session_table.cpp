@@ -69,7 +69,6 @@ void SessionTable::index_names(ClientKey client, const Session& session, bool ad
   update(sessions_by_name_, session.device);
   for_each_rival_owner(session.client_id, session.device,
                        [&](std::string_view name) { update(sessions_by_name_, name); });
-  update(sessions_by_role_, session.role);
 }
 
 void SessionTable::add_session(ClientKey client, Session session) {
@@ -91,7 +90,17 @@ std::vector<ClientKey> SessionTable::concerned_sessions(const ChangedSince& chan
     for (auto entry = first; entry != last; ++entry) clients.push_back(entry->second);
   };
   for (std::string_view device : changed.devices) collect(sessions_by_name_, device);
-  for (std::string_view role : changed.roles) collect(sessions_by_role_, role);
+  // No index by role: a role change concerns a large share of the sessions anyway, and an
+  // index entry per session costs 64 B (bench/plugin, certacl_adopt_bench). Comparing role
+  // names is the cheapest pass over the table.
+  if (!changed.roles.empty()) {
+    for (const auto& [client, session] : sessions_) {
+      if (std::find(changed.roles.begin(), changed.roles.end(), session.role) !=
+          changed.roles.end()) {
+        clients.push_back(client);
+      }
+    }
+  }
   std::sort(clients.begin(), clients.end());
   clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
   return clients;
@@ -393,10 +402,8 @@ void SessionTable::compare_with_shadow(const Session& session, Check check, std:
   }
 }
 
-void SessionTable::recompile(ClientKey client, Session& session, std::string_view role) {
-  index_names(client, session, false);
+void SessionTable::recompile(Session& session, std::string_view role) {
   session.role = std::string(role);
-  index_names(client, session, true);
   session.rules_in_force = registry_->policy_for_role(role);
   session.acl = ClientAcl::bind(session.rules_in_force, session.device, session.client_id);
   compile_shadow(session);
@@ -443,7 +450,7 @@ void SessionTable::recheck(ClientKey client, Session& session, std::int64_t now,
     if (!options_.dry_run) return;
     session.standing = Reason::kAllowed;  // dry_run: report the new rules from now on
   }
-  recompile(client, session, device->role());
+  recompile(session, device->role());
   ++tally.recompiled;
 }
 

@@ -190,7 +190,7 @@ class SessionTable {
   void log_denial(std::vector<DenialLogSlot>& slots, Check check, Decision decision,
                   std::string_view device, std::string_view client_id, std::string_view topic,
                   std::string_view note, std::int64_t now);
-  void recompile(ClientKey client, Session& session, std::string_view role);
+  void recompile(Session& session, std::string_view role);
   struct AdoptTally {
     std::size_t rechecked = 0;
     std::size_t recompiled = 0;
@@ -199,7 +199,7 @@ class SessionTable {
   void recheck(ClientKey client, Session& session, std::int64_t now, AdoptTally& tally);
   // The live sessions `changed` may concern, each once.
   [[nodiscard]] std::vector<ClientKey> concerned_sessions(const ChangedSince& changed) const;
-  // sessions_ and its two indexes change together, only through these.
+  // sessions_ and its index change together, only through these.
   void add_session(ClientKey client, Session session);
   void drop_session(ClientKey client);
   void index_names(ClientKey client, const Session& session, bool add);
@@ -218,8 +218,8 @@ class SessionTable {
   std::shared_ptr<const RegistrySnapshot> registry_;
   std::unordered_map<ClientKey, Session> sessions_;
   // Live sessions by the hash of a name they depend on: their device, and the names that
-  // could own their client id ahead of it (for_each_rival_owner); and by the hash of their
-  // role. A hash shared by two names only makes adopt() re-check a session too many.
+  // could own their client id ahead of it (for_each_rival_owner). A hash shared by two
+  // names only makes adopt() re-check a session too many.
   using NamedSession = std::pair<std::uint64_t, ClientKey>;
   struct ByName {  // also finds every session of one name hash (equal_range)
     using is_transparent = void;
@@ -231,7 +231,6 @@ class SessionTable {
   };
   using SessionsByName = std::set<NamedSession, ByName>;
   SessionsByName sessions_by_name_;
-  SessionsByName sessions_by_role_;
   AdoptionCounts adoptions_;
   // Connections certacl left to mosquitto at connect. Kept after DISCONNECT (mosquitto checks
   // the will afterwards and keeps an offline session's context); a reused address is
