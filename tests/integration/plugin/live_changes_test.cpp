@@ -33,6 +33,11 @@ TEST_F(LiveChangesTest, RevocationKicksALiveClient) {
   // Applied from the change log, not by re-reading the registry.
   EXPECT_TRUE(broker_->wait_for_log(" changes applied incrementally)")) << broker_->log();
   EXPECT_EQ(broker_->log().find("(full read)"), std::string::npos) << broker_->log();
+  // Issue 13: only dev1's session was re-checked at the adoption, not the bystander's.
+  EXPECT_NE(
+      broker_->log().find(" live sessions (1 re-checked: 1 changed devices, 0 changed roles)"),
+      std::string::npos)
+      << broker_->log();
   // And it cannot come back.
   auto again = client(dev1_, "dev1");
   EXPECT_EQ(again->connect().connack, kNotAuthorized);
