@@ -279,6 +279,18 @@ TEST_F(SessionAdoptionTest, IncrementalAdoptionKicksWhatAWholeReadKicks) {
   }
 }
 
+// Expiry runs on the clock (expire(), at most once a second), apart from adoption.
+TEST_F(SessionAdoptionTest, AnExpiryIsLeftToTheClockNotToAnUnrelatedChange) {
+  const std::int64_t later = kNow + 101;  // every certificate has expired
+  registry_.contents.rules.push_back(
+      RoleRule{"admin", RuleEffect::kAllow, RuleAction::kPublish, "ops/#"});
+  table_.adopt(registry_.applied(table_.registry(), {}, {"admin"}), later);
+  EXPECT_EQ(kicked(table_), std::set<ClientKey>{&ctl_}) << "only the session re-checked";
+  table_.expire(later);
+  EXPECT_EQ(kicked(table_), (std::set<ClientKey>{&dev_a_, &dev_b_}));
+  EXPECT_EQ(table_.counters().get(Check::kKick, Reason::kCertificateExpired), 3U);
+}
+
 TEST_F(SessionAdoptionTest, SessionsThatEndedAreNotLookedAt) {
   table_.end(&dev_a_);
   registry_.revoke("0A");
