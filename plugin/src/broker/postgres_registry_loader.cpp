@@ -53,8 +53,8 @@ PostgresRegistry open_postgres_registry(const PostgresRegistryRequest& request,
   open(request, result);
   if (!result.error.empty()) throw std::runtime_error(result.error);
   if (!result.snapshot || !result.watcher || !result.probe) {
-    throw std::runtime_error(fmt::format("'{}' returned no registry",
-                                         policy::printable(module_path)));
+    throw std::runtime_error(
+        fmt::format("'{}' returned no registry", policy::printable(module_path)));
   }
   return result;
 }
