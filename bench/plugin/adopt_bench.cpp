@@ -3,7 +3,8 @@
 // snapshot applied from the change log to the one in force) side by side with re-checking
 // every live session (what every adoption did before, and still does for a snapshot that
 // cannot say what changed: here one applied to a twin of the snapshot in force, the path a
-// whole read takes). Also the live heap per session, indexes included. Prints figures.
+// whole read takes); then a rule change of a role no session holds (the walk over the table
+// that a role change costs). Also the live heap per session, index included. Prints figures.
 // Run: build/bin/certacl_adopt_bench [revocations per size, default 100]
 #include <fmt/format.h>
 #include <malloc.h>
@@ -31,7 +32,7 @@ double heap_mb() {
   return static_cast<double>(mallinfo2().uordblks) / 1e6;
 }
 
-Snapshot revoked(const Snapshot& base, std::size_t index) {
+Snapshot revoked(const Snapshot& base, std::size_t index) {  // a direct successor of `base`
   return RegistrySnapshot::apply(
       *base,
       certacl::bench::revocation(base->change_counter(), base->ca_certificate_sha256(), index),
@@ -79,22 +80,32 @@ Figures summarize(std::vector<double> times, std::uint64_t rechecked, std::size_
   return figures;
 }
 
-// Adopts `rounds` revocations of devices first..first+rounds-1, timing adopt() alone.
-// `twins`: each snapshot is applied to a twin chain, never to the snapshot in force, so
-// adopt() cannot tell what changed and re-checks every session.
-Figures adopt_revocations(SessionTable& table, std::array<Snapshot, 2>& chain, std::size_t first,
-                          int rounds, bool twins) {
+// A rule change of a role no live session holds: what the walk over the table comparing
+// role names costs by itself.
+Snapshot idle_role_changed(const Snapshot& base, int round) {
+  certacl::RegistryChanges changes;
+  changes.after = base->change_counter();
+  changes.change_counter = base->change_counter() + 1;
+  changes.ca_certificate_sha256 = base->ca_certificate_sha256();
+  changes.names.roles = {"spare"};
+  changes.names.rows = 1;
+  changes.roles = {certacl::Role{"spare"}};
+  changes.rules = {certacl::RoleRule{"spare", certacl::RuleEffect::kAllow,
+                                     certacl::RuleAction::kPublish,
+                                     fmt::format("spare/{}/#", round)}};
+  return RegistrySnapshot::apply(*base, std::move(changes), certacl::bench::kNow);
+}
+
+// Adopts `rounds` snapshots, `next(round)` each, timing adopt() alone.
+template <typename Next>
+Figures adopt_each(SessionTable& table, int rounds, Next&& next) {
   std::vector<double> times;
   std::size_t kicks = 0;
   const std::uint64_t rechecked_before = table.adoption_counts().sessions_rechecked;
   for (int round = 0; round < rounds; ++round) {
-    const std::size_t device = first + static_cast<std::size_t>(round);
-    chain[0] = revoked(chain[0], device);
-    chain[1] = revoked(chain[1], device);
-    // The table holds the other chain's last snapshot, which this one was not built from.
-    const Snapshot& next = twins ? chain[(round + 1) % 2] : chain[0];
+    const Snapshot snapshot = next(round);
     const auto start = Clock::now();
-    table.adopt(next, certacl::bench::kNow);
+    table.adopt(snapshot, certacl::bench::kNow);
     times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     kicks += table.take_effects().kicks.size();
   }
@@ -116,15 +127,32 @@ void run(std::size_t sessions, int rounds) {
   malloc_trim(0);
   const double per_session = (heap_mb() - before) * 1e6 / static_cast<double>(sessions);
 
-  const Figures affected = adopt_revocations(table, chain, 0, rounds, false);
-  const Figures all =
-      adopt_revocations(table, chain, static_cast<std::size_t>(rounds), rounds, true);
-  fmt::print("{} live sessions ({:.0f} B live heap per session), {} revocations each:\n", sessions,
+  // Each revocation goes into both chains, so that they stay twins.
+  const auto revoke_in_both = [&chain](std::size_t device) {
+    chain[0] = revoked(chain[0], device);
+    chain[1] = revoked(chain[1], device);
+  };
+  const auto rounds_offset = static_cast<std::size_t>(rounds);
+  const Figures affected = adopt_each(table, rounds, [&](int round) {
+    revoke_in_both(static_cast<std::size_t>(round));
+    return chain[0];
+  });
+  // The table holds the other chain's last snapshot, which this one was not built from.
+  const Figures all = adopt_each(table, rounds, [&](int round) {
+    revoke_in_both(rounds_offset + static_cast<std::size_t>(round));
+    return chain[static_cast<std::size_t>(round + 1) % 2];
+  });
+  const Figures idle_role = adopt_each(table, rounds, [&table](int round) {
+    return idle_role_changed(table.registry_ptr(), round);
+  });
+  fmt::print("{} live sessions ({:.0f} B live heap per session), {} changes each:\n", sessions,
              per_session, rounds);
   for (const auto& [label, figures] :
-       {std::pair{"changed sessions only", affected}, std::pair{"every session        ", all}}) {
+       {std::pair{"a revocation, changed sessions only", affected},
+        std::pair{"a revocation, every session        ", all},
+        std::pair{"a role no session holds            ", idle_role}}) {
     fmt::print(
-        "  adopt, {}: median {:.3f} ms, max {:.3f} ms; {:.0f} sessions re-checked, "
+        "  adopt {}: median {:.3f} ms, max {:.3f} ms; {:.0f} sessions re-checked, "
         "{} kicked\n",
         label, figures.median_ms, figures.max_ms, figures.sessions_per_adoption, figures.kicks);
   }
