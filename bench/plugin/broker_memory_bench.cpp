@@ -23,12 +23,17 @@ using certacl::test::BrokerFixture;
 using certacl::test::BrokerSettings;
 using certacl::test::CaFixture;
 
-double rss_mb(pid_t pid) {
+// A "Vm...:" line of /proc/PID/status, in MB: VmRSS now, VmHWM the peak so far.
+double status_mb(pid_t pid, const std::string& field) {
   std::ifstream status(fmt::format("/proc/{}/status", pid));
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1e3;
+    if (line.rfind(field, 0) == 0) return std::stod(line.substr(field.size())) / 1e3;
   }
-  throw std::runtime_error("no VmRSS for the broker");
+  throw std::runtime_error("no " + field + " for the broker");
+}
+
+double rss_mb(pid_t pid) {
+  return status_mb(pid, "VmRSS:");
 }
 
 BrokerSettings settings_for(const CaFixture& ca) {
@@ -97,6 +102,8 @@ int main(int argc, char** argv) {
         "MB, {:.0f} B per device; over mosquitto without the plugin: {:.1f} MB)\n",
         kDevices, loaded, loaded - empty_rss, (loaded - empty_rss) * 1e6 / kDevices,
         loaded - bare_rss);
+    fmt::print("  peak while the first read was built (VmHWM): {:.1f} MB\n",
+               status_mb(broker->pid(), "VmHWM:"));
 
     certacl::SqliteDatabase writer(ca.db_path(), certacl::SqliteDatabase::Access::ReadWrite);
     writer.configure_as_writer(5s);
@@ -131,6 +138,17 @@ int main(int argc, char** argv) {
         "{} changes in {:.0f} s: {} adopted incrementally, {} by a full read; RSS peak "
         "{:.1f} MB, end {:.1f} MB\n",
         changes, seconds, incremental, full, peak, rss_mb(broker->pid()));
+
+    // A whole read while the broker runs (SIGHUP; also a gap in the change log): the read
+    // rows and the new snapshot next to the one in force, given back afterwards.
+    const std::size_t adopted = broker->log_count(" adopted: ");
+    broker->reload();
+    if (!broker->wait_for_log(" adopted: ", 60s, adopted + 1)) {
+      throw std::runtime_error("the re-read after SIGHUP was not adopted");
+    }
+    std::this_thread::sleep_for(1s);
+    fmt::print("SIGHUP (a whole read): peak (VmHWM) {:.1f} MB, RSS after {:.1f} MB\n",
+               status_mb(broker->pid(), "VmHWM:"), rss_mb(broker->pid()));
     return 0;
   } catch (const std::exception& error) {
     fmt::print(stderr, "certacl_broker_memory_bench: {}\n", error.what());

@@ -61,6 +61,24 @@ RegistryContents fleet(std::size_t devices, std::size_t rule_count) {
   return contents;
 }
 
+RegistryChanges revocation(std::int64_t after, const std::string& ca_certificate_sha256,
+                           std::size_t index) {
+  RegistryChanges changes;
+  changes.after = after;
+  changes.change_counter = after + 1;
+  changes.ca_certificate_sha256 = ca_certificate_sha256;
+  changes.names.devices = {device_name(index)};
+  changes.names.rows = 1;
+  RegistryContents one = fleet_member(index);
+  changes.devices = std::move(one.devices);
+  for (CertificateRecord& revoked : one.device_certificates) {
+    revoked.revoked_at = kNow;
+    revoked.revocation_reason = 1;
+    changes.device_certificates.push_back(std::move(revoked));
+  }
+  return changes;
+}
+
 std::optional<int> count_argument(std::string_view text, int minimum) {
   int count = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);

@@ -21,6 +21,10 @@ std::vector<RoleRule> sensor_rules(std::size_t rule_count);
 RegistryContents fleet(std::size_t devices, std::size_t rule_count = 20);
 // Device `index` of that fleet and its certificate, alone (no rules).
 RegistryContents fleet_member(std::size_t index);
+// The revocation of device `index`'s certificate as a change-log reader hands it over: the
+// device's row and its certificate rows, bringing the registry from `after` to `after + 1`.
+RegistryChanges revocation(std::int64_t after, const std::string& ca_certificate_sha256,
+                           std::size_t index);
 // A bench's count argument: a whole number of at least `minimum`, else nullopt.
 std::optional<int> count_argument(std::string_view text, int minimum);
 // Writes the same fleet into a certacl database at `path` (schema applied).

@@ -63,6 +63,8 @@ cmake --build "$work/partial" -j"$(nproc)" --target mosquitto_certacl certacl-ca
 cmake --install "$work/partial" --prefix "$work/partial-root" >/dev/null
 [[ -x $work/partial-root/bin/certacl-ca ]] || fail "partial install lacks certacl-ca"
 [[ -f $work/partial-root/lib/mosquitto/mosquitto_certacl.so ]] || fail "partial install lacks the plugin"
+[[ -f $work/partial-root/lib/mosquitto/certacl_registry_postgres.so ]] ||
+  fail "partial install lacks the PostgreSQL module the plugin loads for plugin_opt_db_url"
 [[ ! -e $work/partial-root/bin/certacl-sim ]] || fail "partial install has a certacl-sim it did not build"
 grep -qx "plugin $work/partial-root/lib/mosquitto/mosquitto_certacl.so" \
   "$work/partial-root/share/certacl/mosquitto.d/certacl.conf" || fail "drop-in names the wrong plugin path"
@@ -83,6 +85,8 @@ lintian --fail-on error,warning "$work"/*.changes || fail "lintian (overrides: d
 
 step "dpkg -i"
 dpkg -i "${debs[@]}" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i"; }
+compgen -G "/usr/lib/*/mosquitto/certacl_registry_postgres.so" >/dev/null ||
+  fail "the PostgreSQL module is not installed next to the plugin"
 getent passwd certacl >/dev/null || fail "no certacl user"
 [[ $(getent passwd certacl | cut -d: -f7) == */nologin || $(getent passwd certacl | cut -d: -f7) == /bin/false ]] ||
   fail "certacl user has a login shell"

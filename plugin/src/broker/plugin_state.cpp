@@ -8,8 +8,7 @@
 #include <stdexcept>
 #include <variant>
 
-#include "postgres_connect_probe.h"
-#include "postgres_snapshot_watcher.h"
+#include "postgres_registry_loader.h"
 #include "snapshot_watcher.h"
 
 namespace certacl::plugin {
@@ -82,27 +81,19 @@ std::unique_ptr<PluginState> create_plugin_state(mosquitto_plugin_id_t* identifi
 
 namespace {
 
-store::PostgresSettings postgres_settings(const PluginOptions& options) {
-  store::PostgresSettings settings;
-  settings.url = options.db_url;
-  if (!options.db_password_file.empty()) settings.password_file = options.db_password_file;
-  settings.application_name = "certacl-broker";
-  return settings;
-}
-
 std::shared_ptr<const policy::RegistrySnapshot> watch_postgres(PluginState& state) {
-  const store::PostgresSettings settings = postgres_settings(state.options);
-  PostgresRegistryStart start =
-      load_postgres_snapshot(settings, state.table ? &state.table->registry() : nullptr);
-  auto snapshot = start.snapshot;
+  PostgresRegistryRequest request;
+  request.url = state.options.db_url;
+  request.password_file = state.options.db_password_file;
+  request.stale_limit = state.options.stale_limit;
+  request.poll_interval = state.options.poll_interval;
+  request.in_force = state.table ? &state.table->registry() : nullptr;
+  PostgresRegistry opened = open_postgres_registry(request, default_postgres_module_path());
   state.probe.reset();  // it refers to the old watcher
   state.watcher.reset();
-  auto watcher = std::make_unique<PostgresSnapshotWatcher>(
-      settings, std::move(start),
-      postgres_watch_timing(state.options.stale_limit, state.options.poll_interval));
-  state.probe = std::make_unique<PostgresConnectProbe>(*watcher);
-  state.watcher = std::move(watcher);
-  return snapshot;
+  state.watcher = std::move(opened.watcher);
+  state.probe = std::move(opened.probe);
+  return opened.snapshot;
 }
 
 }  // namespace

@@ -29,9 +29,13 @@ std::int64_t unix_seconds_now() {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
 
+void hand_back_free_pages() noexcept {
+  (void)malloc_trim(0);
+}
+
 std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(RegistryContents contents) {
   auto snapshot = policy::RegistrySnapshot::build(std::move(contents), unix_seconds_now());
-  (void)malloc_trim(0);  // `contents` is gone: its free pages back to the system
+  hand_back_free_pages();  // `contents` is gone
   return snapshot;
 }
 

@@ -69,6 +69,15 @@ class RegistryWatcher {
 [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(
     RegistryContents contents);
 
+// Hands the heap's free pages back to the system (glibc malloc_trim). Called by the broker
+// thread after each adoption, when the parts of the snapshot that were replaced have just
+// been freed, in scattered places: without it the broker's RSS crept by 0.8 MB over 1,000
+// changes at 100,000 devices, and a whole read (SIGHUP) left 57 instead of 36 MB behind
+// (certacl_broker_memory_bench). It costs 0.025 ms on average, 0.09 ms at most, after a
+// change on a 56 MB heap (certacl_snapshot_memory_bench): it walks the free lists, not the
+// heap.
+void hand_back_free_pages() noexcept;
+
 // The snapshot that follows `base`: built from the change-log rows after its counter when
 // `changes` holds them (RegistrySnapshot::apply), else from `read_all()`, the whole registry.
 // Pure choice, shared by both watchers; `changes` is nullopt for a first read, a re-read

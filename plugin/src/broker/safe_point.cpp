@@ -22,7 +22,10 @@ spdlog::level::level_enum spdlog_level(policy::LogLevel level) noexcept {
 
 void adopt_pending(PluginState& state, std::int64_t now) {
   if (!state.watcher->has_new()) return;
-  if (auto fresh = state.watcher->take_new()) state.table->adopt(std::move(fresh), now);
+  if (auto fresh = state.watcher->take_new()) {
+    state.table->adopt(std::move(fresh), now);
+    hand_back_free_pages();  // what the snapshot replaced was freed just now
+  }
 }
 
 void catch_up(PluginState& state, std::int64_t now) {

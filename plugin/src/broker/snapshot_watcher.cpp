@@ -41,6 +41,11 @@ std::optional<FileIdentity> identify_if_present(const std::string& path) {
 std::unique_ptr<SqliteDatabase> open_reader(const std::string& path) {
   auto db = std::make_unique<SqliteDatabase>(path, SqliteDatabase::Access::ReadOnly);
   db->configure_as_reader(kReaderBusyTimeout);
+  // The watcher's connection lives as long as the broker and each change reads a few pages
+  // from somewhere else in the file: SQLite's default cache (up to 2 MB) would fill with
+  // pages read once and grow the broker by as much over the first thousand changes
+  // (docs/SCALING.md "Memory"). A whole read is sequential and gains nothing from a cache.
+  db->exec("PRAGMA cache_size = -256");  // KiB
   require_current_schema(*db);
   return db;
 }

@@ -68,6 +68,10 @@ void publish_stats(const PluginState& state, std::int64_t now) {
   publish_number("registry/devices", registry.device_count());
   publish_number("registry/certificates", registry.certificate_count());
   publish_number("registry/change_counter", static_cast<std::uint64_t>(registry.change_counter()));
+  const policy::AdoptionCounts& adoptions = state.table->adoption_counts();
+  publish_number("registry/adoptions", adoptions.adoptions);
+  publish_number("registry/adoptions_all_sessions", adoptions.whole);
+  publish_number("registry/sessions_rechecked", adoptions.sessions_rechecked);
   const std::int64_t age = registry_age(state, now);
   publish_number("registry/age_seconds", static_cast<std::uint64_t>(age < 0 ? 0 : age));
   publish_number("registry/stale", registry_stale(state, now) ? 1 : 0);

@@ -1,6 +1,9 @@
 #include "registry_snapshot.h"
 
 #include <algorithm>
+#include <atomic>
+
+#include "rule_narrowing.h"
 
 namespace certacl::policy {
 namespace {
@@ -11,8 +14,9 @@ const Value* find_in(const TextMap<Value>& map, std::string_view key) noexcept {
   return found == map.end() ? nullptr : &found->second;
 }
 
-bool same_rule(const RoleRule& a, const RoleRule& b) noexcept {
-  return a.effect == b.effect && a.action == b.action && a.pattern == b.pattern;
+std::uint64_t next_generation() noexcept {
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 std::uint64_t name_hash(std::string_view name) noexcept {
@@ -101,6 +105,7 @@ void RegistrySnapshot::remove_entry(std::string_view name) {
 std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents contents,
                                                                 std::int64_t loaded_at) {
   auto snapshot = std::make_shared<RegistrySnapshot>();
+  snapshot->generation_ = next_generation();
   snapshot->change_counter_ = contents.change_counter;
   snapshot->loaded_at_ = loaded_at;
   snapshot->ca_sha256_ = contents.ca_certificate_sha256;
@@ -181,6 +186,7 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::apply(const RegistrySn
     return nullptr;
   }
   auto snapshot = std::make_shared<RegistrySnapshot>(previous);  // shares every shard
+  snapshot->generation_ = next_generation();
   snapshot->change_counter_ = changes.change_counter;
   snapshot->loaded_at_ = loaded_at;
   snapshot->incremental_ = true;
@@ -222,7 +228,43 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::apply(const RegistrySn
     }
     snapshot->roles_ = std::move(roles);
   }
+  snapshot->remember_step(previous.generation_, std::move(changes.names));
   return snapshot;
+}
+
+void RegistrySnapshot::remember_step(std::uint64_t base, ChangedNames names) {
+  auto step = std::make_shared<AppliedStep>();
+  step->base = base;
+  step->devices = std::move(names.devices);
+  step->roles = std::move(names.roles);
+  steps_.push_back(std::move(step));
+  std::size_t remembered = 0;
+  std::size_t keep_from = steps_.size();
+  while (keep_from > 0) {
+    const AppliedStep& older = *steps_[keep_from - 1];
+    remembered += older.devices.size() + older.roles.size();
+    const bool newest = keep_from == steps_.size();
+    if (!newest &&
+        (steps_.size() - keep_from + 1 > kRememberedSteps || remembered > kRememberedNames)) {
+      break;
+    }
+    --keep_from;
+  }
+  steps_.erase(steps_.begin(), steps_.begin() + static_cast<std::ptrdiff_t>(keep_from));
+}
+
+std::optional<ChangedSince> RegistrySnapshot::changes_since(std::uint64_t generation) const {
+  if (generation == generation_) return ChangedSince{};
+  const auto first = std::find_if(steps_.begin(), steps_.end(), [generation](const auto& step) {
+    return step->base == generation;
+  });
+  if (first == steps_.end()) return std::nullopt;
+  ChangedSince changed;
+  for (auto step = first; step != steps_.end(); ++step) {
+    changed.devices.insert(changed.devices.end(), (*step)->devices.begin(), (*step)->devices.end());
+    changed.roles.insert(changed.roles.end(), (*step)->roles.begin(), (*step)->roles.end());
+  }
+  return changed;
 }
 
 const RegisteredCertificate* RegistrySnapshot::find_certificate(
@@ -289,9 +331,7 @@ std::span<const RoleRule> RegistrySnapshot::rules_for_role(std::string_view role
 
 bool RegistrySnapshot::same_rules(std::string_view role,
                                   const RegistrySnapshot& other) const noexcept {
-  const std::span<const RoleRule> mine = rules_for_role(role);
-  const std::span<const RoleRule> theirs = other.rules_for_role(role);
-  return std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end(), same_rule);
+  return policy::same_rules(rules_for_role(role), other.rules_for_role(role));
 }
 
 std::shared_ptr<const RolePolicy> RegistrySnapshot::policy_for_role(std::string_view role) const {

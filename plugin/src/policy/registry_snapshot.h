@@ -9,9 +9,15 @@
 // Records are compact (registered_device.h): one record per device name holding the device
 // and its certificates inline, plus one index from packed serial to that record, so that
 // 100,000 devices take about 20 MB (docs/SCALING.md, "Memory").
+//
+// A snapshot also says what changed since the snapshots it was applied to (changes_since):
+// the names of the devices and roles the change log touched over its last applied steps.
+// The broker thread re-checks only the sessions of those names when it adopts one
+// (SessionTable::adopt); a whole read says nothing, and every session is re-checked.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,8 +32,22 @@
 
 namespace certacl::policy {
 
+// The devices and roles whose rows changed between two snapshots, as names (sorted within
+// each step, possibly repeated across steps). Views into the later snapshot, which must
+// outlive them.
+struct ChangedSince {
+  std::vector<std::string_view> devices;
+  std::vector<std::string_view> roles;
+};
+
 class RegistrySnapshot {
  public:
+  // How many applied steps a snapshot remembers, and how many names at most over them
+  // (the newest step is always kept whole). A broker adopting a snapshot built further
+  // from the one in force than that re-checks every session: fail closed, never a miss.
+  static constexpr std::size_t kRememberedSteps = 64;
+  static constexpr std::size_t kRememberedNames = 16'384;
+
   // Unix seconds at which the contents were read; drives the stale limit.
   static std::shared_ptr<const RegistrySnapshot> build(RegistryContents contents,
                                                        std::int64_t loaded_at);
@@ -74,12 +94,25 @@ class RegistrySnapshot {
   [[nodiscard]] bool incremental() const noexcept { return incremental_; }
   [[nodiscard]] std::size_t applied_changes() const noexcept { return applied_changes_; }
 
+  // Tells this snapshot apart from every other one built in this process (never 0).
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
+  // The names changed between the snapshot of `generation` and this one: empty for this
+  // snapshot itself; nullopt when this one cannot say (a whole read, a snapshot it was not
+  // built from, or one more than kRememberedSteps steps back): anything may have changed.
+  [[nodiscard]] std::optional<ChangedSince> changes_since(std::uint64_t generation) const;
+
  private:
   // Small (one entry per role), so a role change copies them whole; shared otherwise.
   struct RoleTables {
     TextMap<std::shared_ptr<const RolePolicy>> policies_by_role;
     TextMap<RoleClientIdRule> prefix_roles;  // only roles whose rule is not exact
     TextMap<std::vector<RoleRule>> rules_by_role;
+  };
+  // One apply(): the snapshot it started from and the names the change log touched.
+  struct AppliedStep {
+    std::uint64_t base = 0;
+    std::vector<std::string> devices;
+    std::vector<std::string> roles;
   };
   struct DeviceKey {
     std::uint64_t hash;
@@ -117,6 +150,11 @@ class RegistrySnapshot {
                                               SerialKey& serial);
   void register_device(RegisteredDevice& entry, Device& device);
 
+  void remember_step(std::uint64_t base, ChangedNames names);
+
+  std::uint64_t generation_ = 0;
+  // The last steps applied, oldest first, shared along apply; empty after a whole read.
+  std::vector<std::shared_ptr<const AppliedStep>> steps_;
   std::int64_t change_counter_ = 0;
   std::int64_t loaded_at_ = 0;
   std::string ca_sha256_;

@@ -16,6 +16,10 @@ bool contains(std::span<const RoleRule> rules, const RoleRule& wanted) noexcept 
 
 }  // namespace
 
+bool same_rules(std::span<const RoleRule> a, std::span<const RoleRule> b) noexcept {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_rule);
+}
+
 bool narrows_delivery(std::span<const RoleRule> before, std::span<const RoleRule> after) noexcept {
   for (const RoleRule& rule : before) {
     if (rule.action == RuleAction::kSubscribe && rule.effect == RuleEffect::kAllow &&

@@ -15,4 +15,7 @@ namespace certacl::policy {
 [[nodiscard]] bool narrows_delivery(std::span<const RoleRule> before,
                                     std::span<const RoleRule> after) noexcept;
 
+// True when both hold the same rules (effect, action, pattern) in the same order.
+[[nodiscard]] bool same_rules(std::span<const RoleRule> a, std::span<const RoleRule> b) noexcept;
+
 }  // namespace certacl::policy

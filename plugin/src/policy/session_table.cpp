@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "certacl/identity.h"
+#include "client_id_ownership.h"
 #include "rule_narrowing.h"
 
 namespace certacl::policy {
@@ -29,6 +31,10 @@ Answer refusal(Check check, bool refused_client) noexcept {
              : Answer::kDeny;
 }
 
+std::uint64_t name_key(std::string_view name) noexcept {
+  return TextHash{}(name);
+}
+
 Decision evaluate(const ClientAcl& acl, Check check, std::string_view topic) noexcept {
   switch (check) {
     case Check::kPublish:
@@ -49,6 +55,56 @@ std::string_view verb(Check check) noexcept {
 SessionTable::SessionTable(SessionTableOptions options,
                            std::shared_ptr<const RegistrySnapshot> registry)
     : options_(std::move(options)), registry_(std::move(registry)) {}
+
+// ---- the sessions and their indexes --------------------------------------------------
+
+void SessionTable::index_names(ClientKey client, const Session& session, bool add) {
+  const auto update = [client, add](SessionsByName& index, std::string_view name) {
+    if (add) {
+      index.emplace(name_key(name), client);
+    } else {
+      index.erase({name_key(name), client});
+    }
+  };
+  update(sessions_by_name_, session.device);
+  for_each_rival_owner(session.client_id, session.device,
+                       [&](std::string_view name) { update(sessions_by_name_, name); });
+}
+
+void SessionTable::add_session(ClientKey client, Session session) {
+  drop_session(client);
+  index_names(client, sessions_.emplace(client, std::move(session)).first->second, true);
+}
+
+void SessionTable::drop_session(ClientKey client) {
+  const auto found = sessions_.find(client);
+  if (found == sessions_.end()) return;
+  index_names(client, found->second, false);
+  sessions_.erase(found);
+}
+
+std::vector<ClientKey> SessionTable::concerned_sessions(const ChangedSince& changed) const {
+  std::vector<ClientKey> clients;
+  const auto collect = [&clients](const SessionsByName& index, std::string_view name) {
+    const auto [first, last] = index.equal_range(name_key(name));
+    for (auto entry = first; entry != last; ++entry) clients.push_back(entry->second);
+  };
+  for (std::string_view device : changed.devices) collect(sessions_by_name_, device);
+  // No index by role: a role change concerns a large share of the sessions anyway, and an
+  // index entry per session costs 64 B (bench/plugin, certacl_adopt_bench). Comparing role
+  // names is the cheapest pass over the table.
+  if (!changed.roles.empty()) {
+    for (const auto& [client, session] : sessions_) {
+      if (std::find(changed.roles.begin(), changed.roles.end(), session.role) !=
+          changed.roles.end()) {
+        clients.push_back(client);
+      }
+    }
+  }
+  std::sort(clients.begin(), clients.end());
+  clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
+  return clients;
+}
 
 // ---- outbox ---------------------------------------------------------------------------
 
@@ -154,7 +210,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
     // session (same client id) or be decided as that device later (same username).
     const Reason clash = deferred_client_verdict(request.client_id, request.username, registry);
     if (clash == Reason::kAllowed) {
-      sessions_.erase(request.client);
+      drop_session(request.client);
       defer_client(request);
       AdmitResult deferred;
       deferred.defer = true;
@@ -179,7 +235,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   if (verdict.decision.allowed() && request.registry_stale) {
     verdict.decision = Decision::deny(Reason::kDatabaseStale);
   }
-  sessions_.erase(request.client);
+  drop_session(request.client);
   const bool accept = enforce(Check::kConnect, verdict.decision);
   if (!verdict.decision.allowed()) {
     if (logs(LogLevel::kWarn)) {
@@ -202,11 +258,10 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   session.role = device ? std::string(device->role()) : std::string();
   session.not_after = verdict.decision.allowed() ? verdict.not_after : 0;
   session.standing = verdict.decision.reason;
-  session.compiled_from = registry_;
+  if (device) session.rules_in_force = registry.policy_for_role(session.role);
   if (device && !request.client_id.empty() &&
       certacl::client_id_problem(request.client_id).empty()) {
-    session.acl =
-        ClientAcl::bind(registry.policy_for_role(session.role), session.device, request.client_id);
+    session.acl = ClientAcl::bind(session.rules_in_force, session.device, request.client_id);
   }
   compile_shadow(session);
   if (session.acl.rejected_rule_count() > 0 && logs(LogLevel::kError)) {
@@ -226,7 +281,7 @@ AdmitResult SessionTable::admit(const AdmitRequest& request) {
   AdmitResult result;
   result.accept = true;
   if (device) result.username = device->name();
-  sessions_.insert_or_assign(request.client, std::move(session));
+  add_session(request.client, std::move(session));
   return result;
 }
 
@@ -278,14 +333,13 @@ Answer SessionTable::check_sessionless(const SessionlessRequest& request, Check 
   if (request.live_connection) {
     // The broker let this client in without asking the plugin: refuse all it does and end
     // the connection.
-    if (!request.client_id.empty()) {
-      auto [slot, inserted] = sessions_.try_emplace(request.client);
-      if (inserted) {
-        slot->second.device.assign(request.username.data(), request.username.size());
-        slot->second.client_id.assign(request.client_id.data(), request.client_id.size());
-        slot->second.serial = "-";
-        kick(slot->second, request.client, Reason::kNotAuthenticated);
-      }
+    if (!request.client_id.empty() && sessions_.count(request.client) == 0) {
+      Session session;
+      session.device.assign(request.username.data(), request.username.size());
+      session.client_id.assign(request.client_id.data(), request.client_id.size());
+      session.serial.push_back('-');
+      kick(session, request.client, Reason::kNotAuthenticated);
+      add_session(request.client, std::move(session));
     }
   } else if (deferring() && deferred_client_verdict(request.client_id, request.username,
                                                     *registry_) == Reason::kAllowed) {
@@ -321,7 +375,7 @@ Answer SessionTable::check_sessionless(const SessionlessRequest& request, Check 
 }
 
 void SessionTable::end(ClientKey client) {
-  sessions_.erase(client);
+  drop_session(client);
 }
 
 // ---- registry changes and expiry --------------------------------------------------------
@@ -348,12 +402,11 @@ void SessionTable::compare_with_shadow(const Session& session, Check check, std:
   }
 }
 
-void SessionTable::recompile(Session& session, const std::string& role) {
-  session.role = role;
-  session.acl =
-      ClientAcl::bind(registry_->policy_for_role(role), session.device, session.client_id);
+void SessionTable::recompile(Session& session, std::string_view role) {
+  session.role = std::string(role);
+  session.rules_in_force = registry_->policy_for_role(role);
+  session.acl = ClientAcl::bind(session.rules_in_force, session.device, session.client_id);
   compile_shadow(session);
-  session.compiled_from = registry_;
   if (logs(LogLevel::kInfo)) {
     log(LogLevel::kInfo, fmt::format("recompiled ACL device='{}' client_id='{}' role='{}' rules={}",
                                      printable(session.device), printable(session.client_id),
@@ -361,66 +414,78 @@ void SessionTable::recompile(Session& session, const std::string& role) {
   }
 }
 
+void SessionTable::recheck(ClientKey client, Session& session, std::int64_t now,
+                           AdoptTally& tally) {
+  ++tally.rechecked;
+  // Refused or on its way out: never compared again.
+  if (session.standing != Reason::kAllowed) return;
+  const RegistrySnapshot& registry = *registry_;
+  const Decision still_valid = recheck_registration(session.device, session.serial, registry, now);
+  if (!still_valid.allowed()) {
+    kick(session, client, still_valid.reason);
+    ++tally.kicked;
+    return;
+  }
+  const RegisteredDevice* device = registry.find_device(session.device);
+  // The client id rule may have changed (role set-client-id, device set-role), or a device
+  // registered since may own this client id.
+  if (const Reason client_id =
+          client_id_verdict(session.client_id, *device, registry, options_.connect);
+      client_id != Reason::kAllowed) {
+    kick(session, client, client_id);
+    ++tally.kicked;
+    return;
+  }
+  const std::span<const RoleRule> before =
+      session.rules_in_force ? session.rules_in_force->rules() : std::span<const RoleRule>();
+  const std::span<const RoleRule> after = registry.rules_for_role(device->role());
+  if (device->role() == session.role && session.rules_in_force && same_rules(before, after)) {
+    return;
+  }
+  if (narrows_delivery(before, after)) {
+    // Messages already queued for this client were checked under the old rules; ending
+    // the session makes mosquitto re-check each of them when the client reconnects.
+    kick(session, client, Reason::kRulesNarrowed);
+    ++tally.kicked;
+    if (!options_.dry_run) return;
+    session.standing = Reason::kAllowed;  // dry_run: report the new rules from now on
+  }
+  recompile(session, device->role());
+  ++tally.recompiled;
+}
+
 void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int64_t now) {
+  // Any doubt (a whole read, a snapshot not built from the one in force) re-checks all.
+  const std::optional<ChangedSince> changed =
+      registry_ ? fresh->changes_since(registry_->generation()) : std::nullopt;
   registry_ = std::move(fresh);
   sessionless_acls_.clear();
   const RegistrySnapshot& registry = *registry_;
-  std::size_t recompiled = 0;
-  std::size_t kicked = 0;
-  for (auto& [client, session] : sessions_) {
-    if (session.standing != Reason::kAllowed) {
-      // Refused or on its way out: never compared again, so keep no old registry alive.
-      session.compiled_from.reset();
-      continue;
+  AdoptTally tally;
+  if (changed) {
+    for (ClientKey client : concerned_sessions(*changed)) {
+      const auto found = sessions_.find(client);  // always there: indexed with sessions_
+      if (found != sessions_.end()) recheck(client, found->second, now, tally);
     }
-    const Decision still_valid =
-        recheck_registration(session.device, session.serial, registry, now);
-    if (!still_valid.allowed()) {
-      kick(session, client, still_valid.reason);
-      ++kicked;
-      continue;
-    }
-    const RegisteredDevice* device = registry.find_device(session.device);
-    // The client id rule may have changed (role set-client-id, device set-role), or a device
-    // registered since may own this client id.
-    if (const Reason client_id =
-            client_id_verdict(session.client_id, *device, registry, options_.connect);
-        client_id != Reason::kAllowed) {
-      kick(session, client, client_id);
-      ++kicked;
-      continue;
-    }
-    const std::span<const RoleRule> before =
-        session.compiled_from ? session.compiled_from->rules_for_role(session.role)
-                              : std::span<const RoleRule>();
-    const std::span<const RoleRule> after = registry.rules_for_role(device->role());
-    const bool unchanged = device->role() == session.role && session.compiled_from &&
-                           registry.same_rules(session.role, *session.compiled_from);
-    if (unchanged) {
-      session.compiled_from = registry_;
-      continue;
-    }
-    if (narrows_delivery(before, after)) {
-      // Messages already queued for this client were checked under the old rules; ending
-      // the session makes mosquitto re-check each of them when the client reconnects.
-      kick(session, client, Reason::kRulesNarrowed);
-      ++kicked;
-      if (!options_.dry_run) continue;
-      session.standing = Reason::kAllowed;  // dry_run: report the new rules from now on
-    }
-    recompile(session, std::string(device->role()));
-    ++recompiled;
+  } else {
+    for (auto& [client, session] : sessions_) recheck(client, session, now, tally);
   }
+  ++adoptions_.adoptions;
+  if (!changed) ++adoptions_.whole;
+  adoptions_.sessions_rechecked += tally.rechecked;
   if (logs(LogLevel::kInfo)) {
     log(LogLevel::kInfo,
-        fmt::format(
-            "registry change {} adopted: {} devices, {} certificates, {} live "
-            "sessions, {} recompiled, {} {}kicked ({})",
-            registry.change_counter(), registry.device_count(), registry.certificate_count(),
-            sessions_.size(), recompiled, kicked, options_.dry_run ? "would be " : "",
-            registry.incremental()
-                ? fmt::format("{} changes applied incrementally", registry.applied_changes())
-                : std::string("full read")));
+        fmt::format("registry change {} adopted: {} devices, {} certificates, {} live "
+                    "sessions ({} re-checked: {}), {} recompiled, {} {}kicked ({})",
+                    registry.change_counter(), registry.device_count(),
+                    registry.certificate_count(), sessions_.size(), tally.rechecked,
+                    changed ? fmt::format("{} changed devices, {} changed roles",
+                                          changed->devices.size(), changed->roles.size())
+                            : std::string("all"),
+                    tally.recompiled, tally.kicked, options_.dry_run ? "would be " : "",
+                    registry.incremental() ? fmt::format("{} changes applied incrementally",
+                                                         registry.applied_changes())
+                                           : std::string("full read")));
   }
 }
 

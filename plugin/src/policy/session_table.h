@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +44,13 @@ struct KickOrder {
 struct Effects {
   std::vector<KickOrder> kicks;
   std::vector<LogEvent> lines;
+};
+
+// What adopt() has looked at, for tests, benches and the stats.
+struct AdoptionCounts {
+  std::uint64_t adoptions = 0;
+  std::uint64_t whole = 0;               // adoptions that looked at every live session
+  std::uint64_t sessions_rechecked = 0;  // live sessions looked at, over all adoptions
 };
 
 struct SessionTableOptions {
@@ -110,9 +119,13 @@ class SessionTable {
                                          std::string_view topic);
   void end(ClientKey client);
   // Puts `fresh` in force: revoked or disabled sessions are kicked, sessions whose delivery
-  // rights narrowed are kicked, other changed roles are recompiled in place.
+  // rights narrowed are kicked, other changed roles are recompiled in place. Only the
+  // sessions `fresh` says may have changed since the snapshot in force are re-checked
+  // (RegistrySnapshot::changes_since): those of a changed device or role, and those whose
+  // client id a changed device name could own; all of them when it cannot say.
   void adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int64_t now);
-  // Kicks sessions whose certificate has expired; at most one scan per second.
+  // Kicks sessions whose certificate has expired; at most one scan per second. adopt()
+  // leaves untouched sessions to this clock-driven scan.
   void expire(std::int64_t now);
 
   [[nodiscard]] Effects take_effects();
@@ -138,6 +151,7 @@ class SessionTable {
   [[nodiscard]] std::uint64_t deferred(Check check) const noexcept {
     return deferred_counts_[static_cast<std::size_t>(check)];
   }
+  [[nodiscard]] const AdoptionCounts& adoption_counts() const noexcept { return adoptions_; }
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
   [[nodiscard]] bool has_session(ClientKey client) const { return sessions_.count(client) > 0; }
 
@@ -156,8 +170,10 @@ class SessionTable {
     std::int64_t not_after = 0;
     ClientAcl acl;
     ClientAcl shadow_acl;  // compiled only when shadow rules are configured
-    // The registry the ACL was compiled from, to tell later which rules changed.
-    std::shared_ptr<const RegistrySnapshot> compiled_from;
+    // The role's policy the ACL was bound from (its rules, unsubstituted), to tell later
+    // whether they changed. Not the snapshot: adopt() leaves most sessions untouched, and
+    // an old snapshot per session would keep every replaced shard alive.
+    std::shared_ptr<const RolePolicy> rules_in_force;
     // kAllowed, or why this session is refused: the connect would have been refused
     // (dry_run), or it is being kicked. Every check then answers with this reason.
     Reason standing = Reason::kAllowed;
@@ -174,7 +190,19 @@ class SessionTable {
   void log_denial(std::vector<DenialLogSlot>& slots, Check check, Decision decision,
                   std::string_view device, std::string_view client_id, std::string_view topic,
                   std::string_view note, std::int64_t now);
-  void recompile(Session& session, const std::string& role);
+  void recompile(Session& session, std::string_view role);
+  struct AdoptTally {
+    std::size_t rechecked = 0;
+    std::size_t recompiled = 0;
+    std::size_t kicked = 0;
+  };
+  void recheck(ClientKey client, Session& session, std::int64_t now, AdoptTally& tally);
+  // The live sessions `changed` may concern, each once.
+  [[nodiscard]] std::vector<ClientKey> concerned_sessions(const ChangedSince& changed) const;
+  // sessions_ and its index change together, only through these.
+  void add_session(ClientKey client, Session session);
+  void drop_session(ClientKey client);
+  void index_names(ClientKey client, const Session& session, bool add);
   void compile_shadow(Session& session);
   void compare_with_shadow(const Session& session, Check check, std::string_view topic,
                            Decision enforced);
@@ -189,6 +217,21 @@ class SessionTable {
   SessionTableOptions options_;
   std::shared_ptr<const RegistrySnapshot> registry_;
   std::unordered_map<ClientKey, Session> sessions_;
+  // Live sessions by the hash of a name they depend on: their device, and the names that
+  // could own their client id ahead of it (for_each_rival_owner). A hash shared by two
+  // names only makes adopt() re-check a session too many.
+  using NamedSession = std::pair<std::uint64_t, ClientKey>;
+  struct ByName {  // also finds every session of one name hash (equal_range)
+    using is_transparent = void;
+    bool operator()(const NamedSession& a, const NamedSession& b) const noexcept {
+      return a.first != b.first ? a.first < b.first : std::less<ClientKey>{}(a.second, b.second);
+    }
+    bool operator()(const NamedSession& a, std::uint64_t b) const noexcept { return a.first < b; }
+    bool operator()(std::uint64_t a, const NamedSession& b) const noexcept { return a < b.first; }
+  };
+  using SessionsByName = std::set<NamedSession, ByName>;
+  SessionsByName sessions_by_name_;
+  AdoptionCounts adoptions_;
   // Connections certacl left to mosquitto at connect. Kept after DISCONNECT (mosquitto checks
   // the will afterwards and keeps an offline session's context); a reused address is
   // overwritten by its next connect.

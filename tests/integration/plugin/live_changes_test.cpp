@@ -1,6 +1,8 @@
 // Changes made with certacl-ca reach live connections without a restart.
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "plugin_environment.h"
 
@@ -33,9 +35,43 @@ TEST_F(LiveChangesTest, RevocationKicksALiveClient) {
   // Applied from the change log, not by re-reading the registry.
   EXPECT_TRUE(broker_->wait_for_log(" changes applied incrementally)")) << broker_->log();
   EXPECT_EQ(broker_->log().find("(full read)"), std::string::npos) << broker_->log();
+  // Issue 13: only dev1's session was re-checked at the adoption, not the bystander's.
+  EXPECT_NE(
+      broker_->log().find(" live sessions (1 re-checked: 1 changed devices, 0 changed roles)"),
+      std::string::npos)
+      << broker_->log();
   // And it cannot come back.
   auto again = client(dev1_, "dev1");
   EXPECT_EQ(again->connect().connack, kNotAuthorized);
+}
+
+// Issue 13: the statistics say how many sessions the adoptions re-checked.
+TEST_F(LiveChangesTest, StatisticsCountTheSessionsAnAdoptionRechecked) {
+  start_broker({{"stats_interval", "1"}});
+  auto sensor = connected(dev1_, "dev1");
+  auto bystander = connected(dev2_, "dev2");
+  auto ops = connected(ops1_, "ops1");
+  ca_->revoke(dev1_.serial);
+  ASSERT_TRUE(sensor->wait_for_disconnect(5s).has_value()) << broker_->log();
+  ASSERT_EQ(ops->subscribe("$SYS/broker/certacl/registry/#"), std::vector<int>{1});
+  // Retained values of an earlier interval come first: read on until the expected one (a
+  // wrong value repeats every second, so five reads see it last).
+  const auto read_until = [&ops](const std::string& topic, const std::string& expected) {
+    std::string value;
+    for (int attempt = 0; attempt < 5 && value != expected; ++attempt) {
+      if (auto message = ops->wait_for_message("$SYS/broker/certacl/registry/" + topic, 2s)) {
+        value = message->payload;
+      }
+    }
+    return value;
+  };
+  const std::string adoptions = read_until("adoptions", "1");
+  const std::string rechecked = read_until("sessions_rechecked", "1");
+  const std::string all_sessions = read_until("adoptions_all_sessions", "0");
+  EXPECT_EQ(adoptions, "1") << broker_->log();
+  EXPECT_EQ(rechecked, "1") << "dev1's session only, of three" << broker_->log();
+  EXPECT_EQ(all_sessions, "0") << broker_->log();
+  EXPECT_TRUE(bystander->connected());
 }
 
 TEST_F(LiveChangesTest, DisablingADeviceKicksIt) {

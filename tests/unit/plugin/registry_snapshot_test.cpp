@@ -140,6 +140,47 @@ TEST(RegistrySnapshotApplyTest, ARoleChangeRecompilesThatRoleOnly) {
   EXPECT_TRUE(after->same_rules("sensor", *RegistrySnapshot::build(std::move(whole), 2)));
 }
 
+// Issue 13: what changed since an earlier snapshot, for SessionTable::adopt.
+TEST(RegistrySnapshotApplyTest, RemembersTheNamesEachStepChanged) {
+  const auto whole = RegistrySnapshot::build(sample(), 1);
+  RegistryChanges first = changes_after(3, 4);
+  first.names.devices = {"dev1"};
+  first.devices = sample().devices;
+  const auto one = RegistrySnapshot::apply(*whole, std::move(first), 2);
+  RegistryChanges second = changes_after(4, 5);
+  second.names.roles = {"sensor"};
+  const auto two = RegistrySnapshot::apply(*one, std::move(second), 3);
+  ASSERT_NE(two, nullptr);
+
+  const auto since_whole = two->changes_since(whole->generation());
+  ASSERT_TRUE(since_whole.has_value());
+  EXPECT_EQ(since_whole->devices, std::vector<std::string_view>{"dev1"});
+  EXPECT_EQ(since_whole->roles, std::vector<std::string_view>{"sensor"});
+  const auto since_one = two->changes_since(one->generation());
+  ASSERT_TRUE(since_one.has_value());
+  EXPECT_TRUE(since_one->devices.empty());
+  EXPECT_EQ(since_one->roles, std::vector<std::string_view>{"sensor"});
+  const auto since_itself = two->changes_since(two->generation());
+  ASSERT_TRUE(since_itself.has_value());
+  EXPECT_TRUE(since_itself->devices.empty() && since_itself->roles.empty());
+  // A whole read says nothing, nor does a snapshot about one it was not built from.
+  EXPECT_FALSE(whole->changes_since(one->generation()).has_value());
+  EXPECT_FALSE(two->changes_since(RegistrySnapshot::build(sample(), 1)->generation()));
+}
+
+TEST(RegistrySnapshotApplyTest, ForgetsStepsBeyondItsBound) {
+  const auto whole = RegistrySnapshot::build(sample(), 1);
+  auto last = whole;
+  for (std::size_t i = 0; i <= RegistrySnapshot::kRememberedSteps; ++i) {
+    RegistryChanges changes = changes_after(last->change_counter(), last->change_counter() + 1);
+    changes.names.devices = {"dev1"};
+    changes.devices = sample().devices;
+    last = RegistrySnapshot::apply(*last, std::move(changes), 2);
+    ASSERT_NE(last, nullptr);
+  }
+  EXPECT_FALSE(last->changes_since(whole->generation()).has_value()) << "one step too far";
+}
+
 TEST(RegistrySnapshotApplyTest, ChangesFromAnotherCounterOrCaAreNotApplied) {
   const auto before = RegistrySnapshot::build(sample(), 1);
   EXPECT_EQ(RegistrySnapshot::apply(*before, changes_after(2, 4), 2), nullptr);

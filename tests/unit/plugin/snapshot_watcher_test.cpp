@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "certacl/schema.h"
 #include "certacl/sqlite.h"
@@ -104,6 +106,36 @@ TEST(SnapshotWatcherTest, HandsOverCommittedChanges) {
   ASSERT_TRUE(eventually([&] { return (fresh = watcher.take_new()) != nullptr; }));
   EXPECT_FALSE(fresh->find_device("dev1")->enabled());
   EXPECT_FALSE(fresh->incremental());
+}
+
+// Issue 13: the broker takes only the newest snapshot; one it never took still counts, so
+// the newest names the changes of both since the snapshot in force.
+TEST(SnapshotWatcherTest, ASnapshotNotTakenLeavesItsChangesToTheNext) {
+  test::TempDir dir;
+  const std::string path = dir.file("registry.db");
+  create_registry(path);
+  const auto write = [&path](const char* sql) {
+    SqliteDatabase db(path, SqliteDatabase::Access::ReadWrite);
+    db.configure_as_writer(1s);
+    db.exec(sql);
+  };
+  write(
+      "INSERT INTO devices (name, role, enabled, created_at, updated_at) "
+      "VALUES ('dev2', 'sensor', 1, 0, 0)");
+  const auto initial = load_snapshot(path);
+  SnapshotWatcher watcher(path, 20ms, initial);
+  write("UPDATE devices SET enabled = 0 WHERE name = 'dev1'");
+  ASSERT_TRUE(eventually([&] { return watcher.has_new(); }));  // built, not taken
+  write("UPDATE devices SET enabled = 0 WHERE name = 'dev2'");
+  std::shared_ptr<const policy::RegistrySnapshot> fresh;
+  ASSERT_TRUE(eventually([&] {
+    fresh = watcher.take_new();
+    return fresh && !fresh->find_device("dev2")->enabled();
+  }));
+  EXPECT_EQ(fresh->applied_changes(), 1U) << "built from the one not taken, in a second step";
+  const auto changed = fresh->changes_since(initial->generation());
+  ASSERT_TRUE(changed.has_value());
+  EXPECT_EQ(changed->devices, (std::vector<std::string_view>{"dev1", "dev2"}));
 }
 
 TEST(SnapshotWatcherTest, DeletedDatabaseIsReportedAndRecovered) {
