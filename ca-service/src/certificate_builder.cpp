@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "ca_error.h"
@@ -133,6 +134,14 @@ X509ReqPtr build_request(const std::string& common_name, EVP_PKEY* key) {
     fail("build certificate request");
   }
   return request;
+}
+
+std::string request_pem(const X509_REQ* request) {
+  const BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_REQ(bio.get(), request) != 1) fail("encode CSR");
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  return {data, static_cast<std::size_t>(length)};
 }
 
 SubjectAltNames parse_alt_names(const std::vector<std::string>& entries) {

@@ -46,6 +46,8 @@ struct CertificateOrder {
 
 // Builds a CSR for `key` whose subject is CN=`common_name` (used by enroll).
 [[nodiscard]] X509ReqPtr build_request(const std::string& common_name, EVP_PKEY* key);
+// The request as PEM (what `sign --csr` reads). Throws CaError(kKey).
+[[nodiscard]] std::string request_pem(const X509_REQ* request);
 
 // Parses "DNS:x", "IP:y", "URI:z" entries; throws CaError(kBadInput) naming a bad entry.
 [[nodiscard]] SubjectAltNames parse_alt_names(const std::vector<std::string>& entries);

@@ -1,7 +1,6 @@
 // sign, enroll, renew: device certificates. Each prints "serial=<HEX>" on success.
 
 #include <fmt/format.h>
-#include <openssl/pem.h>
 
 #include "ca_database.h"
 #include "ca_error.h"
@@ -55,16 +54,6 @@ void run_issue(const GlobalOptions& global, const IssueOptions& options, IssueAc
   const IssuedCertificate issued = issue_device_certificate(db, authority, request);
   out.commit(issued.pem);
   print_serial(issued.serial, out.is_standard_output());
-}
-
-std::string request_pem(const X509_REQ* request) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509_REQ(bio.get(), request) != 1) {
-    throw CaError(ExitCode::kKey, fmt::format("cannot encode CSR: {}", take_openssl_errors()));
-  }
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(length));
 }
 
 void run_enroll(const GlobalOptions& global, const EnrollOptions& options) {
