@@ -43,7 +43,7 @@ PostgresRegistryStart load_postgres_snapshot(const store::PostgresSettings& sett
     require_adoptable(version_of(*adopted),
                       {contents.change_counter, contents.ca_certificate_sha256});
   }
-  start.snapshot = build_from_whole_read(std::move(contents));
+  start.snapshot = build_from_whole_read(std::move(contents), adopted);
   return start;
 }
 

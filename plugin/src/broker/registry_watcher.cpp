@@ -33,10 +33,12 @@ void hand_back_free_pages() noexcept {
   (void)malloc_trim(0);
 }
 
-std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(RegistryContents contents) {
+std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(
+    RegistryContents contents, const policy::RegistrySnapshot* before) {
   auto snapshot = policy::RegistrySnapshot::build(std::move(contents), unix_seconds_now());
   hand_back_free_pages();  // `contents` is gone
-  return snapshot;
+  if (before == nullptr) return snapshot;
+  return policy::RegistrySnapshot::keeping_revocations(std::move(snapshot), *before);
 }
 
 policy::RegistryVersion version_of(const policy::RegistrySnapshot& snapshot) {

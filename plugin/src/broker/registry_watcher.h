@@ -66,8 +66,10 @@ class RegistryWatcher {
 // are handed back to the system, else they stay in the broker's RSS as holes among the
 // snapshot's records (64.4 instead of 40.2 MB broker RSS at 100,000 devices, docs/PLUGIN.md
 // "Memory").
+// Given `before`, the snapshot it replaces, a revocation `before` held and the read lost
+// stays in force (RegistrySnapshot::keeping_revocations).
 [[nodiscard]] std::shared_ptr<const policy::RegistrySnapshot> build_from_whole_read(
-    RegistryContents contents);
+    RegistryContents contents, const policy::RegistrySnapshot* before);
 
 // Hands the heap's free pages back to the system (glibc malloc_trim). Called by the broker
 // thread after each adoption, when the parts of the snapshot that were replaced have just
@@ -92,7 +94,7 @@ template <typename ReadAll>
       return applied;
     }
   }
-  return build_from_whole_read(read_all());
+  return build_from_whole_read(read_all(), &base);
 }
 
 // What a candidate registry is compared with before it may replace this one.

@@ -71,7 +71,7 @@ std::shared_ptr<const policy::RegistrySnapshot> load_snapshot(
     require_adoptable(version_of(*adopted),
                       {contents.change_counter, contents.ca_certificate_sha256});
   }
-  return build_from_whole_read(std::move(contents));
+  return build_from_whole_read(std::move(contents), adopted);
 }
 
 SnapshotWatcher::SnapshotWatcher(std::string path, std::chrono::milliseconds interval,

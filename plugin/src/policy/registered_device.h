@@ -38,6 +38,7 @@ class RegisteredCertificate {
   [[nodiscard]] std::int64_t not_before() const noexcept { return not_before_; }
   [[nodiscard]] std::int64_t not_after() const noexcept { return not_after_; }
   [[nodiscard]] bool revoked() const noexcept { return revoked_; }
+  void mark_revoked() noexcept { revoked_ = true; }
 
  private:
   SerialKey serial_;
@@ -81,6 +82,15 @@ class CertificateList {
   [[nodiscard]] std::span<const RegisteredCertificate> view() const noexcept {
     if (all_) return {all_->data(), all_->size()};
     return {&first_, size_};
+  }
+  [[nodiscard]] RegisteredCertificate* writable(const SerialKey& serial) noexcept {
+    if (all_) {
+      for (RegisteredCertificate& certificate : *all_) {
+        if (certificate.serial_key() == serial) return &certificate;
+      }
+      return nullptr;
+    }
+    return size_ == 1 && first_.serial_key() == serial ? &first_ : nullptr;
   }
 
  private:
@@ -130,6 +140,13 @@ class RegisteredDevice {
   }
   void add_certificate(const RegisteredCertificate& certificate) {
     certificates_.push_back(certificate);
+  }
+  // False when the device holds no certificate with this serial.
+  bool revoke_certificate(const SerialKey& serial) noexcept {
+    RegisteredCertificate* certificate = certificates_.writable(serial);
+    if (certificate == nullptr) return false;
+    certificate->mark_revoked();
+    return true;
   }
 
  private:

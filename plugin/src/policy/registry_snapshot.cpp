@@ -52,12 +52,18 @@ RegisteredCertificate RegistrySnapshot::compact(const CertificateRecord& certifi
   // An unpackable serial leaves `serial` without a key: kept as the device's history, never
   // found by serial (SerialKey).
   (void)SerialKey::pack(certificate.serial, serial);
+  bool revoked = certificate.revoked();
+  if (kept_ && !revoked && serial.valid()) {     // a change touched a device whose revocation
+    for (const KeptRevocation& kept : *kept_) {  // the registry lost: it stays revoked here
+      if (kept.serial == serial) revoked = true;
+    }
+  }
   return {serial,
           Sha256Digest::from_hex(certificate.sha256),
           texts_->intern(certificate.issuer),
           certificate.not_before,
           certificate.not_after,
-          certificate.revoked()};
+          revoked};
 }
 
 void RegistrySnapshot::register_device(RegisteredDevice& entry, Device& device) {
@@ -175,6 +181,30 @@ std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::build(RegistryContents
     roles->policies_by_role.emplace(role, RolePolicy::compile(rules));
   }
   snapshot->roles_ = std::move(roles);
+  return snapshot;
+}
+
+std::shared_ptr<const RegistrySnapshot> RegistrySnapshot::keeping_revocations(
+    std::shared_ptr<const RegistrySnapshot> fresh, const RegistrySnapshot& before) {
+  std::vector<KeptRevocation> lost;
+  before.devices_.for_each([&](const RegisteredDevice& entry) {
+    for (const RegisteredCertificate& certificate : entry.certificates()) {
+      if (!certificate.revoked() || !certificate.serial_key().valid()) continue;
+      const RegisteredDevice* now = fresh->find_entry(entry.name());
+      const RegisteredCertificate* again =
+          now != nullptr ? now->certificate_with(certificate.serial_key()) : nullptr;
+      if (again != nullptr && !again->revoked()) {
+        lost.push_back({entry.name(), certificate.serial_key()});
+      }
+    }
+  });
+  if (lost.empty()) return fresh;
+  auto snapshot = std::make_shared<RegistrySnapshot>(*fresh);  // shares every shard
+  for (const KeptRevocation& revocation : lost) {
+    (void)snapshot->writable_entry(revocation.device).revoke_certificate(revocation.serial);
+  }
+  snapshot->devices_.shrink_written();
+  snapshot->kept_ = std::make_shared<const std::vector<KeptRevocation>>(std::move(lost));
   return snapshot;
 }
 

@@ -40,6 +40,15 @@ struct ChangedSince {
   std::vector<std::string_view> roles;
 };
 
+// A revocation that the snapshot in force held and a later whole read of the registry did
+// not: the certificate is there again, unrevoked. certacl-ca never undoes a revocation, so
+// the registry lost it (a failover to a standby that had not received it, a restored
+// backup, a hand edit). The broker keeps it in force and says so (keeping_revocations).
+struct KeptRevocation {
+  std::string device;
+  SerialKey serial;
+};
+
 class RegistrySnapshot {
  public:
   // How many applied steps a snapshot remembers, and how many names at most over them
@@ -56,6 +65,15 @@ class RegistrySnapshot {
   static std::shared_ptr<const RegistrySnapshot> apply(const RegistrySnapshot& previous,
                                                        RegistryChanges changes,
                                                        std::int64_t loaded_at);
+
+  // `fresh`, a whole read, with every certificate `before` held revoked and `fresh` holds
+  // unrevoked revoked again; those stay revoked through the changes applied after it, and
+  // kept_revocations() names them. `fresh` itself when nothing was lost.
+  static std::shared_ptr<const RegistrySnapshot> keeping_revocations(
+      std::shared_ptr<const RegistrySnapshot> fresh, const RegistrySnapshot& before);
+  [[nodiscard]] std::span<const KeptRevocation> kept_revocations() const noexcept {
+    return kept_ ? std::span<const KeptRevocation>(*kept_) : std::span<const KeptRevocation>();
+  }
 
   // Any recorded device certificate with this serial, whoever holds it.
   [[nodiscard]] const RegisteredCertificate* find_certificate(
@@ -165,6 +183,8 @@ class RegistrySnapshot {
   std::shared_ptr<const RoleTables> roles_ = std::make_shared<const RoleTables>();
   DeviceTable devices_;
   SerialTable serials_;
+  // Revocations this broker keeps although the registry lost them; shared along apply.
+  std::shared_ptr<const std::vector<KeptRevocation>> kept_;
   // Only the devices that have a SAN, to the device's name.
   ShardedTextMap<std::string> names_by_san_dns_;
   ShardedTextMap<std::string> names_by_san_uri_;

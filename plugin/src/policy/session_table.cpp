@@ -470,6 +470,7 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
   } else {
     for (auto& [client, session] : sessions_) recheck(client, session, now, tally);
   }
+  if (!changed) log_kept_revocations(registry);
   ++adoptions_.adoptions;
   if (!changed) ++adoptions_.whole;
   adoptions_.sessions_rechecked += tally.rechecked;
@@ -486,6 +487,26 @@ void SessionTable::adopt(std::shared_ptr<const RegistrySnapshot> fresh, std::int
                     registry.incremental() ? fmt::format("{} changes applied incrementally",
                                                          registry.applied_changes())
                                            : std::string("full read")));
+  }
+}
+
+void SessionTable::log_kept_revocations(const RegistrySnapshot& registry) {
+  const std::span<const KeptRevocation> kept = registry.kept_revocations();
+  if (kept.empty() || !logs(LogLevel::kError)) return;
+  constexpr std::size_t kNamed = 20;
+  for (const KeptRevocation& revocation : kept.first(std::min(kept.size(), kNamed))) {
+    log(LogLevel::kError,
+        fmt::format("revocation lost by the registry, kept in force here: device='{}' "
+                    "serial={} was revoked in the registry this broker had and is not in the "
+                    "one read now (change {}); revoke it again with certacl-ca (a failover to a "
+                    "standby that had not received it, or a restored backup?)",
+                    printable(revocation.device), revocation.serial.text(),
+                    registry.change_counter()));
+  }
+  if (kept.size() > kNamed) {
+    log(LogLevel::kError,
+        fmt::format("{} more revocations lost by the registry are kept in force here",
+                    kept.size() - kNamed));
   }
 }
 

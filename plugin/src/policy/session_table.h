@@ -197,6 +197,8 @@ class SessionTable {
     std::size_t kicked = 0;
   };
   void recheck(ClientKey client, Session& session, std::int64_t now, AdoptTally& tally);
+  // One error line per revocation the registry lost and this broker keeps (at most 20).
+  void log_kept_revocations(const RegistrySnapshot& registry);
   // The live sessions `changed` may concern, each once.
   [[nodiscard]] std::vector<ClientKey> concerned_sessions(const ChangedSince& changed) const;
   // sessions_ and its index change together, only through these.

@@ -54,6 +54,12 @@ class ShardedSortedTable {
     return {std::to_address(lower_bound(shard, key)), std::to_address(shard.end())};
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  template <typename Visit>
+  void for_each(Visit&& visit) const {
+    for (const auto& shard : shards_) {
+      for (const Record& record : *shard) visit(record);
+    }
+  }
   // How many shards this table holds alone (written since it was copied, or filled).
   [[nodiscard]] std::size_t owned_shards() const noexcept { return owned_.count(); }
 

@@ -415,5 +415,62 @@ TEST(ShardedSortedTableTest, ACopySharesEveryShardUntilWritten) {
   }
 }
 
+// A whole read that lost a revocation (a failover to a standby that had not received it, a
+// restored backup): the revocation stays in force, through later changes too, and is named.
+RegistryContents sample_with_dev1_revoked() {
+  RegistryContents contents = sample();
+  contents.device_certificates[0].revoked_at = 10;
+  contents.device_certificates[0].revocation_reason = 1;
+  return contents;
+}
+
+TEST(RegistrySnapshotKeptRevocationTest, ARevocationAWholeReadLostStaysInForceAndIsNamed) {
+  const auto before = RegistrySnapshot::build(sample_with_dev1_revoked(), 1);
+  RegistryContents read = sample();  // dev1's certificate 1F there again, unrevoked
+  read.change_counter = 9;
+  const auto kept =
+      RegistrySnapshot::keeping_revocations(RegistrySnapshot::build(read, 2), *before);
+  ASSERT_NE(kept->find_certificate("1F"), nullptr);
+  EXPECT_TRUE(kept->find_certificate("1F")->revoked());
+  ASSERT_EQ(kept->kept_revocations().size(), 1U);
+  EXPECT_EQ(kept->kept_revocations()[0].device, "dev1");
+  EXPECT_EQ(kept->kept_revocations()[0].serial.text(), "1F");
+  EXPECT_EQ(kept->change_counter(), 9);
+
+  // A later change to dev1 hands over its rows from the registry, still unrevoked.
+  RegistryChanges changes = changes_after(9, 10);
+  changes.names.devices = {"dev1"};
+  changes.devices = sample().devices;
+  changes.device_certificates = sample().device_certificates;
+  const auto later = RegistrySnapshot::apply(*kept, std::move(changes), 3);
+  ASSERT_NE(later, nullptr);
+  ASSERT_NE(later->find_certificate("1F"), nullptr);
+  EXPECT_TRUE(later->find_certificate("1F")->revoked());
+  EXPECT_EQ(later->kept_revocations().size(), 1U);
+}
+
+TEST(RegistrySnapshotKeptRevocationTest, NothingIsKeptWhenTheRegistryStillHasTheRevocation) {
+  const auto before = RegistrySnapshot::build(sample_with_dev1_revoked(), 1);
+  const auto fresh = RegistrySnapshot::build(sample_with_dev1_revoked(), 2);
+  const auto kept = RegistrySnapshot::keeping_revocations(fresh, *before);
+  EXPECT_EQ(kept, fresh);
+  EXPECT_TRUE(kept->kept_revocations().empty());
+  // A certificate gone from the registry (its device removed) is not "lost": it is unknown.
+  RegistryContents removed = sample();
+  removed.devices.clear();
+  removed.device_certificates.clear();
+  EXPECT_TRUE(RegistrySnapshot::keeping_revocations(RegistrySnapshot::build(removed, 2), *before)
+                  ->kept_revocations()
+                  .empty());
+  // Revoked again by the CA: the next whole read keeps nothing any more.
+  const auto lost =
+      RegistrySnapshot::keeping_revocations(RegistrySnapshot::build(sample(), 2), *before);
+  ASSERT_EQ(lost->kept_revocations().size(), 1U);
+  EXPECT_TRUE(RegistrySnapshot::keeping_revocations(
+                  RegistrySnapshot::build(sample_with_dev1_revoked(), 3), *lost)
+                  ->kept_revocations()
+                  .empty());
+}
+
 }  // namespace
 }  // namespace certacl::policy
