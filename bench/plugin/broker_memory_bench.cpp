@@ -1,27 +1,34 @@
 // A real mosquitto with the real plugin, measured from outside as issue 13 did: broker RSS
-// with an empty registry and with 100,000 devices, then across 1,000 registry changes
-// (revocations, each its own transaction, each adopted by the broker before the next).
-// Prints figures. Run: build/bin/certacl_broker_memory_bench [changes]
+// without the plugin, with an empty registry and with 100,000 devices, then across registry
+// changes (revocations through the CA's own revoke_device, each its own transaction, each
+// adopted by the broker before the next), and the peak of a whole re-read (SIGHUP). On a
+// SQLite registry, a PostgreSQL one (the plugin then loads certacl_registry_postgres.so and
+// libpq), or both. Prints figures.
+// Run: build/bin/certacl_broker_memory_bench [changes] [sqlite|postgres|both]
 #include <fmt/format.h>
 
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
-#include "certacl/registry.h"
-#include "certacl/sqlite.h"
 #include "certacl_test/broker_fixture.h"
-#include "certacl_test/ca_fixture.h"
+#include "certacl_test/postgres_fixture.h"
 #include "fleet.h"
+#include "live_registry.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using certacl::bench::LiveRegistry;
 using certacl::test::BrokerFixture;
 using certacl::test::BrokerSettings;
-using certacl::test::CaFixture;
+
+constexpr std::size_t kDevices = 100'000;
 
 // A "Vm...:" line of /proc/PID/status, in MB: VmRSS now, VmHWM the peak so far.
 double status_mb(pid_t pid, const std::string& field) {
@@ -36,23 +43,21 @@ double rss_mb(pid_t pid) {
   return status_mb(pid, "VmRSS:");
 }
 
-BrokerSettings settings_for(const CaFixture& ca) {
-  BrokerSettings settings;
-  settings.cafile = ca.ca_cert_path();
-  settings.certfile = ca.server_cert_path();
-  settings.keyfile = ca.server_key_path();
-  settings.db_path = ca.db_path();
-  settings.plugin_options = {{"poll_interval_ms", "10"}, {"log_level", "info"}};
+BrokerSettings settings_for(const LiveRegistry& registry) {
+  BrokerSettings settings = registry.broker_settings();
+  settings.plugin_options["poll_interval_ms"] = "10";
+  settings.plugin_options["log_level"] = "info";
   return settings;
 }
 
 // The issue's baseline: mosquitto with the same mTLS listener and no plugin at all.
-double rss_without_plugin(const CaFixture& ca) {
+double rss_without_plugin(const LiveRegistry& registry) {
+  const BrokerSettings tls = registry.broker_settings();
   BrokerSettings settings;
   settings.raw_config = fmt::format(
       "listener {{port}} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n"
       "require_certificate true\n",
-      ca.ca_cert_path(), ca.server_cert_path(), ca.server_key_path());
+      tls.cafile, tls.certfile, tls.keyfile);
   BrokerFixture broker(settings);
   if (!broker.start(60s)) throw std::runtime_error("mosquitto did not start: " + broker.log());
   std::this_thread::sleep_for(1s);
@@ -60,8 +65,8 @@ double rss_without_plugin(const CaFixture& ca) {
 }
 
 // Started, and the first registry read: the "started:" line comes after it.
-std::unique_ptr<BrokerFixture> started(const CaFixture& ca) {
-  auto broker = std::make_unique<BrokerFixture>(settings_for(ca));
+std::unique_ptr<BrokerFixture> started(const LiveRegistry& registry) {
+  auto broker = std::make_unique<BrokerFixture>(settings_for(registry));
   if (!broker->start(60s) || !broker->wait_for_log("started: ", 60s)) {
     throw std::runtime_error("the broker did not start: " + broker->log());
   }
@@ -69,86 +74,85 @@ std::unique_ptr<BrokerFixture> started(const CaFixture& ca) {
   return broker;
 }
 
+void measure(const std::function<std::unique_ptr<LiveRegistry>(std::size_t)>& make_registry,
+             int changes) {
+  double bare_rss = 0;
+  double empty_rss = 0;
+  {
+    const auto empty = make_registry(0);
+    bare_rss = rss_without_plugin(*empty);
+    fmt::print("{} registry\n  broker RSS, no plugin (same mTLS listener): {:.1f} MB\n",
+               empty->store_name(), bare_rss);
+    empty_rss = rss_mb(started(*empty)->pid());
+  }
+  fmt::print("  broker RSS, empty registry: {:.1f} MB\n", empty_rss);
+
+  const auto registry = make_registry(kDevices);
+  const auto broker = started(*registry);
+  const double loaded = rss_mb(broker->pid());
+  fmt::print(
+      "  broker RSS, {} devices: {:.1f} MB (plugin's share over the empty registry: {:.1f} "
+      "MB, {:.0f} B per device; over mosquitto without the plugin: {:.1f} MB)\n",
+      kDevices, loaded, loaded - empty_rss, (loaded - empty_rss) * 1e6 / kDevices,
+      loaded - bare_rss);
+  fmt::print("  peak while the first read was built (VmHWM): {:.1f} MB\n",
+             status_mb(broker->pid(), "VmHWM:"));
+
+  double peak = loaded;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < changes; ++i) {
+    const std::size_t adopted = broker->log_count(" adopted: ");
+    registry->revoke_device(
+        certacl::bench::device_name(static_cast<std::size_t>(i) * 97 % kDevices));
+    if (!broker->wait_for_log(" adopted: ", 10s, adopted + 1)) {
+      throw std::runtime_error(fmt::format("change {} was not adopted", i + 1));
+    }
+    peak = std::max(peak, rss_mb(broker->pid()));
+    if ((i + 1) % (changes / 4 > 0 ? changes / 4 : 1) == 0) {
+      fmt::print("    after {:>5} changes: RSS {:.1f} MB\n", i + 1, rss_mb(broker->pid()));
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print(
+      "  {} changes in {:.0f} s: {} adopted incrementally, {} by a full read; RSS peak "
+      "{:.1f} MB, end {:.1f} MB\n",
+      changes, seconds, broker->log_count(" changes applied incrementally)"),
+      broker->log_count("(full read)"), peak, rss_mb(broker->pid()));
+
+  // A whole read while the broker runs (SIGHUP; also a gap in the change log, a PostgreSQL
+  // reconnect): the read rows and the new snapshot next to the one in force.
+  const std::size_t adopted = broker->log_count(" adopted: ");
+  broker->reload();
+  if (!broker->wait_for_log(" adopted: ", 60s, adopted + 1)) {
+    throw std::runtime_error("the re-read after SIGHUP was not adopted");
+  }
+  std::this_thread::sleep_for(1s);
+  fmt::print("  SIGHUP (a whole read): peak (VmHWM) {:.1f} MB, RSS after {:.1f} MB\n",
+             status_mb(broker->pid(), "VmHWM:"), rss_mb(broker->pid()));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::optional<int> parsed =
+      argc > 1 ? certacl::bench::count_argument(argv[1], 1) : std::optional<int>(1000);
+  const std::string_view stores = argc > 2 ? argv[2] : "sqlite";
+  if (!parsed || (stores != "both" && stores != "sqlite" && stores != "postgres") || argc > 3) {
+    fmt::print(stderr,
+               "usage: certacl_broker_memory_bench [changes, from 1] [sqlite|postgres|both]\n");
+    return 2;
+  }
   try {
-    constexpr std::size_t kDevices = 100'000;
-    const std::optional<int> parsed =
-        argc > 1 ? certacl::bench::count_argument(argv[1], 1) : std::optional<int>(1000);
-    if (!parsed) {
-      fmt::print(stderr, "certacl_broker_memory_bench: changes must be a positive number\n");
-      return 2;
+    if (stores != "postgres") measure(certacl::bench::sqlite_registry, *parsed);
+    if (stores != "sqlite") {
+      certacl::test::PostgresServer server;
+      measure(
+          [&server](std::size_t devices) {
+            return certacl::bench::postgres_registry(server, devices);
+          },
+          *parsed);
     }
-    const int changes = *parsed;
-
-    CaFixture empty_ca("bench CA");
-    const double bare_rss = rss_without_plugin(empty_ca);
-    fmt::print("broker RSS, no plugin (same mTLS listener): {:.1f} MB\n", bare_rss);
-    const auto empty = started(empty_ca);
-    const double empty_rss = rss_mb(empty->pid());
-    fmt::print("broker RSS, empty registry: {:.1f} MB\n", empty_rss);
-
-    CaFixture ca("bench CA");
-    {
-      certacl::SqliteDatabase db(ca.db_path(), certacl::SqliteDatabase::Access::ReadWrite);
-      db.configure_as_writer(5s);
-      certacl::bench::write_fleet_rows(db, kDevices);
-    }
-    const auto broker = started(ca);
-    const double loaded = rss_mb(broker->pid());
-    fmt::print(
-        "broker RSS, {} devices: {:.1f} MB (plugin's share over the empty registry: {:.1f} "
-        "MB, {:.0f} B per device; over mosquitto without the plugin: {:.1f} MB)\n",
-        kDevices, loaded, loaded - empty_rss, (loaded - empty_rss) * 1e6 / kDevices,
-        loaded - bare_rss);
-    fmt::print("  peak while the first read was built (VmHWM): {:.1f} MB\n",
-               status_mb(broker->pid(), "VmHWM:"));
-
-    certacl::SqliteDatabase writer(ca.db_path(), certacl::SqliteDatabase::Access::ReadWrite);
-    writer.configure_as_writer(5s);
-    double peak = loaded;
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < changes; ++i) {
-      const std::size_t adopted = broker->log_count(" adopted: ");
-      {
-        certacl::WriteTransaction transaction(writer);
-        writer
-            .prepare(
-                "UPDATE certificates SET revoked_at = ?1, revocation_reason = 1 "
-                "WHERE device = ?2")
-            .bind(1, certacl::bench::kNow)
-            .bind(2, certacl::bench::device_name(static_cast<std::size_t>(i) * 97 % kDevices))
-            .run();
-        transaction.commit();
-      }
-      if (!broker->wait_for_log(" adopted: ", 10s, adopted + 1)) {
-        throw std::runtime_error(fmt::format("change {} was not adopted", i + 1));
-      }
-      peak = std::max(peak, rss_mb(broker->pid()));
-      if ((i + 1) % (changes / 4 > 0 ? changes / 4 : 1) == 0) {
-        fmt::print("  after {:>5} changes: RSS {:.1f} MB\n", i + 1, rss_mb(broker->pid()));
-      }
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const std::size_t incremental = broker->log_count(" changes applied incrementally)");
-    const std::size_t full = broker->log_count("(full read)");
-    fmt::print(
-        "{} changes in {:.0f} s: {} adopted incrementally, {} by a full read; RSS peak "
-        "{:.1f} MB, end {:.1f} MB\n",
-        changes, seconds, incremental, full, peak, rss_mb(broker->pid()));
-
-    // A whole read while the broker runs (SIGHUP; also a gap in the change log): the read
-    // rows and the new snapshot next to the one in force, given back afterwards.
-    const std::size_t adopted = broker->log_count(" adopted: ");
-    broker->reload();
-    if (!broker->wait_for_log(" adopted: ", 60s, adopted + 1)) {
-      throw std::runtime_error("the re-read after SIGHUP was not adopted");
-    }
-    std::this_thread::sleep_for(1s);
-    fmt::print("SIGHUP (a whole read): peak (VmHWM) {:.1f} MB, RSS after {:.1f} MB\n",
-               status_mb(broker->pid(), "VmHWM:"), rss_mb(broker->pid()));
     return 0;
   } catch (const std::exception& error) {
     fmt::print(stderr, "certacl_broker_memory_bench: {}\n", error.what());
