@@ -2,6 +2,7 @@
 // change concerns (its devices, its roles, the client ids a new device name takes), and all
 // of them whenever the snapshot cannot say what changed since the one in force. Each case
 // is compared with what a whole read would have done.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,13 +12,12 @@
 #include <vector>
 
 #include "session_table.h"
-#include "test_fingerprint.h"
+#include "session_test_certificates.h"
 
 namespace certacl::policy {
 namespace {
 
-constexpr std::int64_t kNow = 1'800'000'000;
-constexpr std::string_view kIssuer = "CN=certacl test CA";
+constexpr std::int64_t kNow = kTestNow;
 
 // The registry as the CA holds it; snapshots are built from it whole or, like the broker's
 // watcher does, applied from the rows of the names a change touched.
@@ -45,15 +45,7 @@ struct Registry {
     device.role = role;
     device.enabled = true;
     contents.devices.push_back(device);
-    CertificateRecord certificate;
-    certificate.serial = serial;
-    certificate.device = name;
-    certificate.subject = "CN=" + name;
-    certificate.issuer = std::string(kIssuer);
-    certificate.not_before = kNow - 100;
-    certificate.not_after = kNow + 100;
-    certificate.sha256 = test_fingerprint("sha-" + serial);
-    contents.device_certificates.push_back(certificate);
+    contents.device_certificates.push_back(test_certificate_record(serial, name));
   }
 
   void revoke(const std::string& serial) {
@@ -116,13 +108,7 @@ class SessionAdoptionTest : public ::testing::Test {
 
   static void admit(SessionTable& table, ClientKey client, const std::string& cn,
                     const std::string& serial, const std::string& client_id) {
-    PresentedCertificate certificate;
-    certificate.serial = serial;
-    certificate.sha256 = test_fingerprint("sha-" + serial);
-    certificate.issuer = std::string(kIssuer);
-    certificate.not_before = kNow - 100;
-    certificate.not_after = kNow + 100;
-    certificate.common_names = {cn};
+    const PresentedCertificate certificate = test_presented_certificate(cn, serial);
     AdmitRequest request;
     request.client = client;
     request.certificate = &certificate;
@@ -297,6 +283,40 @@ TEST_F(SessionAdoptionTest, SessionsThatEndedAreNotLookedAt) {
   table_.adopt(registry_.applied(table_.registry(), {"dev-a"}, {}), kNow);
   EXPECT_TRUE(kicked(table_).empty());
   EXPECT_EQ(rechecked(), 0U);
+}
+
+// A whole read that lost revocations (RegistrySnapshot::keeping_revocations): one error line
+// names each, at most 20, then one line counts the rest; all 26 stay revoked.
+TEST_F(SessionAdoptionTest, LostRevocationsAreNamedTwentyAtMostThenCounted) {
+  for (int i = 0; i < 25; ++i) {
+    registry_.add_device(fmt::format("old-{}", i), "sensor", fmt::format("{:X}", 0x100 + i));
+  }
+  registry_.revoke("0A");
+  for (int i = 0; i < 25; ++i) registry_.revoke(fmt::format("{:X}", 0x100 + i));
+  table_.adopt(registry_.whole(), kNow);
+  (void)table_.take_effects();
+  for (CertificateRecord& certificate : registry_.contents.device_certificates) {
+    certificate.revoked_at.reset();  // the registry lost every revocation
+  }
+  table_.adopt(RegistrySnapshot::keeping_revocations(registry_.whole(), table_.registry()), kNow);
+  std::size_t named = 0;
+  std::size_t counted = 0;
+  for (const LogEvent& event : table_.take_effects().lines) {
+    if (event.line.find("revocation lost by the registry, kept in force here: device=") !=
+        std::string::npos) {
+      EXPECT_EQ(event.level, LogLevel::kError);
+      ++named;
+    }
+    if (event.line.find("6 more revocations lost by the registry are kept in force here") !=
+        std::string::npos) {
+      ++counted;
+    }
+  }
+  EXPECT_EQ(named, 20U);
+  EXPECT_EQ(counted, 1U);
+  EXPECT_EQ(table_.registry().kept_revocations().size(), 26U);
+  ASSERT_NE(table_.registry().find_certificate("118"), nullptr);
+  EXPECT_TRUE(table_.registry().find_certificate("118")->revoked());
 }
 
 }  // namespace

@@ -10,39 +10,15 @@
 #include <variant>
 #include <vector>
 
-#include "test_fingerprint.h"
+#include "session_test_certificates.h"
 
 namespace certacl::policy {
 namespace {
 
-constexpr std::int64_t kNow = 1'800'000'000;
-constexpr std::string_view kIssuer = "CN=certacl test CA";
+constexpr std::int64_t kNow = kTestNow;
 std::int64_t g_clock = kNow;
 std::int64_t test_clock() {
   return g_clock;
-}
-
-CertificateRecord record(const std::string& serial, const std::string& device) {
-  CertificateRecord certificate;
-  certificate.serial = serial;
-  certificate.device = device;
-  certificate.subject = "CN=" + device;
-  certificate.issuer = std::string(kIssuer);
-  certificate.not_before = kNow - 100;
-  certificate.not_after = kNow + 100;
-  certificate.sha256 = test_fingerprint("sha-" + serial);
-  return certificate;
-}
-
-PresentedCertificate presented(const std::string& cn, const std::string& serial) {
-  PresentedCertificate certificate;
-  certificate.serial = serial;
-  certificate.sha256 = test_fingerprint("sha-" + serial);
-  certificate.issuer = std::string(kIssuer);
-  certificate.not_before = kNow - 100;
-  certificate.not_after = kNow + 100;
-  certificate.common_names = {cn};
-  return certificate;
 }
 
 RoleRule rule(RuleEffect effect, RuleAction action, std::string pattern) {
@@ -61,8 +37,9 @@ struct Fleet {
       device.enabled = true;
       contents.devices.push_back(device);
     }
-    contents.device_certificates = {record("0A", "dev1"), record("0B", "dev2"),
-                                    record("0C", "lg' role='admin' serial=0")};
+    contents.device_certificates = {test_certificate_record("0A", "dev1"),
+                                    test_certificate_record("0B", "dev2"),
+                                    test_certificate_record("0C", "lg' role='admin' serial=0")};
     contents.rules = {rule(RuleEffect::kAllow, RuleAction::kPublish, "fleet/%u/#"),
                       rule(RuleEffect::kAllow, RuleAction::kSubscribe, "cmd/%u/#"),
                       rule(RuleEffect::kAllow, RuleAction::kSubscribe, "broadcast/#")};
@@ -102,7 +79,7 @@ class SessionTableTest : public ::testing::Test {
 
   AdmitResult connect(SessionTable& table, ClientKey client, const std::string& cn,
                       const std::string& serial, const std::string& client_id) {
-    const PresentedCertificate certificate = presented(cn, serial);
+    const PresentedCertificate certificate = test_presented_certificate(cn, serial);
     AdmitRequest request;
     request.client = client;
     request.certificate = &certificate;
@@ -184,7 +161,7 @@ TEST_F(SessionTableTest, FresherRegistryReadAtConnectOverridesTheSnapshot) {
   SessionTable table = make();
   Fleet later = fleet;
   later.certificate("0A").revoked_at = kNow - 1;
-  const PresentedCertificate certificate = presented("dev1", "0A");
+  const PresentedCertificate certificate = test_presented_certificate("dev1", "0A");
   AdmitRequest request;
   request.client = &client_a;
   request.certificate = &certificate;
@@ -202,7 +179,7 @@ TEST_F(SessionTableTest, FresherRegistryCannotAdmitWhatTheSnapshotRefuses) {
   SessionTable table = make();
   Fleet forged = fleet;
   forged.certificate("0A").revoked_at.reset();
-  const PresentedCertificate certificate = presented("dev1", "0A");
+  const PresentedCertificate certificate = test_presented_certificate("dev1", "0A");
   AdmitRequest request;
   request.client = &client_a;
   request.certificate = &certificate;
@@ -340,7 +317,7 @@ TEST_F(SessionTableTest, SessionlessChecksRefuseRevokedDisabledAndExpiredDevices
   EXPECT_EQ(table.counters().get(Check::kPublish, Reason::kNoValidCertificate), 1u);
   EXPECT_EQ(table.counters().get(Check::kPublish, Reason::kDeviceDisabled), 1u);
   // A valid second certificate restores the standing.
-  fleet.contents.device_certificates.push_back(record("0D", "dev1"));
+  fleet.contents.device_certificates.push_back(test_certificate_record("0D", "dev1"));
   table.adopt(fleet.snapshot(), kNow);
   EXPECT_TRUE(allowed(table, offline("dev1", "dev1"), Check::kPublish, "fleet/dev1/lwt"));
   // Expired everywhere.
@@ -590,7 +567,7 @@ TEST_F(SessionTableTest, DeferredClientNeverGetsTheRightsOfADeviceRegisteredLate
   later.role = "sensor";
   later.enabled = true;
   fleet.contents.devices.push_back(later);
-  fleet.contents.device_certificates.push_back(record("0E", "newdev"));
+  fleet.contents.device_certificates.push_back(test_certificate_record("0E", "newdev"));
   table.adopt(fleet.snapshot(), kNow);
   SessionlessRequest live = offline("newdev", "op1");
   live.client = &client_a;
