@@ -1,8 +1,9 @@
 #pragma once
 // A table of records split into fixed shards, each a sorted vector held by a shared_ptr: a
 // copy of the table shares every shard, and a change copies only the shard it touches (copy
-// on write), as ShardedTextMap does. Sorted vectors instead of hash maps because they cost no
-// node, bucket or allocation per record: 100,000 devices in a few tens of megabytes.
+// on write, copy_on_write_shards.h), as ShardedTextMap does. Sorted vectors instead of hash maps
+// because they cost no node, bucket or allocation per record: 100,000 devices in a few tens of
+// megabytes.
 //
 // Records are ordered by Traits::key_of(record) under Traits::less, and a key's shard is
 // Traits::shard_of(key) % kShards. Written only while its snapshot is being built, by one
@@ -11,10 +12,12 @@
 
 #include <algorithm>
 #include <array>
-#include <bitset>
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
+
+#include "copy_on_write_shards.h"
 
 namespace certacl::policy {
 
@@ -25,53 +28,38 @@ class ShardedSortedTable {
   using Key = decltype(Traits::key_of(std::declval<const Record&>()));
   using Shard = std::vector<Record>;
 
-  ShardedSortedTable() {
-    for (auto& shard : shards_) shard = empty_shard();
-    owned_.reset();  // the empty shard is shared by all
-  }
-  // The copy shares every shard with `other` and owns none of them.
-  ShardedSortedTable(const ShardedSortedTable& other)
-      : shards_(other.shards_), size_(other.size_) {}
-  ShardedSortedTable& operator=(const ShardedSortedTable& other) {
-    shards_ = other.shards_;
-    size_ = other.size_;
-    owned_.reset();
-    return *this;
-  }
-  ShardedSortedTable(ShardedSortedTable&&) noexcept = default;
-  ShardedSortedTable& operator=(ShardedSortedTable&&) noexcept = default;
-  ~ShardedSortedTable() = default;
+  // A copy shares every shard with the original and owns none of them.
 
   [[nodiscard]] const Record* find(const Key& key) const noexcept {
-    const Shard& shard = *shards_[index_of(key)];
+    const Shard& shard = shards_[index_of(key)];
     const auto found = lower_bound(shard, key);
     if (found == shard.end() || Traits::less(key, Traits::key_of(*found))) return nullptr;
     return &*found;
   }
   // The first record whose key is not less than `key` in its shard, and the shard's end.
   [[nodiscard]] std::pair<const Record*, const Record*> from(const Key& key) const noexcept {
-    const Shard& shard = *shards_[index_of(key)];
+    const Shard& shard = shards_[index_of(key)];
     return {std::to_address(lower_bound(shard, key)), std::to_address(shard.end())};
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   template <typename Visit>
   void for_each(Visit&& visit) const {
-    for (const auto& shard : shards_) {
-      for (const Record& record : *shard) visit(record);
+    for (std::size_t i = 0; i < kShards; ++i) {
+      for (const Record& record : shards_[i]) visit(record);
     }
   }
   // How many shards this table holds alone (written since it was copied, or filled).
-  [[nodiscard]] std::size_t owned_shards() const noexcept { return owned_.count(); }
+  [[nodiscard]] std::size_t owned_shards() const noexcept { return shards_.owned_count(); }
 
   // The record for `key`, or nullptr; writable, its shard copied first when shared.
   Record* find_writable(const Key& key) {
     if (find(key) == nullptr) return nullptr;  // no copy for nothing
-    Shard& shard = writable(key);
+    Shard& shard = shards_.writable(index_of(key));
     return &*lower_bound(shard, key);
   }
   // Inserts `record`, or replaces the one with the same key.
   Record& insert_or_assign(Record record) {
-    Shard& shard = writable(Traits::key_of(record));
+    Shard& shard = shards_.writable(index_of(Traits::key_of(record)));
     auto at = lower_bound(shard, Traits::key_of(record));
     if (at != shard.end() && !Traits::less(Traits::key_of(record), Traits::key_of(*at))) {
       *at = std::move(record);
@@ -85,14 +73,14 @@ class ShardedSortedTable {
   // a revocation, one erase and one insert, moves nothing; an added record moves its shard).
   void shrink_written() {
     for (std::size_t i = 0; i < kShards; ++i) {
-      if (owned_[i] && shards_[i]->capacity() > shards_[i]->size()) {
-        shards_[i]->shrink_to_fit();
+      if (shards_.owned(i) && shards_[i].capacity() > shards_[i].size()) {
+        shards_.writable(i).shrink_to_fit();
       }
     }
   }
   void erase(const Key& key) {
     if (find(key) == nullptr) return;
-    Shard& shard = writable(key);
+    Shard& shard = shards_.writable(index_of(key));
     shard.erase(lower_bound(shard, key));
     --size_;
   }
@@ -123,16 +111,11 @@ class ShardedSortedTable {
         }
       }
       size_ += unique.size();
-      shards_[i] = std::make_shared<Shard>(std::move(unique));  // capacity == size
-      owned_[i] = true;
+      shards_.replace(i, std::move(unique));  // capacity == size
     }
   }
 
  private:
-  static std::shared_ptr<Shard> empty_shard() {
-    static const auto kEmpty = std::make_shared<Shard>();
-    return kEmpty;
-  }
   static std::size_t index_of(const Key& key) noexcept { return Traits::shard_of(key) % kShards; }
   template <typename Vector>
   static auto lower_bound(Vector& shard, const Key& key) noexcept {
@@ -140,17 +123,8 @@ class ShardedSortedTable {
         shard.begin(), shard.end(), key,
         [](const Record& record, const Key& k) { return Traits::less(Traits::key_of(record), k); });
   }
-  Shard& writable(const Key& key) {
-    const std::size_t index = index_of(key);
-    if (!owned_[index]) {
-      shards_[index] = std::make_shared<Shard>(*shards_[index]);  // capacity == size
-      owned_[index] = true;
-    }
-    return *shards_[index];
-  }
-
-  std::array<std::shared_ptr<Shard>, kShards> shards_;
-  std::bitset<kShards> owned_;
+  // Every shard starts as the one shared empty vector (copied at first write).
+  CopyOnWriteShards<Shard, kShards> shards_{CopyOnWriteShards<Shard, kShards>::Start::kSharedEmpty};
   std::size_t size_ = 0;
 };
 

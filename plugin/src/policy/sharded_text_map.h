@@ -6,15 +6,13 @@
 //
 // A map is written only while its snapshot is being built, by one thread; once published it
 // is only read. Shards shared with another map are never written: the first write to one
-// copies it (copy on write), and owned_ remembers which shards this map copied or created.
+// copies it (copy on write, copy_on_write_shards.h).
 
-#include <array>
-#include <bitset>
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "copy_on_write_shards.h"
 #include "text_lookup.h"
 
 namespace certacl::policy {
@@ -25,31 +23,17 @@ class ShardedTextMap {
   static constexpr std::size_t kShards = 256;
   using Shard = TextMap<Value>;
 
-  ShardedTextMap() {
-    for (auto& shard : shards_) shard = std::make_shared<Shard>();
-    owned_.set();
-  }
-  // The copy shares every shard with `other` and owns none of them.
-  ShardedTextMap(const ShardedTextMap& other) : shards_(other.shards_), size_(other.size_) {}
-  ShardedTextMap& operator=(const ShardedTextMap& other) {
-    shards_ = other.shards_;
-    size_ = other.size_;
-    owned_.reset();
-    return *this;
-  }
-  ShardedTextMap(ShardedTextMap&&) noexcept = default;
-  ShardedTextMap& operator=(ShardedTextMap&&) noexcept = default;
-  ~ShardedTextMap() = default;
+  // A copy shares every shard with the original and owns none of them.
 
   [[nodiscard]] const Value* find(std::string_view key) const noexcept {
-    const Shard& shard = *shards_[shard_of(key)];
+    const Shard& shard = shards_[shard_of(key)];
     const auto found = shard.find(key);
     return found == shard.end() ? nullptr : &found->second;
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
   void insert_or_assign(std::string key, Value value) {
-    Shard& shard = writable(key);
+    Shard& shard = shards_.writable(shard_of(key));
     const std::size_t before = shard.size();
     shard.insert_or_assign(std::move(key), std::move(value));
     size_ += shard.size() - before;
@@ -57,7 +41,7 @@ class ShardedTextMap {
   // A pointer to the value for `key`, created empty when absent; the shard is copied first
   // if shared.
   Value& operator[](std::string_view key) {
-    Shard& shard = writable(key);
+    Shard& shard = shards_.writable(shard_of(key));
     auto found = shard.find(key);
     if (found == shard.end()) {
       found = shard.emplace(std::string(key), Value{}).first;
@@ -67,18 +51,18 @@ class ShardedTextMap {
   }
   void erase(std::string_view key) {
     if (find(key) == nullptr) return;  // no copy for nothing
-    Shard& shard = writable(key);
+    Shard& shard = shards_.writable(shard_of(key));
     const auto found = shard.find(key);
     shard.erase(found);
     --size_;
   }
   // How many shards this map holds alone (copied or created since it was copied).
-  [[nodiscard]] std::size_t owned_shards() const noexcept { return owned_.count(); }
+  [[nodiscard]] std::size_t owned_shards() const noexcept { return shards_.owned_count(); }
 
   template <typename Visit>
   void for_each(Visit&& visit) const {
-    for (const auto& shard : shards_) {
-      for (const auto& [key, value] : *shard) visit(key, value);
+    for (std::size_t i = 0; i < kShards; ++i) {
+      for (const auto& [key, value] : shards_[i]) visit(key, value);
     }
   }
 
@@ -88,17 +72,8 @@ class ShardedTextMap {
     const std::size_t hash = TextHash{}(key);
     return (hash >> (sizeof(std::size_t) * 8 - 8)) % kShards;
   }
-  Shard& writable(std::string_view key) {
-    const std::size_t index = shard_of(key);
-    if (!owned_[index]) {
-      shards_[index] = std::make_shared<Shard>(*shards_[index]);
-      owned_[index] = true;
-    }
-    return *shards_[index];
-  }
-
-  std::array<std::shared_ptr<Shard>, kShards> shards_;
-  std::bitset<kShards> owned_;
+  // A new empty map per shard, all owned.
+  CopyOnWriteShards<Shard, kShards> shards_{CopyOnWriteShards<Shard, kShards>::Start::kOwnedEmpty};
   std::size_t size_ = 0;
 };
 
