@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <fmt/format.h>
 
-#include <climits>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>

@@ -74,7 +74,7 @@ class RegistryWatcher {
 // Hands the heap's free pages back to the system (glibc malloc_trim). Called by the broker
 // thread after each adoption, when the parts of the snapshot that were replaced have just
 // been freed, in scattered places: without it the broker's RSS crept by 0.8 MB over 1,000
-// changes at 100,000 devices, and a whole read (SIGHUP) left 57 instead of 36 MB behind
+// changes at 100,000 devices, and a whole read (SIGHUP) left 57 instead of 38 MB behind
 // (certacl_broker_memory_bench). It costs 0.025 ms on average, 0.09 ms at most, after a
 // change on a 56 MB heap (certacl_snapshot_memory_bench): it walks the free lists, not the
 // heap.
